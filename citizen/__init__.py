@@ -1,0 +1,1 @@
+"""The HTTP face of Min helse: everything that knows about Flask requests."""

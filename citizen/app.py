@@ -1,0 +1,47 @@
+"""The application factory: a short list of ``register_*`` steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from citizen import cli, errors, i18n, observability, ops, transactions
+from citizen.config import flask_config, load_settings
+from citizen.extensions import db, migrate
+from citizen.worker import celery_init_app
+from services import models  # noqa: F401  (complete metadata for migrations)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_override: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; ``config_override`` wins (tests use it)."""
+    app = Flask(
+        "citizen",
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_mapping(flask_config(load_settings()))
+    if config_override:
+        app.config.from_mapping(config_override)
+    observability.register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_error_handlers(app)
+    transactions.register_request_transaction(app)
+    observability.register_request_metrics(app)
+    cli.register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    i18n.register_babel(app)
+    celery_init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(ops.blueprint)

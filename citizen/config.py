@@ -1,0 +1,165 @@
+"""Settings from the environment, typed and checked once at start.
+
+The embedded default (``APP_ENV=development``) needs no variables at all: SQLite and a
+filesystem broker under ``instance/``. Production refuses to start without real secrets
+and servers, so a forgotten variable fails loudly instead of running insecurely.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration we may start with."""
+
+
+class AppEnv(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    app_env: AppEnv = AppEnv.DEVELOPMENT
+    secret_key: str | None = None
+    database_url: str | None = None
+    celery_broker_url: str | None = None
+    #: Only needed where someone waits for a task's result (the worker integration test).
+    celery_result_backend: str | None = None
+    public_base_url: str = "http://127.0.0.1:5000"
+    #: Largest request body accepted, in bytes; larger bodies get 413 before a view runs.
+    max_content_length: int = Field(default=10 * 1024 * 1024, gt=0)
+    log_level: str = "INFO"
+    #: Console channels for SMS/e-mail, the dev identity provider and demo data.
+    dev_features: bool | None = None
+    instance_dir: Path = INSTANCE_DIR
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> Settings:
+        if self.app_env is not AppEnv.PRODUCTION:
+            return self
+        problems = []
+        if not self.secret_key or len(self.secret_key) < 32:
+            problems.append("SECRET_KEY must be set to at least 32 random characters")
+        if not self.database_url or self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL must point at PostgreSQL, not SQLite")
+        if not self.celery_broker_url or self.celery_broker_url.startswith(
+            ("filesystem", "memory", "sqla")
+        ):
+            problems.append("CELERY_BROKER_URL must point at Redis or RabbitMQ")
+        if self.dev_features:
+            problems.append("DEV_FEATURES must be off")
+        if not self.public_base_url.startswith("https://"):
+            problems.append("PUBLIC_BASE_URL must be https://")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env is AppEnv.PRODUCTION
+
+    @property
+    def dev_features_on(self) -> bool:
+        if self.dev_features is None:
+            return not self.is_production
+        return self.dev_features
+
+
+class _ExplicitSettings(Settings):
+    """Settings from a given mapping only, not from the process environment."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_other_sources):
+        return (init_settings,)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``environ`` (default: the process environment)."""
+    try:
+        if environ is None:
+            return Settings()
+        return _ExplicitSettings(**{key.lower(): value for key, value in environ.items()})
+    except ValidationError as exc:
+        lines = [
+            f"{'.'.join(str(p) for p in err['loc']).upper() or 'configuration'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 for the plain ``postgresql://`` URLs that operators usually write."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret(instance: Path) -> str:
+    """Keep one generated key per checkout so every dev process signs sessions alike."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def flask_config(settings: Settings) -> dict[str, Any]:
+    """Translate settings into the Flask/extension configuration keys."""
+    instance = settings.instance_dir
+    database_url = _sqlalchemy_url(
+        settings.database_url or f"sqlite:///{instance / 'minhelse.sqlite'}"
+    )
+    broker_url = settings.celery_broker_url or "filesystem://"
+    broker_options: dict[str, Any] = {}
+    if broker_url == "filesystem://":
+        # Both directions share one folder: producers and consumers are different processes.
+        folder = str(instance / "broker")
+        broker_options = {"data_folder_in": folder, "data_folder_out": folder,
+                          "control_folder": str(instance / "broker-control")}
+    return {
+        "APP_ENV": settings.app_env.value,
+        "SECRET_KEY": settings.secret_key or _development_secret(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": settings.max_content_length,
+        "PUBLIC_BASE_URL": settings.public_base_url.rstrip("/"),
+        "PREFERRED_URL_SCHEME": settings.public_base_url.split(":", 1)[0],
+        "LOG_LEVEL": settings.log_level,
+        "DEV_FEATURES": settings.dev_features_on,
+        "INSTANCE_DIR": str(instance),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.is_production,
+        "BABEL_DEFAULT_LOCALE": "nb",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
+        "CELERY": {
+            "broker_url": broker_url,
+            "broker_transport_options": broker_options,
+            "result_backend": settings.celery_result_backend,
+        },
+    }

@@ -1,0 +1,120 @@
+"""One error shape per audience: problem+json for the JSON API, OperationOutcome for FHIR,
+a friendly page for people. Nothing internal (stack, SQL, ids of other people) leaks out."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+FHIR_JSON = "application/fhir+json"
+
+#: FHIR OperationOutcome issue codes for the statuses we answer with.
+_FHIR_ISSUE_CODES = {
+    400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+    406: "not-supported", 409: "conflict", 410: "deleted", 412: "conflict", 413: "too-long",
+    415: "not-supported", 422: "processing", 429: "throttled",
+}
+
+
+class ApiError(HTTPException):
+    """An error with a problem-details body; ``errors`` names offending fields."""
+
+    def __init__(self, status: int, detail: str, *, errors: dict | None = None,
+                 title: str | None = None) -> None:
+        super().__init__(description=detail)
+        self.code = status
+        self.title = title
+        self.errors = errors
+
+
+def wants_fhir() -> bool:
+    return request.path == "/fhir" or request.path.startswith("/fhir/")
+
+
+def wants_json() -> bool:
+    if request.path.startswith(("/api/", "/oauth/")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", PROBLEM_JSON])
+    return best in ("application/json", PROBLEM_JSON)
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra) -> Response:
+    """An RFC 9457 problem-details response."""
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["request_id"] = g.get("request_id")
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def operation_outcome(status: int, diagnostics: str, *, expression: list[str] | None = None,
+                      code: str | None = None) -> Response:
+    issue = {
+        "severity": "error" if status < 500 else "fatal",
+        "code": code or _FHIR_ISSUE_CODES.get(status, "exception"),
+        "diagnostics": diagnostics,
+    }
+    if expression:
+        issue["expression"] = expression
+    response = jsonify({"resourceType": "OperationOutcome", "issue": [issue]})
+    response.status_code = status
+    response.mimetype = FHIR_JSON
+    return response
+
+
+def _page(status: int) -> Response:
+    titles = {
+        400: _("Something in the request was wrong"),
+        401: _("You need to log in"),
+        403: _("You do not have access to this page"),
+        404: _("We could not find the page"),
+        405: _("That is not possible here"),
+        413: _("The file or form is too large"),
+        415: _("We could not read what was sent"),
+        429: _("Too many attempts. Wait a little and try again"),
+    }
+    title = titles.get(status, _("Something went wrong on our side") if status >= 500
+                       else _("Something in the request was wrong"))
+    html = render_template("errors/error.html", status=status, title=title,
+                           request_id=g.get("request_id"))
+    return Response(html, status=status, mimetype="text/html")
+
+
+def render_error(status: int, detail: str, *, title: str | None = None,
+                 errors: dict | None = None) -> Response:
+    if wants_fhir():
+        return operation_outcome(status, detail)
+    if wants_json():
+        return problem(status, title or HTTPStatus(status).phrase, detail, errors=errors)
+    return _page(status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        response = render_error(
+            exc.code or 500,
+            exc.description or "",
+            title=getattr(exc, "title", None),
+            errors=getattr(exc, "errors", None),
+        )
+        if exc.code == 405 and (allowed := exc.get_headers()):
+            response.headers.update({k: v for k, v in allowed if k == "Allow"})
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        # Logged with the request id so support can find it; the body reveals nothing.
+        log.exception("unhandled error")
+        return render_error(500, InternalServerError.description)

@@ -1,0 +1,80 @@
+"""Prometheus metrics: request counts and latencies per endpoint, queue depth at scrape time.
+
+Under gunicorn with several workers set ``PROMETHEUS_MULTIPROC_DIR`` so that the scrape
+aggregates every worker process instead of whichever one answered.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+
+REQUESTS = Counter(
+    "minhelse_http_requests_total",
+    "HTTP requests answered, by endpoint and status.",
+    ["method", "endpoint", "status"],
+)
+LATENCY = Histogram(
+    "minhelse_http_request_duration_seconds",
+    "Time from request start to response, by endpoint.",
+    ["method", "endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def register_request_metrics(app: Flask) -> None:
+    @app.before_request
+    def start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def observe(response: Response) -> Response:
+        started = g.pop("request_started", None)
+        # The endpoint name, not the path, so ids never become label values.
+        endpoint = request.endpoint or "unmatched"
+        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        if started is not None:
+            LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        return response
+
+
+def render_metrics(queue_depths: dict[str, int | None]) -> Response:
+    """Render process (or multi-process) metrics plus the given queue depths."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    queues = CollectorRegistry(auto_describe=False)
+    queues.register(_QueueDepth(queue_depths))
+    body = generate_latest(registry) + generate_latest(queues)
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+class _QueueDepth:
+    def __init__(self, depths: dict[str, int | None]) -> None:
+        self.depths = depths
+
+    def collect(self):
+        depth = GaugeMetricFamily(
+            "minhelse_queue_depth", "Messages waiting in each Celery queue.", labels=["queue"]
+        )
+        up = GaugeMetricFamily("minhelse_broker_up", "1 if the broker answered the scrape.")
+        for queue, count in self.depths.items():
+            if count is not None:
+                depth.add_metric([queue], count)
+        up.add_metric([], 1 if all(c is not None for c in self.depths.values()) else 0)
+        yield depth
+        yield up

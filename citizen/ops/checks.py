@@ -1,0 +1,52 @@
+"""Can we reach the database and the broker? Each check answers None or a reason."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery
+from kombu.exceptions import ChannelError, OperationalError
+
+from services.db import db
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 2.0
+
+
+def database_problem() -> str | None:
+    try:
+        db.session.execute(db.text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not ready"
+        log.warning("database not reachable", extra={"error": type(exc).__name__})
+        db.session.rollback()
+        return f"database unreachable ({type(exc).__name__})"
+    return None
+
+
+def broker_problem(celery_app: Celery) -> str | None:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=TIMEOUT_SECONDS)
+    except Exception as exc:  # kombu wraps transport errors inconsistently
+        log.warning("broker not reachable", extra={"error": type(exc).__name__})
+        return f"broker unreachable ({type(exc).__name__})"
+    return None
+
+
+def queue_depths(celery_app: Celery) -> dict[str, int | None]:
+    """Messages waiting per configured queue; None where the broker did not answer."""
+    names = [q.name for q in celery_app.conf.task_queues]
+    depths: dict[str, int | None] = dict.fromkeys(names)
+    try:
+        with celery_app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=TIMEOUT_SECONDS)
+            channel = conn.default_channel
+            for name in names:
+                try:
+                    depths[name] = channel.queue_declare(queue=name, passive=True).message_count
+                except ChannelError:
+                    depths[name] = 0  # never declared yet: nothing waiting
+    except (OperationalError, OSError) as exc:
+        log.warning("broker not reachable for queue depth", extra={"error": type(exc).__name__})
+    return depths

@@ -1,0 +1,26 @@
+"""Reading JSON request bodies: the right content type, well-formed, and valid, or a 4xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from marshmallow import Schema, ValidationError
+
+from citizen.errors import ApiError
+
+JSON_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
+
+
+def load_json(schema: Schema, *, content_types: tuple[str, ...] = JSON_TYPES) -> Any:
+    """Parse the request body with ``schema``: 415 wrong type, 400 malformed, 422 invalid."""
+    if request.mimetype not in content_types:
+        raise ApiError(415, f"send the body as {content_types[0]}")
+    raw = request.get_json(silent=True, cache=True)
+    if raw is None:
+        raise ApiError(400, "the body is not well-formed JSON")
+    try:
+        return schema.load(raw)
+    except ValidationError as exc:
+        errors = exc.normalized_messages()
+        raise ApiError(422, "the body has invalid fields", errors=errors) from None

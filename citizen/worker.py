@@ -1,0 +1,62 @@
+"""Celery wired the Flask way: every task runs inside an application context."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from celery import Celery, Task
+from flask import Flask
+from kombu import Queue
+
+from services.db import db
+
+#: Modules whose ``@shared_task`` functions the worker must know.
+TASK_MODULES = ["services.jobs.tasks"]
+
+DEFAULTS = {
+    "task_serializer": "json",
+    "result_serializer": "json",
+    "accept_content": ["json"],
+    "timezone": "UTC",
+    "enable_utc": True,
+    # A task is acknowledged only after it finished, and redelivered if its worker dies:
+    # tasks are idempotent, so at-least-once is the safe side.
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
+    "worker_prefetch_multiplier": 1,
+    "task_ignore_result": True,
+    "task_default_queue": "default",
+    "task_queues": [Queue("default"), Queue("notifications")],
+    "task_routes": {"notify.*": {"queue": "notifications"}},
+    "broker_connection_retry_on_startup": True,
+    "worker_hijack_root_logger": False,
+    "beat_schedule": {
+        "run-due-work": {"task": "jobs.run_due", "schedule": timedelta(minutes=1)},
+    },
+}
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app for ``app`` and store it in ``app.extensions["celery"]``."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                try:
+                    return self.run(*args, **kwargs)
+                except BaseException:
+                    db.session.rollback()
+                    raise
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object({**DEFAULTS, **app.config["CELERY"]})
+    if app.config["CELERY"]["broker_url"] == "filesystem://":
+        for folder in app.config["CELERY"]["broker_transport_options"].values():
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        # One local worker needs no remote control; over files it would only poll the disk.
+        celery_app.conf.worker_enable_remote_control = False
+    celery_app.set_default()
+    celery_app.autodiscover_tasks(lambda: TASK_MODULES, related_name=None, force=True)
+    app.extensions["celery"] = celery_app
+    return celery_app

@@ -1,0 +1,74 @@
+"""Configuration: the embedded default needs nothing; production refuses unsafe settings."""
+
+import pytest
+
+from citizen.config import ConfigError, flask_config, load_settings
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "DATABASE_URL": "postgresql://minhelse@db/minhelse",
+    "CELERY_BROKER_URL": "redis://redis:6379/0",
+    "PUBLIC_BASE_URL": "https://minhelse.example.no",
+}
+
+
+def test_embedded_default_needs_no_environment(tmp_path):
+    config = flask_config(load_settings({"INSTANCE_DIR": str(tmp_path)}))
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'minhelse.sqlite'}"
+    assert config["CELERY"]["broker_url"] == "filesystem://"
+    assert config["DEV_FEATURES"] is True
+    assert len(config["SECRET_KEY"]) >= 32
+    # the generated development key is stable across processes of one checkout
+    assert flask_config(load_settings({"INSTANCE_DIR": str(tmp_path)}))["SECRET_KEY"] == (
+        config["SECRET_KEY"]
+    )
+
+
+def test_complete_production_configuration_is_accepted():
+    config = flask_config(load_settings(PRODUCTION))
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://minhelse@db/minhelse"
+    assert config["DEV_FEATURES"] is False
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SECRET_KEY"] == "s" * 40
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"DATABASE_URL": "sqlite:///x.sqlite"}, "DATABASE_URL"),
+        ({"DATABASE_URL": None}, "DATABASE_URL"),
+        ({"CELERY_BROKER_URL": "filesystem://"}, "CELERY_BROKER_URL"),
+        ({"DEV_FEATURES": "true"}, "DEV_FEATURES"),
+        ({"PUBLIC_BASE_URL": "http://minhelse.example.no"}, "PUBLIC_BASE_URL"),
+    ],
+)
+def test_production_refuses_unsafe_settings(change, complaint):
+    environ = {k: v for k, v in {**PRODUCTION, **change}.items() if v is not None}
+    with pytest.raises(ConfigError, match=complaint):
+        load_settings(environ)
+
+
+@pytest.mark.parametrize(
+    ("environ", "complaint"),
+    [
+        ({"MAX_CONTENT_LENGTH": "lots"}, "MAX_CONTENT_LENGTH"),
+        ({"MAX_CONTENT_LENGTH": "-1"}, "MAX_CONTENT_LENGTH"),
+        ({"APP_ENV": "staging"}, "APP_ENV"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
+def test_malformed_values_name_the_variable(environ, complaint):
+    with pytest.raises(ConfigError, match=complaint):
+        load_settings(environ)
+
+
+def test_app_factory_refuses_to_start_in_unsafe_production(monkeypatch):
+    from citizen.app import create_app
+
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()

@@ -1,0 +1,50 @@
+"""The application under test, built once per session on a private instance folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Set before anything builds an app: tests never touch the developer's instance/ folder.
+_INSTANCE = Path(tempfile.mkdtemp(prefix="minhelse-test-"))
+os.environ["APP_ENV"] = "test"
+os.environ["INSTANCE_DIR"] = str(_INSTANCE)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_INSTANCE / 'test.sqlite'}")
+
+TEST_CONFIG = {"TESTING": True, "SERVER_NAME": "minhelse.test"}
+
+
+@pytest.fixture(scope="session")
+def instance_dir() -> Path:
+    return _INSTANCE
+
+
+@pytest.fixture(scope="session")
+def app():
+    from citizen.app import create_app
+
+    return create_app(TEST_CONFIG)
+
+
+@pytest.fixture
+def make_app():
+    """Build a separate app, e.g. with extra probe routes or a different config."""
+    from citizen.app import create_app
+
+    def make(**config):
+        return create_app({**TEST_CONFIG, **config})
+
+    return make
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def cli(app, db):
+    return app.test_cli_runner()
