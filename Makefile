@@ -1,5 +1,5 @@
 # Two commands matter: `make run` (embedded default) and `make test` (the whole suite).
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000

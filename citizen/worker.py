@@ -50,9 +50,17 @@ def celery_init_app(app: Flask) -> Celery:
                     raise
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
-    celery_app.config_from_object({**DEFAULTS, **app.config["CELERY"]})
-    if app.config["CELERY"]["broker_url"] == "filesystem://":
-        for folder in app.config["CELERY"]["broker_transport_options"].values():
+    settings = app.config["CELERY"]
+    celery_app.config_from_object({
+        **DEFAULTS,
+        **settings,
+        # Celery lets $CELERY_BROKER_URL beat its own config; the read/write URLs make the
+        # app's configuration the one source, as it is for everything else.
+        "broker_read_url": settings["broker_url"],
+        "broker_write_url": settings["broker_url"],
+    })
+    if settings["broker_url"] == "filesystem://":
+        for folder in settings["broker_transport_options"].values():
             Path(folder).mkdir(parents=True, exist_ok=True)
         # One local worker needs no remote control; over files it would only poll the disk.
         celery_app.conf.worker_enable_remote_control = False

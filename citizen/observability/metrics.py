@@ -50,22 +50,25 @@ def register_request_metrics(app: Flask) -> None:
         return response
 
 
-def render_metrics(queue_depths: dict[str, int | None]) -> Response:
-    """Render process (or multi-process) metrics plus the given queue depths."""
+def render_metrics(
+    queue_depths: dict[str, int | None], job_successes: dict[str, float]
+) -> Response:
+    """Render process (or multi-process) metrics plus the state read at scrape time."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    queues = CollectorRegistry(auto_describe=False)
-    queues.register(_QueueDepth(queue_depths))
-    body = generate_latest(registry) + generate_latest(queues)
+    scraped = CollectorRegistry(auto_describe=False)
+    scraped.register(_ScrapeTimeState(queue_depths, job_successes))
+    body = generate_latest(registry) + generate_latest(scraped)
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
-class _QueueDepth:
-    def __init__(self, depths: dict[str, int | None]) -> None:
+class _ScrapeTimeState:
+    def __init__(self, depths: dict[str, int | None], job_successes: dict[str, float]) -> None:
         self.depths = depths
+        self.job_successes = job_successes
 
     def collect(self):
         depth = GaugeMetricFamily(
@@ -76,5 +79,13 @@ class _QueueDepth:
             if count is not None:
                 depth.add_metric([queue], count)
         up.add_metric([], 1 if all(c is not None for c in self.depths.values()) else 0)
+        last_ok = GaugeMetricFamily(
+            "minhelse_due_job_last_success_timestamp_seconds",
+            "When each due job last finished without error; stale means beat or workers stopped.",
+            labels=["job"],
+        )
+        for job, finished in sorted(self.job_successes.items()):
+            last_ok.add_metric([job], finished)
         yield depth
         yield up
+        yield last_ok

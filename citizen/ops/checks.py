@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from celery import Celery
 from kombu.exceptions import ChannelError, OperationalError
 
 from services.db import db
+from services.jobs.models import ScheduledJob
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +52,18 @@ def queue_depths(celery_app: Celery) -> dict[str, int | None]:
     except (OperationalError, OSError) as exc:
         log.warning("broker not reachable for queue depth", extra={"error": type(exc).__name__})
     return depths
+
+
+def due_job_last_success() -> dict[str, float]:
+    """Unix time each due job last finished well: beat and workers are alive if recent."""
+    try:
+        rows = db.session.execute(
+            sa.select(ScheduledJob.name, ScheduledJob.last_finished_at).where(
+                ScheduledJob.last_outcome == "ok"
+            )
+        ).all()
+    except Exception as exc:  # metrics must render even while the database is down
+        log.warning("database not reachable for job metrics", extra={"error": type(exc).__name__})
+        db.session.rollback()
+        return {}
+    return {name: finished.timestamp() for name, finished in rows if finished}

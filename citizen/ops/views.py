@@ -25,4 +25,6 @@ def readyz():
 
 
 def metrics():
-    return render_metrics(checks.queue_depths(current_app.extensions["celery"]))
+    return render_metrics(
+        checks.queue_depths(current_app.extensions["celery"]), checks.due_job_last_success()
+    )

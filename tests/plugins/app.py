@@ -22,11 +22,21 @@ def instance_dir() -> Path:
     return _INSTANCE
 
 
+def _dispose(app) -> None:
+    from services.db import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def app():
     from citizen.app import create_app
 
-    return create_app(TEST_CONFIG)
+    app = create_app(TEST_CONFIG)
+    yield app
+    _dispose(app)
 
 
 @pytest.fixture
@@ -34,10 +44,15 @@ def make_app():
     """Build a separate app, e.g. with extra probe routes or a different config."""
     from citizen.app import create_app
 
-    def make(**config):
-        return create_app({**TEST_CONFIG, **config})
+    made = []
 
-    return make
+    def make(**config):
+        made.append(create_app({**TEST_CONFIG, **config}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        _dispose(app)
 
 
 @pytest.fixture
