@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     #: Largest request body accepted, in bytes; larger bodies get 413 before a view runs.
     max_content_length: int = Field(default=10 * 1024 * 1024, gt=0)
     log_level: str = "INFO"
+    #: How often beat asks a worker to run whatever periodic work is due.
+    due_work_every_seconds: int = Field(default=60, gt=0)
     #: Console channels for SMS/e-mail, the dev identity provider and demo data.
     dev_features: bool | None = None
     instance_dir: Path = INSTANCE_DIR
@@ -161,5 +163,11 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "broker_url": broker_url,
             "broker_transport_options": broker_options,
             "result_backend": settings.celery_result_backend,
+            "beat_schedule": {
+                "run-due-work": {
+                    "task": "jobs.run_due",
+                    "schedule": float(settings.due_work_every_seconds),
+                },
+            },
         },
     }

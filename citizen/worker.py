@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from celery import Celery, Task
@@ -31,9 +30,6 @@ DEFAULTS = {
     "task_routes": {"notify.*": {"queue": "notifications"}},
     "broker_connection_retry_on_startup": True,
     "worker_hijack_root_logger": False,
-    "beat_schedule": {
-        "run-due-work": {"task": "jobs.run_due", "schedule": timedelta(minutes=1)},
-    },
 }
 
 

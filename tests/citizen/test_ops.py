@@ -18,8 +18,8 @@ def test_readyz_is_ok_when_database_and_broker_answer(client):
 
 
 def test_readyz_is_503_naming_an_unreachable_broker(make_app):
-    app = make_app(CELERY={"broker_url": "redis://127.0.0.1:9/0", "broker_transport_options": {},
-                           "result_backend": None})
+    app = make_app(CELERY={**make_app().config["CELERY"], "broker_url": "redis://127.0.0.1:9/0",
+                           "broker_transport_options": {}})
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"

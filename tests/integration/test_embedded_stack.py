@@ -21,7 +21,8 @@ pytestmark = pytest.mark.integration
 
 
 def test_embedded_default_serves_and_beat_reaches_the_worker(tmp_path):
-    env = service_env(APP_ENV="development", INSTANCE_DIR=str(tmp_path))
+    env = service_env(APP_ENV="development", INSTANCE_DIR=str(tmp_path),
+                      DUE_WORK_EVERY_SECONDS="2")
     for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         env.pop(name, None)
     for step in (["db", "upgrade"], ["demo", "seed"], ["demo", "seed"]):
@@ -44,4 +45,4 @@ def test_embedded_default_serves_and_beat_reaches_the_worker(tmp_path):
                     "SELECT last_outcome FROM scheduled_jobs WHERE name = 'system.heartbeat'"
                 ).fetchone() == ("ok",)
 
-        wait_for(heartbeat_ran, timeout=90, what="beat → worker → due job", log=log)
+        wait_for(heartbeat_ran, timeout=60, what="beat → worker → due job", log=log)

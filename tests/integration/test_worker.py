@@ -34,8 +34,8 @@ def test_worker_runs_tasks_from_redis(make_app, redis_broker, tmp_path):
     worker = [str(BIN / "celery"), "--app", "wsgi:celery", "worker", "--queues",
               "default,notifications", "--concurrency", "1", "--loglevel", "INFO",
               "--without-mingle", "--without-gossip"]
-    app = make_app(CELERY={"broker_url": redis_broker, "result_backend": redis_broker,
-                           "broker_transport_options": {}})
+    app = make_app(CELERY={**make_app().config["CELERY"], "broker_url": redis_broker,
+                           "result_backend": redis_broker, "broker_transport_options": {}})
     celery_app = app.extensions["celery"]
     log = tmp_path / "worker.log"
     with running(worker, env=env, log=log):

@@ -27,6 +27,11 @@ def calls():
     unregister("test.broken")
 
 
+def _ran(outcomes) -> list[str]:
+    """Names of this module's jobs that ran (other modules register real jobs)."""
+    return sorted(o.name for o in outcomes if o.name.startswith("test."))
+
+
 def test_due_jobs_run_once_per_interval_and_failures_are_isolated(db, calls, frozen_clock):
     outcomes = {o.name: o for o in jobs.run_due()}
 
@@ -37,11 +42,11 @@ def test_due_jobs_run_once_per_interval_and_failures_are_isolated(db, calls, fro
     assert rows["test.counting"].last_outcome == "ok"
 
     calls.clear()
-    assert [o.name for o in jobs.run_due()] == []  # nothing due again yet
+    assert _ran(jobs.run_due()) == []  # nothing due again yet
     frozen_clock.shift(timedelta(minutes=6))
-    assert [o.name for o in jobs.run_due()] == ["test.broken"]
+    assert _ran(jobs.run_due()) == ["test.broken"]
     frozen_clock.shift(timedelta(hours=1))
-    assert sorted(o.name for o in jobs.run_due()) == ["test.broken", "test.counting"]
+    assert _ran(jobs.run_due()) == ["test.broken", "test.counting"]
 
 
 def test_a_failing_job_keeps_none_of_its_writes(db, frozen_clock):
