@@ -27,7 +27,9 @@ seed: migrate
 
 run: translations seed
 	@echo "Min helse on http://127.0.0.1:$(PORT)  (web + worker + beat; Ctrl-C stops all)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port $(PORT) --procfile Procfile
+	rm -rf instance/prometheus && mkdir -p instance/prometheus
+	PATH="$(CURDIR)/$(BIN):$$PATH" PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/instance/prometheus" \
+		$(BIN)/honcho start --port $(PORT) --procfile Procfile
 
 test: translations
 	$(BIN)/pytest $(PYTEST_ARGS)

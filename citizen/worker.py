@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from flask import Flask
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from services.db import db
 
@@ -26,11 +26,19 @@ DEFAULTS = {
     "worker_prefetch_multiplier": 1,
     "task_ignore_result": True,
     "task_default_queue": "default",
-    "task_queues": [Queue("default"), Queue("notifications")],
+    "task_queues": [
+        Queue(name, Exchange(name, type="direct"), routing_key=name)
+        for name in ("default", "notifications")
+    ],
     "task_routes": {"notify.*": {"queue": "notifications"}},
     "broker_connection_retry_on_startup": True,
     "worker_hijack_root_logger": False,
 }
+
+
+@signals.setup_logging.connect
+def _keep_our_logging(**_kwargs) -> None:
+    """Connected, so Celery leaves logging alone: the app's JSON handler stays in charge."""
 
 
 def celery_init_app(app: Flask) -> Celery:
