@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 
-from citizen import cli, errors, i18n, observability, ops, transactions
+from citizen import cli, errors, i18n, observability, ops, security, transactions
 from citizen.config import flask_config, load_settings
-from citizen.extensions import db, migrate
+from citizen.extensions import csrf, db, limiter, migrate
 from citizen.worker import celery_init_app
 from services import models  # noqa: F401  (complete metadata for migrations)
 
@@ -40,6 +40,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     i18n.register_babel(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.register_security(app)
     celery_init_app(app)
 
 

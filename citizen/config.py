@@ -7,6 +7,8 @@ and servers, so a forgotten variable fails loudly instead of running insecurely.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 from enum import StrEnum
 from pathlib import Path
@@ -50,6 +52,51 @@ class Settings(BaseSettings):
     dev_features: bool | None = None
     instance_dir: Path = INSTANCE_DIR
 
+    # Identity numbers at rest (services.people.vault): an HMAC key for lookup, and Fernet
+    # keys (comma-separated, newest first) for encryption. Generated in development.
+    identity_hash_key: str | None = None
+    identity_encryption_keys: str | None = None
+    #: PEM private key (RSA or EC) that signs our access tokens; generated in development.
+    token_signing_key: str | None = None
+    #: Where Flask-Limiter keeps its counters; production needs a shared store (Redis).
+    ratelimit_storage_uri: str = "memory://"
+
+    # Citizen login (ID-porten style OIDC). Unset in development: the built-in dev provider.
+    citizen_oidc_issuer: str | None = None
+    citizen_oidc_client_id: str | None = None
+    citizen_oidc_client_secret: str | None = None
+    citizen_oidc_acr: str = "idporten-loa-high"
+    # Staff login (HelseID style OIDC). Unset in development: the built-in dev provider.
+    staff_oidc_issuer: str | None = None
+    staff_oidc_client_id: str | None = None
+    staff_oidc_client_secret: str | None = None
+    staff_oidc_acr: str = "idporten-loa-high"
+
+    @field_validator("identity_encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: str | None) -> str | None:
+        if value:
+            from cryptography.fernet import Fernet
+
+            try:
+                for key in value.split(","):
+                    Fernet(key.strip())
+            except ValueError:
+                raise ValueError("each key must be a urlsafe-base64 32-byte Fernet key") from None
+        return value
+
+    @field_validator("token_signing_key")
+    @classmethod
+    def _pem_private_key(cls, value: str | None) -> str | None:
+        if value:
+            from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+            try:
+                load_pem_private_key(value.replace("\\n", "\n").encode(), password=None)
+            except ValueError:
+                raise ValueError("must be an unencrypted PEM private key") from None
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -75,6 +122,19 @@ class Settings(BaseSettings):
             problems.append("DEV_FEATURES must be off")
         if not self.public_base_url.startswith("https://"):
             problems.append("PUBLIC_BASE_URL must be https://")
+        if not self.identity_hash_key or len(self.identity_hash_key) < 32:
+            problems.append("IDENTITY_HASH_KEY must be set to at least 32 random characters")
+        if not self.identity_encryption_keys:
+            problems.append("IDENTITY_ENCRYPTION_KEYS must be set (Fernet keys, newest first)")
+        if not self.token_signing_key:
+            problems.append("TOKEN_SIGNING_KEY must be set (PEM private key)")
+        if self.ratelimit_storage_uri.startswith("memory"):
+            problems.append("RATELIMIT_STORAGE_URI must be a shared store such as redis://")
+        for who in ("citizen", "staff"):
+            if not all(getattr(self, f"{who}_oidc_{f}") for f in ("issuer", "client_id",
+                                                                    "client_secret")):
+                problems.append(f"{who.upper()}_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET "
+                                "must be set")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -130,9 +190,46 @@ def _development_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _derived(secret: str | None, purpose: str) -> str:
+    """A development key derived from the checkout's secret, different per purpose."""
+    assert secret is not None, "production keys are required by validation"
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).hexdigest()
+
+
+def _fernet_key(seed: str) -> str:
+    return base64.urlsafe_b64encode(bytes.fromhex(seed)).decode()
+
+
+def _development_signing_key(instance: Path) -> str:
+    """One EC P-256 key per checkout, so tokens survive restarts of the dev server."""
+    path = instance / "token_signing_key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        path.chmod(0o600)
+    return path.read_text()
+
+
+def _oidc(settings: Settings, who: str) -> dict[str, str | None]:
+    """An OIDC client's settings; issuer None means the built-in dev identity provider."""
+    return {
+        "issuer": getattr(settings, f"{who}_oidc_issuer"),
+        "client_id": getattr(settings, f"{who}_oidc_client_id"),
+        "client_secret": getattr(settings, f"{who}_oidc_client_secret"),
+        "acr": getattr(settings, f"{who}_oidc_acr"),
+    }
+
+
 def flask_config(settings: Settings) -> dict[str, Any]:
     """Translate settings into the Flask/extension configuration keys."""
     instance = settings.instance_dir
+    dev_secret = None if settings.is_production else _development_secret(instance)
     database_url = _sqlalchemy_url(
         settings.database_url or f"sqlite:///{instance / 'minhelse.sqlite'}"
     )
@@ -145,7 +242,23 @@ def flask_config(settings: Settings) -> dict[str, Any]:
                           "control_folder": str(instance / "broker-control")}
     return {
         "APP_ENV": settings.app_env.value,
-        "SECRET_KEY": settings.secret_key or _development_secret(instance),
+        "SECRET_KEY": settings.secret_key or dev_secret,
+        "IDENTITY_HASH_KEY": (settings.identity_hash_key or _derived(dev_secret, "hash")).encode(),
+        "IDENTITY_ENCRYPTION_KEYS": tuple(
+            k.strip() for k in (settings.identity_encryption_keys
+                                or _fernet_key(_derived(dev_secret, "fernet"))).split(",")
+        ),
+        "TOKEN_SIGNING_KEY": (settings.token_signing_key.replace("\\n", "\n")
+                              if settings.token_signing_key
+                              else _development_signing_key(instance)),
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "CITIZEN_OIDC": _oidc(settings, "citizen"),
+        "STAFF_OIDC": _oidc(settings, "staff"),
+        #: Sessions end after 30 idle minutes and 12 hours in any case.
+        "SESSION_IDLE_TIMEOUT": 30 * 60,
+        "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": settings.max_content_length,

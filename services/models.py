@@ -1,5 +1,30 @@
 """Every domain's models, imported once so the metadata is complete for Alembic."""
 
+from services.audit.models import AuditEvent
+from services.clients.models import SystemClient, UsedClientAssertion
 from services.jobs.models import ScheduledJob
+from services.people.models import (
+    Fullmakt,
+    GuardianRestriction,
+    Guardianship,
+    Organisation,
+    Person,
+    RoleAssignment,
+    StaffMember,
+)
+from services.sessions.models import WebSession
 
-__all__ = ["ScheduledJob"]
+__all__ = [
+    "AuditEvent",
+    "Fullmakt",
+    "GuardianRestriction",
+    "Guardianship",
+    "Organisation",
+    "Person",
+    "RoleAssignment",
+    "ScheduledJob",
+    "StaffMember",
+    "SystemClient",
+    "UsedClientAssertion",
+    "WebSession",
+]

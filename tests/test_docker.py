@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKER = ROOT / "docker"
@@ -65,6 +67,10 @@ def test_env_example_passes_production_checks():
     for name in ("APP_ENV", "SECRET_KEY", "PUBLIC_BASE_URL", "POSTGRES_PASSWORD"):
         assert name in environ, name
     environ.pop("POSTGRES_PASSWORD")
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()).decode()
     environ |= {"DATABASE_URL": "postgresql://minhelse:x@postgres:5432/minhelse",
-                "CELERY_BROKER_URL": "redis://redis:6379/0"}
+                "CELERY_BROKER_URL": "redis://redis:6379/0",
+                "TOKEN_SIGNING_KEY": pem.replace("\n", "\\n")}
     assert load_settings(environ).is_production

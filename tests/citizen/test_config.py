@@ -1,6 +1,9 @@
 """Configuration: the embedded default needs nothing; production refuses unsafe settings."""
 
 import pytest
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from citizen.config import ConfigError, flask_config, load_settings
 
@@ -10,6 +13,16 @@ PRODUCTION = {
     "DATABASE_URL": "postgresql://minhelse@db/minhelse",
     "CELERY_BROKER_URL": "redis://redis:6379/0",
     "PUBLIC_BASE_URL": "https://minhelse.example.no",
+    "IDENTITY_HASH_KEY": "h" * 40,
+    "IDENTITY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "TOKEN_SIGNING_KEY": ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()).decode().replace("\n", "\\n"),
+    "RATELIMIT_STORAGE_URI": "redis://redis:6379/1",
+    **{f"{who}_OIDC_{field}": value
+       for who in ("CITIZEN", "STAFF")
+       for field, value in (("ISSUER", "https://idp.example.no"), ("CLIENT_ID", "minhelse"),
+                            ("CLIENT_SECRET", "s3cret"))},
 }
 
 
@@ -31,6 +44,8 @@ def test_complete_production_configuration_is_accepted():
     assert config["DEV_FEATURES"] is False
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SECRET_KEY"] == "s" * 40
+    assert config["IDENTITY_HASH_KEY"] == b"h" * 40
+    assert config["TOKEN_SIGNING_KEY"].startswith("-----BEGIN PRIVATE KEY-----\n")
 
 
 @pytest.mark.parametrize(
@@ -43,6 +58,14 @@ def test_complete_production_configuration_is_accepted():
         ({"CELERY_BROKER_URL": "filesystem://"}, "CELERY_BROKER_URL"),
         ({"DEV_FEATURES": "true"}, "DEV_FEATURES"),
         ({"PUBLIC_BASE_URL": "http://minhelse.example.no"}, "PUBLIC_BASE_URL"),
+        ({"IDENTITY_HASH_KEY": None}, "IDENTITY_HASH_KEY"),
+        ({"IDENTITY_ENCRYPTION_KEYS": None}, "IDENTITY_ENCRYPTION_KEYS"),
+        ({"IDENTITY_ENCRYPTION_KEYS": "not-a-key"}, "IDENTITY_ENCRYPTION_KEYS"),
+        ({"TOKEN_SIGNING_KEY": None}, "TOKEN_SIGNING_KEY"),
+        ({"TOKEN_SIGNING_KEY": "-----BEGIN PRIVATE KEY-----"}, "TOKEN_SIGNING_KEY"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
+        ({"CITIZEN_OIDC_ISSUER": None}, "CITIZEN_OIDC"),
+        ({"STAFF_OIDC_CLIENT_SECRET": None}, "STAFF_OIDC"),
     ],
 )
 def test_production_refuses_unsafe_settings(change, complaint):

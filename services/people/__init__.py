@@ -1,0 +1,1 @@
+"""People: citizens, staff, organisations and representation (who may act for whom)."""

@@ -1,0 +1,79 @@
+"""National identity numbers: fødselsnummer and D-number (Norwegian personal identifiers).
+
+A fødselsnummer (fnr) is given at birth or immigration; a D-number (dnr) to people without
+one, with 40 added to the day of birth. Synthetic test numbers from Skatteetaten's Tenor
+test register add 80 to the month; they are accepted only where test data is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from stdnum.exceptions import ValidationError
+from stdnum.no import fodselsnummer
+
+FNR_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.1"
+DNR_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.2"
+
+
+class IdKind(StrEnum):
+    FNR = "fnr"
+    DNR = "dnr"
+
+    @property
+    def system(self) -> str:
+        return FNR_SYSTEM if self is IdKind.FNR else DNR_SYSTEM
+
+
+class InvalidNationalId(ValueError):
+    """Not a valid fødselsnummer or D-number. The message never repeats the number."""
+
+
+@dataclass(frozen=True)
+class NationalId:
+    value: str
+    kind: IdKind
+    birth_date: date
+    is_synthetic: bool = False
+
+    def __repr__(self) -> str:  # keep the number out of tracebacks and debug output
+        return f"NationalId(kind={self.kind.value}, synthetic={self.is_synthetic})"
+
+    __str__ = __repr__
+
+
+def parse_national_id(raw: str, *, allow_synthetic: bool = False) -> NationalId:
+    """Validate check digits and birth date; say whether it is an fnr or a D-number."""
+    number = fodselsnummer.compact(raw or "")
+    if len(number) != 11 or not number.isdigit():
+        raise InvalidNationalId("a national identity number has 11 digits")
+    synthetic = int(number[2:4]) > 80
+    if synthetic:
+        if not allow_synthetic:
+            raise InvalidNationalId("synthetic test numbers are not accepted here")
+        real_shape = number[:2] + f"{int(number[2:4]) - 80:02d}" + number[4:]
+        _check_digits(number)
+        birth = _birth_date(real_shape)
+    else:
+        try:
+            fodselsnummer.validate(number)
+        except ValidationError:
+            raise InvalidNationalId("not a valid fødselsnummer or D-number") from None
+        birth = fodselsnummer.get_birth_date(number)
+    kind = IdKind.DNR if int(number[0]) >= 4 else IdKind.FNR
+    return NationalId(value=number, kind=kind, birth_date=birth, is_synthetic=synthetic)
+
+
+def _check_digits(number: str) -> None:
+    if (number[-2] != fodselsnummer.calc_check_digit1(number)
+            or number[-1] != fodselsnummer.calc_check_digit2(number)):
+        raise InvalidNationalId("not a valid fødselsnummer or D-number")
+
+
+def _birth_date(number: str) -> date:
+    try:
+        return fodselsnummer.get_birth_date(number)
+    except ValidationError:
+        raise InvalidNationalId("not a valid fødselsnummer or D-number") from None

@@ -1,0 +1,225 @@
+"""Registering and finding people, staff and organisations; granting representation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from stdnum.no import orgnr
+
+from services import audit
+from services.actors import Actor, ActorKind
+from services.clock import utcnow
+from services.db import db
+from services.people.identity import NationalId
+from services.people.models import (
+    AddressProtection,
+    Area,
+    Fullmakt,
+    GuardianRestriction,
+    Guardianship,
+    Organisation,
+    Person,
+    Role,
+    RoleAssignment,
+    StaffMember,
+)
+from services.people.representation import (
+    FULLMAKT_GIVER_MIN_AGE,
+    FULLMAKT_RECIPIENT_MIN_AGE,
+    GUARDIAN_END_AGE,
+)
+from services.people.vault import vault
+
+
+class PeopleError(ValueError):
+    """A request about people that the rules do not allow; the message is safe to show."""
+
+
+class NotFound(LookupError):
+    """No such object, or the actor may not know that it exists."""
+
+
+def find_person(*, national_id: NationalId) -> Person | None:
+    return db.session.scalar(
+        sa.select(Person).where(Person.national_id_hash == vault().lookup_hash(national_id.value))
+    )
+
+
+def national_id_of(person: Person) -> str:
+    return vault().decrypt(person.national_id_encrypted)
+
+
+def register_person(
+    *,
+    national_id: NationalId,
+    given_name: str,
+    family_name: str,
+    actor: Actor,
+    address_protection: AddressProtection | None = None,
+    mobile: str | None = None,
+) -> Person:
+    """Create the person, or bring name and address protection up to date. Idempotent."""
+    person = find_person(national_id=national_id)
+    action = "update"
+    if person is None:
+        action = "create"
+        person = Person(
+            national_id_hash=vault().lookup_hash(national_id.value),
+            national_id_encrypted=vault().encrypt(national_id.value),
+            national_id_kind=national_id.kind.value,
+            birth_date=national_id.birth_date,
+        )
+        db.session.add(person)
+    person.given_name = given_name
+    person.family_name = family_name
+    person.address_protection = address_protection
+    if mobile is not None:
+        person.mobile = mobile
+    db.session.flush()
+    audit.record(actor=actor, action=action, resource_type="Patient", resource_id=person.id,
+                 subject_person_id=person.id, purpose="registration")
+    return person
+
+
+def add_organisation(*, name: str, org_number: str, resh_id: str | None = None,
+                     parent: Organisation | None = None) -> Organisation:
+    """Create or update an organisation by its (validated) organisation number."""
+    if not orgnr.is_valid(org_number):
+        raise PeopleError("not a valid organisation number")
+    number = orgnr.compact(org_number)
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.org_number == number))
+    if org is None:
+        org = Organisation(org_number=number)
+        db.session.add(org)
+    org.name, org.resh_id, org.parent = name, resh_id, parent
+    db.session.flush()
+    return org
+
+
+def add_staff(
+    *,
+    national_id: NationalId,
+    name: str,
+    hpr_number: str | None,
+    organisation: Organisation,
+    roles: Iterable[Role],
+) -> StaffMember:
+    """Create or update a staff member and give them ``roles`` at ``organisation``."""
+    if hpr_number is not None and not (hpr_number.isdigit() and 6 <= len(hpr_number) <= 9):
+        raise PeopleError("an HPR number has 6 to 9 digits")
+    key = vault().lookup_hash(national_id.value)
+    staff = db.session.scalar(sa.select(StaffMember).where(StaffMember.national_id_hash == key))
+    if staff is None:
+        staff = StaffMember(national_id_hash=key)
+        db.session.add(staff)
+    staff.name, staff.hpr_number, staff.is_active = name, hpr_number, True
+    have = {(r.organisation_id, r.role) for r in staff.roles}
+    for role in roles:
+        if (organisation.id, role) not in have:
+            staff.roles.append(RoleAssignment(organisation=organisation, role=role))
+    db.session.flush()
+    return staff
+
+
+def find_staff(*, national_id: NationalId) -> StaffMember | None:
+    return db.session.scalar(
+        sa.select(StaffMember).where(
+            StaffMember.national_id_hash == vault().lookup_hash(national_id.value),
+            StaffMember.is_active.is_(True),
+        )
+    )
+
+
+def staff_roles(staff: StaffMember) -> dict[int, set[Role]]:
+    """Roles per organisation id."""
+    roles: dict[int, set[Role]] = {}
+    for assignment in staff.roles:
+        roles.setdefault(assignment.organisation_id, set()).add(assignment.role)
+    return roles
+
+
+def record_guardianship(*, guardian: Person, child: Person, shares_address: bool,
+                        actor: Actor) -> Guardianship:
+    """Store parental responsibility as the hospital system reports it. Idempotent."""
+    if guardian.id == child.id:
+        raise PeopleError("a person cannot be their own guardian")
+    relation = db.session.scalar(
+        sa.select(Guardianship).where(Guardianship.guardian_id == guardian.id,
+                                      Guardianship.child_id == child.id)
+    )
+    if relation is None:
+        relation = Guardianship(guardian=guardian, child=child)
+        db.session.add(relation)
+    relation.shares_address = shares_address
+    db.session.flush()
+    audit.record(actor=actor, action="update", resource_type="RelatedPerson",
+                 resource_id=relation.id, subject_person_id=child.id, purpose="registration")
+    return relation
+
+
+def withhold_from_guardians(*, child: Person, area: Area, actor: Actor, today: date) -> None:
+    """Let a child aged 12–16 withhold an area from their parents."""
+    if actor.kind is not ActorKind.PERSON or actor.id != str(child.id):
+        raise PeopleError("only the child can withhold information from their parents")
+    if not 12 <= child.age_on(today) < GUARDIAN_END_AGE:
+        raise PeopleError("only children aged 12 to 16 can withhold from their parents")
+    exists = db.session.scalar(
+        sa.select(GuardianRestriction.id).where(GuardianRestriction.child_id == child.id,
+                                                GuardianRestriction.area == area)
+    )
+    if exists is None:
+        db.session.add(GuardianRestriction(child_id=child.id, area=area))
+        db.session.flush()
+    audit.record(actor=actor, action="update", resource_type="Consent", resource_id=area.value,
+                 subject_person_id=child.id, purpose="self-service")
+
+
+def grant_fullmakt(
+    *,
+    giver: Person,
+    recipient: Person,
+    areas: Iterable[Area],
+    starts_on: date,
+    ends_on: date,
+    actor: Actor,
+) -> Fullmakt:
+    """Give ``recipient`` power of attorney for ``areas``; only the giver may do so."""
+    areas = sorted({Area(a) for a in areas})
+    if actor.kind is not ActorKind.PERSON or actor.id != str(giver.id):
+        raise PeopleError("only the giver can grant a fullmakt")
+    if giver.id == recipient.id:
+        raise PeopleError("a fullmakt must be given to someone else")
+    if not areas:
+        raise PeopleError("a fullmakt needs at least one area")
+    if ends_on < starts_on:
+        raise PeopleError("the fullmakt must end after it starts")
+    if giver.age_on(starts_on) < FULLMAKT_GIVER_MIN_AGE:
+        raise PeopleError("the giver must be at least 16 years old")
+    if recipient.age_on(starts_on) < FULLMAKT_RECIPIENT_MIN_AGE:
+        raise PeopleError("the recipient must be at least 18 years old")
+    if giver.has_protected_address or recipient.has_protected_address:
+        raise PeopleError("a fullmakt is not possible for this person")
+    fullmakt = Fullmakt(giver=giver, recipient=recipient, areas=[a.value for a in areas],
+                        starts_on=starts_on, ends_on=ends_on)
+    db.session.add(fullmakt)
+    db.session.flush()
+    audit.record(actor=actor, action="create", resource_type="Consent",
+                 resource_id=f"fullmakt/{fullmakt.id}", subject_person_id=giver.id,
+                 purpose="self-service")
+    return fullmakt
+
+
+def revoke_fullmakt(*, fullmakt_id: int, actor: Actor) -> Fullmakt:
+    """End a fullmakt now. Only its giver may; others are told it does not exist."""
+    fullmakt = db.session.get(Fullmakt, fullmakt_id)
+    if fullmakt is None or actor.kind is not ActorKind.PERSON or actor.id != str(fullmakt.giver_id):
+        raise NotFound("fullmakt")
+    if fullmakt.revoked_at is None:
+        fullmakt.revoked_at = utcnow()
+        db.session.flush()
+        audit.record(actor=actor, action="update", resource_type="Consent",
+                     resource_id=f"fullmakt/{fullmakt.id}", subject_person_id=fullmakt.giver_id,
+                     purpose="self-service")
+    return fullmakt
