@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from citizen.people_cli import audit_cli, staff_cli
 from services import jobs
 from services.db import db
 from services.demo import seed_demo_data
@@ -54,3 +55,5 @@ def jobs_list() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(audit_cli)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+
+#: Modules whose ``@demo_seeder`` functions make up the demo data, in dependency order.
+DEMO_MODULES = ["services.people.demo"]
 
 _seeders: list[tuple[str, Callable[[], int]]] = []
 
@@ -20,4 +24,6 @@ def demo_seeder(name: str) -> Callable[[Callable[[], int]], Callable[[], int]]:
 
 def seed_demo_data() -> dict[str, int]:
     """Run every seeder in registration order; the caller commits."""
+    for module in DEMO_MODULES:
+        importlib.import_module(module)
     return {name: seeder() for name, seeder in _seeders}

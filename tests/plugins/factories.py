@@ -25,3 +25,63 @@ class ScheduledJobFactory(ModelFactory):
 
     name = factory.Sequence(lambda n: f"job-{n}")
     next_run_at = factory.LazyFunction(lambda: utcnow() - timedelta(seconds=1))
+
+
+def national_id_for(birth_date, index: int = 0, *, d_number: bool = False) -> str:
+    """A valid fødselsnummer (or D-number) for ``birth_date``; ``index`` picks among them."""
+    from stdnum.no import fodselsnummer
+
+    day = birth_date.day + (40 if d_number else 0)
+    stem = f"{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
+    # Individual numbers encode the century: 000–499 for 1900–1999, 500–999 for 2000–2039.
+    first = 0 if birth_date.year < 2000 else 500
+    found = 0
+    for individual in range(first, first + 500):
+        base = f"{stem}{individual:03d}"
+        k1 = fodselsnummer.calc_check_digit1(base)
+        k2 = fodselsnummer.calc_check_digit2(base + k1)
+        if len(k1) == 1 and len(k2) == 1 and fodselsnummer.is_valid(base + k1 + k2):
+            if found == index:
+                return base + k1 + k2
+            found += 1
+    raise ValueError("no such identity number")
+
+
+_people_made = iter(range(10_000))
+
+
+def make_person(birth_date=None, *, given_name: str = "Kari", family_name: str | None = None,
+                address_protection=None, index: int | None = None):
+    """Register a citizen with a fresh valid identity number (default: born 1985-06-15)."""
+    from datetime import date
+
+    from services.actors import Actor
+    from services.people.identity import parse_national_id
+    from services.people.service import register_person
+
+    birth_date = birth_date or date(1985, 6, 15)
+    number = national_id_for(birth_date, next(_people_made) if index is None else index)
+    return register_person(
+        national_id=parse_national_id(number), given_name=given_name,
+        family_name=family_name or f"Nordmann {number[-4:]}",
+        address_protection=address_protection, actor=Actor.operator("test"),
+    )
+
+
+def make_organisation(name: str = "St. Olavs hospital HF", org_number: str = "883974832"):
+    from services.people.service import add_organisation
+
+    return add_organisation(name=name, org_number=org_number)
+
+
+def make_staff(organisation, *roles, name: str = "Sykepleier Test", hpr_number: str | None = None):
+    from datetime import date
+
+    from services.people.identity import parse_national_id
+    from services.people.service import add_staff
+
+    number = national_id_for(date(1975, 1, 20), next(_people_made))
+    staff = add_staff(national_id=parse_national_id(number), name=name,
+                      hpr_number=hpr_number, organisation=organisation, roles=roles)
+    staff.test_national_id = number  # tests log in with it
+    return staff

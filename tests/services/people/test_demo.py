@@ -1,0 +1,27 @@
+from datetime import date
+
+from services.demo import seed_demo_data
+from services.people.models import Area, Person, StaffMember
+from services.people.representation import Basis, representations
+from services.people.service import national_id_of
+from tests.plugins.db import table_rows
+
+
+def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
+    assert seed_demo_data()["people"] > 0
+    people = {p.given_name: p for p in table_rows(Person)}
+    today = date(2026, 3, 2)
+
+    kids = {r.subject.given_name: r for r in representations(actor=people["Kari"], today=today)
+            if r.basis is Basis.GUARDIAN}
+    assert kids["Emil"].areas == frozenset(Area)
+    assert kids["Sofie"].areas == {Area.APPOINTMENTS, Area.QUESTIONNAIRES}
+    [for_father] = [r for r in representations(actor=people["Hilde"], today=today)
+                    if r.basis is Basis.FULLMAKT]
+    assert for_father.subject.given_name == "Arne"
+    assert people["Anne"].has_protected_address
+    # only synthetic numbers (month + 80): none can belong to a real person
+    assert all(int(national_id_of(p)[2:4]) > 80 for p in people.values())
+    assert {s.name for s in table_rows(StaffMember)} >= {"Siri Smittevern", "Admin Anders"}
+
+    assert seed_demo_data() == {"people": 0, "staff": 0}
