@@ -11,7 +11,7 @@ from kombu import Exchange, Queue
 from services.db import db
 
 #: Modules whose ``@shared_task`` functions the worker must know.
-TASK_MODULES = ["services.jobs.tasks"]
+TASK_MODULES = ["services.jobs.tasks", "services.outbox.tasks"]
 
 DEFAULTS = {
     "task_serializer": "json",
@@ -30,7 +30,10 @@ DEFAULTS = {
         Queue(name, Exchange(name, type="direct"), routing_key=name)
         for name in ("default", "notifications")
     ],
-    "task_routes": {"notify.*": {"queue": "notifications"}},
+    # Everything that leaves the house (SMS, e-mail, helsenorge) has a queue of its own, so
+    # a slow receiver never holds up due work.
+    "task_routes": {"notify.*": {"queue": "notifications"},
+                    "outbox.*": {"queue": "notifications"}},
     "broker_connection_retry_on_startup": True,
     "worker_hijack_root_logger": False,
 }

@@ -3,6 +3,7 @@
 from services.audit.models import AuditEvent
 from services.clients.models import SystemClient, UsedClientAssertion
 from services.jobs.models import ScheduledJob
+from services.outbox.models import OutboxMessage
 from services.people.models import (
     Fullmakt,
     GuardianRestriction,
@@ -20,6 +21,7 @@ __all__ = [
     "GuardianRestriction",
     "Guardianship",
     "Organisation",
+    "OutboxMessage",
     "Person",
     "RoleAssignment",
     "ScheduledJob",

@@ -1,0 +1,11 @@
+"""The transactional outbox: side effects leave the process only after the commit.
+
+A service calls ``enqueue()`` in its transaction; after the commit a Celery task delivers
+the message through its channel (helsenorge, SMS, e-mail), with retries and backoff. A
+periodic sweep re-publishes anything a lost broker message or a dead worker left behind.
+"""
+
+from services.outbox.channels import PermanentFailure, TemporaryFailure, sender
+from services.outbox.service import enqueue
+
+__all__ = ["PermanentFailure", "TemporaryFailure", "enqueue", "sender"]

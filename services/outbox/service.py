@@ -1,0 +1,139 @@
+"""Enqueue in the caller's transaction; claim, deliver and record outcomes in workers."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.clock import utcnow
+from services.db import db
+from services.outbox import publish
+from services.outbox.channels import PermanentFailure, TemporaryFailure, sender_for
+from services.outbox.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=1)
+#: A claim older than this belonged to a worker that died; the sweep hands it out again.
+STALE_CLAIM = timedelta(minutes=10)
+#: The task published at commit normally delivers within seconds; the sweep waits this long
+#: before republishing, so a busy queue does not fill up with duplicates.
+SWEEP_GRACE = timedelta(minutes=2)
+
+
+def enqueue(*, channel: str, payload: dict[str, Any], dedupe_key: str) -> OutboxMessage:
+    """Add a message to the outbox in the current transaction (idempotent on ``dedupe_key``).
+
+    It is published to the workers after the transaction commits, never before.
+    """
+    existing = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+    )
+    if existing is not None:
+        return existing
+    message = OutboxMessage(channel=channel, payload=payload, dedupe_key=dedupe_key,
+                            next_attempt_at=utcnow())
+    db.session.add(message)
+    db.session.flush()
+    publish.after_commit(db.session, message.id)
+    return message
+
+
+def claim(*, message_id: int, now: datetime | None = None) -> OutboxMessage | None:
+    """Mark a due message as being sent; None if sent, dead, claimed or not yet due.
+
+    A conditional UPDATE, so two workers given the same id never both send it.
+    """
+    now = now or utcnow()
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id,
+               OutboxMessage.status == OutboxStatus.PENDING,
+               OutboxMessage.next_attempt_at <= now)
+        .values(status=OutboxStatus.SENDING, claimed_at=now,
+                attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        return None
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    return message
+
+
+@dataclass(frozen=True)
+class Delivery:
+    message_id: int
+    status: OutboxStatus
+    retry_in: timedelta | None = None
+
+
+def deliver_claimed(*, message: OutboxMessage, now: datetime | None = None) -> Delivery:
+    """Send a claimed message through its channel and record what happened."""
+    try:
+        external_id = sender_for(message.channel)(message.payload, message.id)
+    except PermanentFailure as exc:
+        return _give_up(message, str(exc))
+    except TemporaryFailure as exc:
+        return _retry_later(message, str(exc), now=now or utcnow())
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.external_id = external_id
+    message.last_error = None
+    db.session.flush()
+    return Delivery(message.id, OutboxStatus.SENT)
+
+
+def due_for_delivery(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids to (re)publish: due pending messages, and claims left by dead workers."""
+    now = now or utcnow()
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.claimed_at < now - STALE_CLAIM)
+        .values(status=OutboxStatus.PENDING, last_error="worker stopped during delivery")
+        .execution_options(synchronize_session=False)
+    )
+    return list(db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING,
+               OutboxMessage.next_attempt_at <= now - SWEEP_GRACE)
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(limit)
+    ))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with full jitter, capped: 30 s, 1 min, 2 min ... at most an hour."""
+    ceiling = min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+    return timedelta(seconds=random.uniform(ceiling.total_seconds() / 2,  # noqa: S311
+                                            ceiling.total_seconds()))
+
+
+def _retry_later(message: OutboxMessage, error: str, *, now: datetime) -> Delivery:
+    if message.attempts >= MAX_ATTEMPTS:
+        return _give_up(message, f"gave up after {message.attempts} attempts: {error}")
+    delay = backoff(message.attempts)
+    message.status = OutboxStatus.PENDING
+    message.next_attempt_at = now + delay
+    message.last_error = error[:500]
+    db.session.flush()
+    log.warning("outbox delivery failed, will retry",
+                extra={"message_id": message.id, "channel": message.channel,
+                       "attempts": message.attempts})
+    return Delivery(message.id, OutboxStatus.PENDING, retry_in=delay)
+
+
+def _give_up(message: OutboxMessage, error: str) -> Delivery:
+    message.status = OutboxStatus.DEAD
+    message.last_error = error[:500]
+    db.session.flush()
+    log.error("outbox message dead", extra={"message_id": message.id,
+                                            "channel": message.channel})
+    return Delivery(message.id, OutboxStatus.DEAD)

@@ -1,0 +1,130 @@
+"""The outbox: nothing leaves before commit, nothing is sent twice, failures retry."""
+
+from datetime import timedelta
+
+import pytest
+
+from services import jobs
+from services.outbox import PermanentFailure, TemporaryFailure, enqueue
+from services.outbox.channels import replace_sender
+from services.outbox.models import OutboxMessage, OutboxStatus
+from services.outbox.service import MAX_ATTEMPTS, claim, deliver_claimed
+from services.outbox.tasks import deliver
+from tests.plugins.db import table_rows
+
+
+@pytest.fixture
+def channel():
+    """A stand-in channel that records what it was asked to send."""
+    sent: list[tuple[dict, int]] = []
+    behaviour: list[Exception | None] = []
+
+    def send(payload, message_id):
+        outcome = behaviour.pop(0) if behaviour else None
+        if outcome is not None:
+            raise outcome
+        sent.append((payload, message_id))
+        return f"ext-{message_id}"
+
+    previous = replace_sender("test", send)
+    yield sent, behaviour
+    replace_sender("test", previous)
+
+
+def _enqueue(key="k1"):
+    return enqueue(channel="test", payload={"to": "+4790000000", "text": "Hei"}, dedupe_key=key)
+
+
+def test_published_only_after_commit_and_not_after_rollback(db, published_messages):
+    first = _enqueue("commit-me")
+    assert published_messages == []
+    db.session.commit()
+    assert published_messages == [first.id]
+
+    _enqueue("roll-me-back")
+    db.session.rollback()
+    assert published_messages == [first.id]
+
+
+def test_enqueue_is_idempotent_on_the_dedupe_key(db):
+    assert _enqueue("same").id == _enqueue("same").id
+    assert len(table_rows(OutboxMessage)) == 1
+
+
+def test_delivery_sends_once_even_when_the_task_is_redelivered(db, channel, frozen_clock):
+    sent, _ = channel
+    message = _enqueue()
+    db.session.commit()
+    assert deliver.run(message.id) == "sent"
+    assert deliver.run(message.id) == "skipped"  # a redelivered task
+    assert len(sent) == 1
+    stored = db.session.get(OutboxMessage, message.id)
+    assert stored.status is OutboxStatus.SENT and stored.external_id == f"ext-{message.id}"
+
+
+def test_a_claimed_message_cannot_be_claimed_again(db, channel):
+    message = _enqueue()
+    assert claim(message_id=message.id) is not None
+    assert claim(message_id=message.id) is None
+
+
+def test_temporary_failures_back_off_then_succeed(db, channel, frozen_clock):
+    sent, behaviour = channel
+    behaviour.append(TemporaryFailure("503 from receiver"))
+    message = _enqueue()
+    first = deliver_claimed(message=claim(message_id=message.id))
+    assert first.status is OutboxStatus.PENDING
+    assert timedelta(seconds=15) <= first.retry_in <= timedelta(seconds=30)
+    assert claim(message_id=message.id) is None  # not due yet
+    frozen_clock.shift(first.retry_in)
+    assert deliver_claimed(message=claim(message_id=message.id)).status is OutboxStatus.SENT
+    assert db.session.get(OutboxMessage, message.id).attempts == 2
+    assert len(sent) == 1
+
+
+def test_permanent_failure_is_dead_at_once(db, channel):
+    _, behaviour = channel
+    behaviour.append(PermanentFailure("400: invalid number"))
+    message = _enqueue()
+    assert deliver_claimed(message=claim(message_id=message.id)).status is OutboxStatus.DEAD
+    assert db.session.get(OutboxMessage, message.id).last_error == "400: invalid number"
+
+
+def test_too_many_temporary_failures_end_dead(db, channel, frozen_clock):
+    _, behaviour = channel
+    message = _enqueue()
+    for _ in range(MAX_ATTEMPTS):
+        behaviour.append(TemporaryFailure("timeout"))
+        outcome = deliver_claimed(message=claim(message_id=message.id))
+        frozen_clock.shift(timedelta(hours=2))
+    assert outcome.status is OutboxStatus.DEAD
+    assert "gave up after 10 attempts" in db.session.get(OutboxMessage, message.id).last_error
+
+
+def test_unknown_channel_is_a_permanent_failure(db):
+    message = enqueue(channel="pigeon", payload={}, dedupe_key="p")
+    assert deliver_claimed(message=claim(message_id=message.id)).status is OutboxStatus.DEAD
+
+
+def test_sweep_republishes_lost_and_stale_messages(db, channel, published_messages,
+                                                   frozen_clock):
+    lost = _enqueue("lost")
+    stuck = _enqueue("stuck")
+    db.session.commit()
+    published_messages.clear()  # pretend the broker never got them
+    claim(message_id=stuck.id)  # a worker claimed it, then died
+    db.session.commit()
+
+    jobs.run_due(only="outbox.sweep")
+    db.session.commit()
+    assert published_messages == []  # the task published at commit may still be on its way
+
+    frozen_clock.shift(timedelta(minutes=3))
+    jobs.run_due(only="outbox.sweep")
+    db.session.commit()
+    assert published_messages == [lost.id]
+
+    frozen_clock.shift(timedelta(minutes=8))
+    jobs.run_due(only="outbox.sweep")
+    db.session.commit()
+    assert sorted(published_messages[1:]) == sorted([lost.id, stuck.id])
