@@ -7,9 +7,20 @@ from typing import Any
 
 from flask import Flask
 
-from citizen import cli, errors, i18n, observability, ops, security, transactions
+from citizen import (
+    cli,
+    errors,
+    helsenorge,
+    i18n,
+    integrations,
+    observability,
+    ops,
+    security,
+    transactions,
+)
 from citizen.config import flask_config, load_settings
 from citizen.extensions import csrf, db, limiter, migrate
+from citizen.oauth.blueprint import blueprint as oauth_blueprint
 from citizen.worker import celery_init_app
 from services import models  # noqa: F401  (complete metadata for migrations)
 
@@ -43,8 +54,11 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     security.register_security(app)
+    integrations.register_integrations(app)
     celery_init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops.blueprint)
+    app.register_blueprint(oauth_blueprint)
+    app.register_blueprint(helsenorge.blueprint)

@@ -72,6 +72,17 @@ class Settings(BaseSettings):
     staff_oidc_client_secret: str | None = None
     staff_oidc_acr: str = "idporten-loa-high"
 
+    # helsenorge.no message exchange over Helsenorge.Messaging's HTTP queue transport.
+    #: Base URL of the queues (``<url>/<queue>``); unset in development: messages are logged.
+    helsenorge_queue_url: str | None = None
+    helsenorge_outbound_queue: str = "helsenorge-in"
+    #: Our HER-id and helsenorge's, from Adresseregisteret; the CPA id of our agreement.
+    helsenorge_our_her_id: str = "8142987"
+    helsenorge_her_id: str = "8142519"
+    helsenorge_cpa_id: str | None = None
+    #: Shared secret helsenorge signs inbound messages with (HMAC-SHA256).
+    helsenorge_inbound_secret: str | None = None
+
     @field_validator("identity_encryption_keys")
     @classmethod
     def _fernet_keys(cls, value: str | None) -> str | None:
@@ -130,6 +141,8 @@ class Settings(BaseSettings):
             problems.append("TOKEN_SIGNING_KEY must be set (PEM private key)")
         if self.ratelimit_storage_uri.startswith("memory"):
             problems.append("RATELIMIT_STORAGE_URI must be a shared store such as redis://")
+        if not self.helsenorge_queue_url or not self.helsenorge_inbound_secret:
+            problems.append("HELSENORGE_QUEUE_URL and HELSENORGE_INBOUND_SECRET must be set")
         for who in ("citizen", "staff"):
             if not all(getattr(self, f"{who}_oidc_{f}") for f in ("issuer", "client_id",
                                                                     "client_secret")):
@@ -255,6 +268,15 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "CITIZEN_OIDC": _oidc(settings, "citizen"),
         "STAFF_OIDC": _oidc(settings, "staff"),
+        "HELSENORGE": {
+            "queue_url": settings.helsenorge_queue_url,
+            "outbound_queue": settings.helsenorge_outbound_queue,
+            "our_her_id": settings.helsenorge_our_her_id,
+            "her_id": settings.helsenorge_her_id,
+            "cpa_id": settings.helsenorge_cpa_id,
+            "inbound_secret": (settings.helsenorge_inbound_secret
+                               or _derived(dev_secret, "helsenorge")),
+        },
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,

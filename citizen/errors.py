@@ -92,10 +92,10 @@ def _page(status: int) -> Response:
 
 
 def render_error(status: int, detail: str, *, title: str | None = None,
-                 errors: dict | None = None) -> Response:
+                 errors: dict | None = None, api: bool = False) -> Response:
     if wants_fhir():
         return operation_outcome(status, detail)
-    if wants_json():
+    if api or wants_json():
         return problem(status, title or HTTPStatus(status).phrase, detail, errors=errors)
     return _page(status)
 
@@ -108,6 +108,7 @@ def register_error_handlers(app: Flask) -> None:
             exc.description or "",
             title=getattr(exc, "title", None),
             errors=getattr(exc, "errors", None),
+            api=isinstance(exc, ApiError),
         )
         if exc.code == 405 and (allowed := exc.get_headers()):
             response.headers.update({k: v for k, v in allowed if k == "Allow"})

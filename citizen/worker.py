@@ -10,8 +10,9 @@ from kombu import Exchange, Queue
 
 from services.db import db
 
-#: Modules whose ``@shared_task`` functions the worker must know.
-TASK_MODULES = ["services.jobs.tasks", "services.outbox.tasks"]
+#: Modules whose tasks, due jobs and outbox channels every process must know.
+TASK_MODULES = ["services.jobs.tasks", "services.outbox.tasks", "services.helsenorge.service",
+                "services.clients.tasks"]
 
 DEFAULTS = {
     "task_serializer": "json",

@@ -2,6 +2,7 @@
 
 from services.audit.models import AuditEvent
 from services.clients.models import SystemClient, UsedClientAssertion
+from services.helsenorge.models import InboundMessage
 from services.jobs.models import ScheduledJob
 from services.outbox.models import OutboxMessage
 from services.people.models import (
@@ -20,6 +21,7 @@ __all__ = [
     "Fullmakt",
     "GuardianRestriction",
     "Guardianship",
+    "InboundMessage",
     "Organisation",
     "OutboxMessage",
     "Person",

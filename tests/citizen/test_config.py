@@ -19,6 +19,8 @@ PRODUCTION = {
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption()).decode().replace("\n", "\\n"),
     "RATELIMIT_STORAGE_URI": "redis://redis:6379/1",
+    "HELSENORGE_QUEUE_URL": "https://mq.nhn.no/queues",
+    "HELSENORGE_INBOUND_SECRET": "i" * 40,
     **{f"{who}_OIDC_{field}": value
        for who in ("CITIZEN", "STAFF")
        for field, value in (("ISSUER", "https://idp.example.no"), ("CLIENT_ID", "minhelse"),
@@ -65,6 +67,7 @@ def test_complete_production_configuration_is_accepted():
         ({"TOKEN_SIGNING_KEY": "-----BEGIN PRIVATE KEY-----"}, "TOKEN_SIGNING_KEY"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
         ({"CITIZEN_OIDC_ISSUER": None}, "CITIZEN_OIDC"),
+        ({"HELSENORGE_QUEUE_URL": None}, "HELSENORGE_QUEUE_URL"),
         ({"STAFF_OIDC_CLIENT_SECRET": None}, "STAFF_OIDC"),
     ],
 )
