@@ -8,8 +8,10 @@ from typing import Any
 from flask import Flask
 
 from citizen import (
+    auth,
     cli,
     errors,
+    fhir,
     helsenorge,
     i18n,
     integrations,
@@ -60,5 +62,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops.blueprint)
+    auth.register_auth(app)
     app.register_blueprint(oauth_blueprint)
     app.register_blueprint(helsenorge.blueprint)
+    app.register_blueprint(fhir.blueprint)

@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('purpose', sa.String(length=50), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('request_id', sa.String(length=64), nullable=True),
+    sa.Column('chain', sa.SmallInteger(), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
@@ -38,6 +39,7 @@ def upgrade():
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_subject_person_id'), ['subject_person_id'], unique=False)
+        batch_op.create_index('ix_audit_events_chain_id', ['chain', 'id'], unique=False)
 
     _make_audit_append_only()
 
@@ -181,6 +183,7 @@ def downgrade():
     op.drop_table('organisations')
     _drop_audit_append_only()
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_events_chain_id')
         batch_op.drop_index(batch_op.f('ix_audit_events_subject_person_id'))
 
     op.drop_table('audit_events')

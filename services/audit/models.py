@@ -14,6 +14,7 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_chain_id", "chain", "id"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
                                     primary_key=True)
@@ -36,5 +37,7 @@ class AuditEvent(db.Model):
     #: The reason staff gave for looking outside their work list.
     reason: Mapped[str | None] = mapped_column(sa.Text)
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Which of the parallel hash chains the row is in (see ``services.audit.service``).
+    chain: Mapped[int] = mapped_column(sa.SmallInteger)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

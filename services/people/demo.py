@@ -95,14 +95,18 @@ def seed_people() -> int:
     return created
 
 
+def demo_staff_national_id(index: int) -> str:
+    """The identity number of ``DEMO_STAFF[index]`` (the dev identity provider offers them)."""
+    return synthetic_national_id(date(1970 + index, 3, 1), index)
+
+
 @demo_seeder("staff")
 def seed_staff() -> int:
     trust = add_organisation(name="St. Olavs hospital HF", org_number="883974832",
                              resh_id="4001")
     created = 0
     for index, (name, hpr, roles) in enumerate(DEMO_STAFF):
-        nid = parse_national_id(synthetic_national_id(date(1970 + index, 3, 1), index),
-                                allow_synthetic=True)
+        nid = parse_national_id(demo_staff_national_id(index), allow_synthetic=True)
         created += find_staff(national_id=nid) is None
         add_staff(national_id=nid, name=name, hpr_number=hpr, organisation=trust, roles=roles)
     return created

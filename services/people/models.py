@@ -62,6 +62,11 @@ class Person(db.Model):
     #: Preferred language of pages and notices: nb, nn or en.
     language: Mapped[str] = mapped_column(sa.String(2), default="nb")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    #: Incremented on every change: the FHIR versionId and ETag, and optimistic locking.
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def name(self) -> str:

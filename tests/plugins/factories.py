@@ -1,4 +1,9 @@
-"""Factories for test data; each flushes into the test's SAVEPOINT session."""
+"""Factories for test data.
+
+They commit: inside a test a commit only releases the test's SAVEPOINT (the outer
+transaction is rolled back at the end), and committed data survives the rollback that a
+4xx response makes the request do.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ class ModelFactory(SQLAlchemyModelFactory):
     class Meta:
         abstract = True
         sqlalchemy_session_factory = lambda: db.session  # noqa: E731 - resolved per test
-        sqlalchemy_session_persistence = "flush"
+        sqlalchemy_session_persistence = "commit"
 
 
 class ScheduledJobFactory(ModelFactory):
@@ -61,17 +66,21 @@ def make_person(birth_date=None, *, given_name: str = "Kari", family_name: str |
 
     birth_date = birth_date or date(1985, 6, 15)
     number = national_id_for(birth_date, next(_people_made) if index is None else index)
-    return register_person(
+    person = register_person(
         national_id=parse_national_id(number), given_name=given_name,
         family_name=family_name or f"Nordmann {number[-4:]}",
         address_protection=address_protection, actor=Actor.operator("test"),
     )
+    db.session.commit()
+    return person
 
 
 def make_organisation(name: str = "St. Olavs hospital HF", org_number: str = "883974832"):
     from services.people.service import add_organisation
 
-    return add_organisation(name=name, org_number=org_number)
+    organisation = add_organisation(name=name, org_number=org_number)
+    db.session.commit()
+    return organisation
 
 
 def make_staff(organisation, *roles, name: str = "Sykepleier Test", hpr_number: str | None = None):
@@ -84,4 +93,26 @@ def make_staff(organisation, *roles, name: str = "Sykepleier Test", hpr_number: 
     staff = add_staff(national_id=parse_national_id(number), name=name,
                       hpr_number=hpr_number, organisation=organisation, roles=roles)
     staff.test_national_id = number  # tests log in with it
+    db.session.commit()
     return staff
+
+
+def system_bearer(scopes: str, *, name: str = "Hospital record system") -> dict[str, str]:
+    """Headers for a new system client holding ``scopes``, with a fresh access token."""
+    from citizen.oauth import keys
+    from services.clients import tokens
+    from services.clients.service import create_client
+
+    client, _secret = create_client(name=name, scopes=scopes, auth_method="client_secret_basic")
+    issued = tokens.issue_access_token(key=keys.signing_key(), issuer=keys.issuer(),
+                                       audience=keys.api_audience(),
+                                       client_id=client.client_id, scope=scopes,
+                                       now=_now())
+    db.session.commit()
+    return {"Authorization": f"Bearer {issued.token}", "Accept": "application/fhir+json"}
+
+
+def _now():
+    from services.clock import utcnow
+
+    return utcnow()

@@ -94,3 +94,14 @@ def test_cli_verify_reports_ok_and_tampering(cli, db):
     broken = cli.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
     assert f"event {events[0].id}: row contents changed" in broken.output
+
+
+def test_the_chain_survives_a_rolled_back_savepoint(db):
+    _some_events(1)
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        _some_events(1)
+        raise RuntimeError("undo the inner write")
+    _some_events(1)
+    db.session.commit()
+    _some_events(1)
+    assert audit.verify_chain().ok

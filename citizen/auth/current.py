@@ -1,0 +1,187 @@
+"""Who is logged in: loaded into ``flask.g`` before each request, and the decorators to require it.
+
+What later features use::
+
+    from citizen.auth.current import acting_for, current_citizen, login_required, staff_required
+
+    @login_required                        # a citizen; pages redirect to login, the API says 401
+    def appointments():
+        subject = acting_for().subject     # whom the citizen acts for now (themself by default)
+        ... service(..., actor=g.actor)    # Actor.person(..., on_behalf_of=subject id or None)
+
+    @staff_required(role=Role.INFECTION_CONTROL)   # staff with that role in their chosen org
+    def worklist():
+        ... service(..., actor=g.actor)    # Actor.staff(..., organisation_id=...)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, current_app, g, redirect, request, url_for
+from werkzeug.exceptions import Forbidden
+
+from citizen.auth import cookies
+from citizen.errors import ApiError, wants_json
+from services.actors import Actor
+from services.clock import today_in_norway
+from services.db import db
+from services.people.models import Person, Role, StaffMember
+from services.people.representation import ALL_AREAS, Basis, Representation, representations
+from services.people.service import staff_roles
+from services.sessions import service as sessions
+from services.sessions.models import WebSession
+
+
+def register_current_user(app: Flask) -> None:
+    app.before_request(load_current_user)
+
+    @app.after_request
+    def drop_dead_cookie(response: Response) -> Response:
+        if g.get("drop_session_cookie"):
+            cookies.clear_token(response)
+        return response
+
+    @app.context_processor
+    def account_context() -> dict[str, Any]:
+        return {"account_name": _account_name(), "account_kind": _account_kind()}
+
+
+def load_current_user() -> None:
+    """Find the session behind the cookie and set ``g.actor`` and friends, or leave them None."""
+    g.web_session = g.person = g.staff = g.acting_for = g.actor = None
+    g.staff_roles = frozenset()
+    if request.endpoint == "static":
+        return
+    token = cookies.read_token()
+    if not token:
+        return
+    idle = timedelta(seconds=current_app.config["SESSION_IDLE_TIMEOUT"])
+    web_session = sessions.find_session(token=token, idle_timeout=idle)
+    if web_session is None or not _load_user(web_session):
+        g.drop_session_cookie = True
+        return
+    g.web_session = web_session
+    sessions.touch_session(web_session=web_session)
+
+
+def _load_user(web_session: WebSession) -> bool:
+    request_id = g.get("request_id")
+    if web_session.kind == sessions.SessionKind.CITIZEN:
+        person = db.session.get(Person, web_session.person_id)
+        if person is None:
+            return False
+        g.person = person
+        g.acting_for = _acting_for(web_session, person)
+        subject_id = g.acting_for.subject.id
+        g.actor = Actor.person(person.id, request_id=request_id,
+                               on_behalf_of=None if subject_id == person.id else subject_id)
+        return True
+    staff = db.session.get(StaffMember, web_session.staff_id)
+    if staff is None or not staff.is_active:
+        return False
+    g.staff = staff
+    g.staff_roles = frozenset(staff_roles(staff).get(web_session.organisation_id, ()))
+    g.actor = Actor.staff(staff.id, organisation_id=web_session.organisation_id,
+                          request_id=request_id)
+    return True
+
+
+def _acting_for(web_session: WebSession, person: Person) -> Representation:
+    """The chosen subject while the person may still act for them (rules are checked anew
+    on every request: a fullmakt can be revoked, a child turns 16), else the person."""
+    if web_session.acting_for_person_id is not None:
+        for rep in representations(actor=person, today=today_in_norway()):
+            if rep.subject.id == web_session.acting_for_person_id:
+                return rep
+        web_session.acting_for_person_id = None
+    return Representation(subject=person, basis=Basis.SELF, areas=ALL_AREAS)
+
+
+def current_session() -> WebSession | None:
+    return g.get("web_session")
+
+
+def current_citizen() -> Person | None:
+    """The logged-in citizen (not the person they act for)."""
+    return g.get("person")
+
+
+def acting_for() -> Representation | None:
+    """Whom the logged-in citizen acts for now, on what basis and in which areas."""
+    return g.get("acting_for")
+
+
+def current_staff() -> StaffMember | None:
+    return g.get("staff")
+
+
+def current_staff_roles() -> frozenset[Role]:
+    """The staff member's roles in the organisation they chose at login."""
+    return g.get("staff_roles", frozenset())
+
+
+def login_required(view: Callable) -> Callable:
+    """Require a logged-in citizen: pages redirect to login, the JSON API answers 401."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_citizen() is None:
+            return _login_needed("auth.login")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def staff_required(view: Callable | None = None, *, role: Role | None = None,
+                   organisation: bool = True) -> Callable:
+    """Require logged-in staff who chose an organisation and, if given, hold ``role`` there.
+
+    Use as ``@staff_required`` or ``@staff_required(role=Role.ADMIN)``.
+    ``organisation=False`` is for the page where they choose the organisation.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_staff() is None:
+                return _login_needed("auth.staff_login")
+            if organisation and current_session().organisation_id is None:
+                if wants_json():
+                    raise ApiError(403, "choose an organisation first")
+                return redirect(url_for("auth.staff_organisation", next=_here()))
+            if organisation and not current_staff_roles():
+                raise Forbidden()  # their roles there were taken away during the session
+            if role is not None and role not in current_staff_roles():
+                raise Forbidden()
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
+
+
+def _login_needed(login_endpoint: str):
+    if wants_json():
+        raise ApiError(401, "log in first", title="Unauthorized")
+    return redirect(url_for(login_endpoint, next=_here()))
+
+
+def _here() -> str:
+    return request.full_path.rstrip("?")
+
+
+def _account_name() -> str | None:
+    if (person := current_citizen()) is not None:
+        return person.name
+    if (staff := current_staff()) is not None:
+        return staff.name
+    return None
+
+
+def _account_kind() -> str | None:
+    web_session = current_session()
+    return web_session.kind if web_session is not None else None

@@ -1,0 +1,127 @@
+"""Citizen login, logout, choosing whom to act for, and ``GET /api/v1/me``."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import session as flask_session
+from marshmallow import ValidationError
+from werkzeug.exceptions import BadRequest, NotFound
+
+from citizen.auth import cookies, oidc
+from citizen.auth.current import acting_for, current_citizen, current_session, login_required
+from citizen.auth.redirects import safe_next
+from citizen.auth.schemas import ActingForForm, MeSchema
+from citizen.auth.web_sessions import log_in, log_out
+from services.actors import Actor
+from services.clock import today_in_norway
+from services.people import service as people
+from services.people.representation import representations
+from services.sessions import service as sessions
+
+#: Where the login round trip remembers the page to return to.
+NEXT_KEY = "auth_next"
+#: Who registers a person we meet for the first time at login: the identity provider
+#: vouched for them (the dev provider stands in for ID-porten in development).
+REGISTERED_BY = "idporten"
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL under PUBLIC_BASE_URL: never built from the request's Host header."""
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+def login_failed(exc: oidc.LoginFailed, *, retry_endpoint: str) -> Response:
+    html = render_template("auth/login_failed.html", message=exc.message,
+                           retry_url=url_for(retry_endpoint))
+    return Response(html, status=exc.status, mimetype="text/html")
+
+
+def login():
+    flask_session[NEXT_KEY] = safe_next(request.args.get("next"),
+                                        default=url_for("auth.acting_for"))
+    try:
+        return oidc.begin_login(oidc.CITIZEN, callback_url=public_url("auth.callback"))
+    except oidc.LoginFailed as exc:
+        return login_failed(exc, retry_endpoint="auth.login")
+
+
+def callback():
+    try:
+        verified = oidc.finish_login(oidc.CITIZEN)
+    except oidc.LoginFailed as exc:
+        return login_failed(exc, retry_endpoint="auth.login")
+    person = people.find_person(national_id=verified.national_id)
+    if person is None:
+        given, family = _names(verified.claims)
+        person = people.register_person(
+            national_id=verified.national_id, given_name=given, family_name=family,
+            actor=Actor.system(REGISTERED_BY, request_id=g.get("request_id")),
+        )
+    next_url = safe_next(flask_session.pop(NEXT_KEY, None), default=url_for("auth.acting_for"))
+    return log_in(kind=sessions.SessionKind.CITIZEN, login=verified, next_url=next_url,
+                  person_id=person.id,
+                  actor=Actor.person(person.id, request_id=g.get("request_id")))
+
+
+def _names(claims: dict) -> tuple[str, str]:
+    """Given and family name from the id_token; ID-porten itself sends none, and the
+    hospital system's registration fills them in later."""
+    given, family = claims.get("given_name"), claims.get("family_name")
+    if isinstance(given, str) and isinstance(family, str):
+        return given.strip()[:200], family.strip()[:200]
+    full = claims.get("name")
+    if isinstance(full, str) and full.strip():
+        *first, last = full.split()
+        return " ".join(first)[:200], last[:200]
+    return "", ""
+
+
+def logout():
+    kind, id_token = log_out()
+    target = None
+    if kind is not None:
+        target = oidc.logout_url(kind, id_token=id_token,
+                                 post_logout_redirect_uri=public_url("auth.logged_out"))
+    response = redirect(target or url_for("auth.logged_out"))
+    cookies.clear_token(response)
+    return response
+
+
+def logged_out():
+    return render_template("auth/logged_out.html")
+
+
+@login_required
+def acting_for_page():
+    person = current_citizen()
+    return render_template(
+        "auth/acting_for.html",
+        person=person,
+        current=acting_for(),
+        choices=representations(actor=person, today=today_in_norway()),
+        next=safe_next(request.args.get("next"), default=""),
+    )
+
+
+@login_required
+def choose_acting_for():
+    try:
+        form = ActingForForm().load(request.form)
+    except ValidationError:
+        raise BadRequest("person_id must be a number") from None
+    try:
+        sessions.act_for(web_session=current_session(), person=current_citizen(),
+                         subject_id=form["person_id"], actor=g.actor, today=today_in_norway())
+    except people.NotFound:
+        raise NotFound() from None
+    return redirect(safe_next(form["next"], default=url_for("auth.acting_for")), code=303)
+
+
+@login_required
+def me():
+    person = current_citizen()
+    return MeSchema().dump({
+        "person": person,
+        "acting_for": acting_for(),
+        "may_act_for": representations(actor=person, today=today_in_norway()),
+    })

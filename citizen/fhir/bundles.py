@@ -1,0 +1,107 @@
+"""Transaction and batch Bundles: bulk ingestion, all-or-nothing for transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Response
+
+from citizen.fhir.errors import FhirError
+from citizen.fhir.registry import handler_for
+from citizen.fhir.views import base_url, create_resource, update_resource
+from citizen.fhir.wire import check_accept, fhir_response, read_body, validate
+from citizen.oauth.bearer import authorize
+from services.actors import Actor
+from services.db import db
+
+MAX_ENTRIES = 1000
+_STATUS_TEXT = {200: "200 OK", 201: "201 Created"}
+
+
+def process_bundle() -> Response:
+    check_accept()
+    bundle = read_body("Bundle")
+    kind = bundle.get("type")
+    if kind not in ("transaction", "batch"):
+        raise FhirError(400, "POST to the base takes a transaction or batch Bundle",
+                        code="invalid", expression=["Bundle.type"])
+    entries = bundle.get("entry") or []
+    if len(entries) > MAX_ENTRIES:
+        raise FhirError(413, f"at most {MAX_ENTRIES} entries per Bundle", code="too-long")
+    actors: dict[tuple[str, str], Actor] = {}
+    if kind == "transaction":
+        # One SAVEPOINT for all: the first failing entry undoes every entry before it.
+        with db.session.begin_nested():
+            results = [_process_entry(i, entry, actors) for i, entry in enumerate(entries)]
+    else:
+        results = [_batch_entry(i, entry, actors) for i, entry in enumerate(entries)]
+    return fhir_response({"resourceType": "Bundle", "type": f"{kind}-response",
+                          "entry": results})
+
+
+def _batch_entry(index: int, entry: dict[str, Any],
+                 actors: dict[tuple[str, str], Actor]) -> dict[str, Any]:
+    try:
+        with db.session.begin_nested():
+            return _process_entry(index, entry, actors)
+    except FhirError as exc:
+        outcome = exc.response().get_json()
+        return {"response": {"status": str(exc.status), "outcome": outcome}}
+
+
+def _authorized(actors: dict[tuple[str, str], Actor], resource_type: str,
+                interaction: str) -> Actor:
+    """Check the token once per resource type and interaction, not once per entry."""
+    key = (resource_type, interaction)
+    if key not in actors:
+        actors[key] = authorize(resource_type, interaction)
+    return actors[key]
+
+
+def _process_entry(index: int, entry: dict[str, Any],
+                   actors: dict[tuple[str, str], Actor]) -> dict[str, Any]:
+    path = f"Bundle.entry[{index}]"
+    request = entry.get("request") or {}
+    method, url = request.get("method"), request.get("url") or ""
+    parts = urlsplit(url).path.strip("/").split("/")
+    handler = handler_for(parts[0]) if parts and parts[0] else None
+    if handler is None:
+        raise FhirError(400, f"{path}: unsupported request url {url!r}", code="not-supported",
+                        expression=[f"{path}.request.url"])
+    try:
+        if method == "POST" and len(parts) == 1:
+            actor = _authorized(actors, handler.resource_type, "create")
+            resource = validate(entry.get("resource"), handler.resource_type,
+                                path=f"{path}.resource.")
+            status, obj = create_resource(handler, resource, actor=actor,
+                                          if_none_exist=request.get("ifNoneExist"))
+        elif method == "PUT" and len(parts) == 2:
+            actor = _authorized(actors, handler.resource_type, "update")
+            resource = validate(entry.get("resource"), handler.resource_type,
+                                path=f"{path}.resource.")
+            obj = update_resource(handler, parts[1], resource, actor=actor,
+                                  if_match=request.get("ifMatch"))
+            status = 200
+        else:
+            raise FhirError(400, f"{path}: only POST <type> and PUT <type>/<id> are supported",
+                            code="not-supported", expression=[f"{path}.request"])
+    except FhirError as exc:
+        if not exc.diagnostics.startswith(path):
+            exc.diagnostics = f"{path}: {exc.diagnostics}"
+            exc.expression = [f"{path}.{e}" if not e.startswith("Bundle") else e
+                              for e in (exc.expression or [])] or [path]
+        raise
+    out = handler.to_fhir(obj)
+    version = out["meta"]["versionId"]
+    return {
+        "fullUrl": f"{base_url()}/{handler.resource_type}/{out['id']}",
+        "response": {
+            "status": _STATUS_TEXT[status],
+            "location": f"{handler.resource_type}/{out['id']}/_history/{version}",
+            "etag": f'W/"{version}"',
+            "lastModified": out["meta"]["lastUpdated"],
+        },
+    }
+
+

@@ -1,0 +1,71 @@
+"""The resource types the FHIR API serves. Each registers one handler; the routes,
+the scope checks and the CapabilityStatement all come from this registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from services.actors import Actor
+
+
+@dataclass(frozen=True)
+class SearchParam:
+    #: FHIR search parameter type: token, date, string, reference ...
+    type: str
+    documentation: str
+    #: ``apply(statement, values) -> statement`` adds the filter for this parameter.
+    apply: Callable[[sa.Select, list[str]], sa.Select]
+
+
+class ResourceHandler:
+    """How one resource type is stored, mapped and searched."""
+
+    resource_type: ClassVar[str]
+    model: ClassVar[type]
+    interactions: ClassVar[tuple[str, ...]] = ("read", "search-type", "create", "update")
+    search_params: ClassVar[dict[str, SearchParam]] = {}
+    #: Purpose recorded in the audit trail for system access to this type.
+    purpose: ClassVar[str] = "system-integration"
+
+    def load(self, resource_id: str) -> Any | None:
+        if not resource_id.isdigit() or len(resource_id) > 18:
+            return None
+        from services.db import db
+
+        return db.session.get(self.model, int(resource_id))
+
+    def to_fhir(self, obj: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def subject_of(self, obj: Any) -> int | None:
+        """The person whose data ``obj`` is (for the audit trail)."""
+        raise NotImplementedError
+
+    def create(self, resource: dict[str, Any], *, actor: Actor) -> Any:
+        raise NotImplementedError
+
+    def update(self, obj: Any, resource: dict[str, Any], *, actor: Actor) -> Any:
+        raise NotImplementedError
+
+    def base_query(self) -> sa.Select:
+        return sa.select(self.model)
+
+
+_handlers: dict[str, ResourceHandler] = {}
+
+
+def register(handler_class: type[ResourceHandler]) -> type[ResourceHandler]:
+    _handlers[handler_class.resource_type] = handler_class()
+    return handler_class
+
+
+def handler_for(resource_type: str) -> ResourceHandler | None:
+    return _handlers.get(resource_type)
+
+
+def handlers() -> list[ResourceHandler]:
+    return [_handlers[name] for name in sorted(_handlers)]

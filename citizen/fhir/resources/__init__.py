@@ -1,0 +1,3 @@
+"""One module per FHIR resource type; importing it registers its handler."""
+
+from citizen.fhir.resources import patient  # noqa: F401

@@ -1,0 +1,81 @@
+"""Patient: the minimal person record that links everything else to a citizen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from citizen.fhir.errors import FhirError
+from citizen.fhir.registry import ResourceHandler, SearchParam, register
+from citizen.fhir.search import parse_token
+from services.actors import Actor
+from services.people.fhir import NATIONAL_ID_SYSTEMS, PatientMappingError, from_patient, to_patient
+from services.people.identity import InvalidNationalId, parse_national_id
+from services.people.models import Person
+from services.people.service import register_person
+from services.people.vault import vault
+
+
+def _by_identifier(statement: sa.Select, values: list[str]) -> sa.Select:
+    hashes = []
+    for value in ",".join(values).split(","):
+        system, number = parse_token(value)
+        if system is not None and system not in NATIONAL_ID_SYSTEMS:
+            return statement.where(sa.false())  # a system we hold no numbers of
+        try:
+            parsed = parse_national_id(number, allow_synthetic=current_app.config["DEV_FEATURES"])
+        except InvalidNationalId:
+            continue  # matches nobody
+        hashes.append(vault().lookup_hash(parsed.value))
+    return statement.where(Person.national_id_hash.in_(hashes))
+
+
+def _by_birthdate(statement: sa.Select, values: list[str]) -> sa.Select:
+    from datetime import date
+
+    for value in values:
+        try:
+            statement = statement.where(Person.birth_date == date.fromisoformat(value))
+        except ValueError:
+            raise FhirError(400, "birthdate must be YYYY-MM-DD", code="invalid") from None
+    return statement
+
+
+@register
+class PatientHandler(ResourceHandler):
+    resource_type = "Patient"
+    model = Person
+    purpose = "patient-administration"
+    search_params = {
+        "identifier": SearchParam("token", "fødselsnummer or D-number (system|value)",
+                                  _by_identifier),
+        "birthdate": SearchParam("date", "date of birth (YYYY-MM-DD)", _by_birthdate),
+    }
+
+    def to_fhir(self, obj: Person) -> dict[str, Any]:
+        return to_patient(obj)
+
+    def subject_of(self, obj: Person) -> int:
+        return obj.id
+
+    def create(self, resource: dict[str, Any], *, actor: Actor) -> Person:
+        data = self._read(resource)
+        return register_person(national_id=data.national_id, given_name=data.given_name,
+                               family_name=data.family_name, actor=actor)
+
+    def update(self, obj: Person, resource: dict[str, Any], *, actor: Actor) -> Person:
+        data = self._read(resource)
+        if vault().lookup_hash(data.national_id.value) != obj.national_id_hash:
+            raise FhirError(422, "the identity number of a Patient cannot change",
+                            code="business-rule", expression=["Patient.identifier"])
+        return register_person(national_id=data.national_id, given_name=data.given_name,
+                               family_name=data.family_name, actor=actor)
+
+    def _read(self, resource: dict[str, Any]):
+        try:
+            return from_patient(resource, allow_synthetic=current_app.config["DEV_FEATURES"])
+        except PatientMappingError as exc:
+            raise FhirError(422, str(exc), code="business-rule",
+                            expression=[exc.expression]) from None

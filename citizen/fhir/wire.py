@@ -1,0 +1,92 @@
+"""FHIR on the wire: JSON in and out, with fhir.resources (R4B models) checking structure."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any
+
+from flask import Response, request
+from pydantic import ValidationError
+
+from citizen.errors import FHIR_JSON
+from citizen.fhir.errors import FhirError
+
+ACCEPTED_BODY_TYPES = ("application/fhir+json", "application/json")
+
+
+def check_accept() -> None:
+    """We speak JSON only: an Accept or ``_format`` that rules it out is 406."""
+    fmt = request.args.get("_format")
+    if fmt and fmt not in ("json", "application/json", "application/fhir+json"):
+        raise FhirError(406, "only JSON is supported (_format=json)", code="not-supported")
+    accept = request.accept_mimetypes
+    if accept.provided and not accept.best_match([FHIR_JSON, "application/json"]):
+        raise FhirError(406, "only application/fhir+json is supported", code="not-supported")
+
+
+def read_body(expected_type: str | None = None) -> dict[str, Any]:
+    """The request's resource as a dict, structurally valid for its type."""
+    if request.mimetype not in ACCEPTED_BODY_TYPES:
+        raise FhirError(415, "send the resource as application/fhir+json", code="not-supported")
+    try:
+        resource = json.loads(request.get_data(cache=True) or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise FhirError(400, "the body is not well-formed JSON", code="structure") from None
+    return validate(resource, expected_type, path="")
+
+
+def validate(resource: Any, expected_type: str | None, *, path: str) -> dict[str, Any]:
+    """Check ``resource`` against its fhir.resources model; 400 naming what is wrong."""
+    if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+        raise FhirError(400, "a FHIR resource must be a JSON object with resourceType",
+                        code="structure", expression=[path or "resourceType"])
+    resource_type = resource["resourceType"]
+    if expected_type and resource_type != expected_type:
+        raise FhirError(400, f"expected a {expected_type}, got {resource_type}",
+                        code="invalid", expression=[f"{path}resourceType"])
+    model = model_for(resource_type)
+    if model is None:
+        raise FhirError(400, f"{resource_type} is not a FHIR R4 resource type", code="invalid")
+    try:
+        model.model_validate(resource)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"] if p != "__root__")
+        raise FhirError(400, f"{resource_type}: {first['msg']}", code="structure",
+                        expression=[f"{path}{resource_type}.{where}" if where else resource_type]
+                        ) from None
+    return resource
+
+
+def model_for(resource_type: str):
+    if not resource_type.isalpha():
+        return None
+    try:
+        module = importlib.import_module(f"fhir.resources.R4B.{resource_type.lower()}")
+    except ImportError:
+        return None
+    return getattr(module, resource_type, None)
+
+
+def fhir_response(resource: dict[str, Any], status: int = 200, *,
+                  location: str | None = None) -> Response:
+    response = Response(json.dumps(resource, separators=(",", ":"), ensure_ascii=False),
+                        status=status, mimetype=FHIR_JSON)
+    version = (resource.get("meta") or {}).get("versionId")
+    if version:
+        response.headers["ETag"] = f'W/"{version}"'
+        response.headers["Last-Modified"] = resource["meta"]["lastUpdated"]
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def parse_etag(value: str | None) -> str | None:
+    """The version from an ``If-Match`` ETag (``W/"3"`` or ``"3"``)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    return value.strip('"')

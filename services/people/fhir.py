@@ -1,0 +1,80 @@
+"""Person ↔ FHIR Patient (HL7 Norway no-basis identifiers): the one place for this mapping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.people.identity import (
+    DNR_SYSTEM,
+    FNR_SYSTEM,
+    InvalidNationalId,
+    NationalId,
+    parse_national_id,
+)
+from services.people.models import Person
+from services.people.service import national_id_of
+
+NATIONAL_ID_SYSTEMS = (FNR_SYSTEM, DNR_SYSTEM)
+
+
+class PatientMappingError(ValueError):
+    """The Patient cannot be mapped; ``expression`` names the offending element."""
+
+    def __init__(self, message: str, expression: str) -> None:
+        super().__init__(message)
+        self.expression = expression
+
+
+@dataclass(frozen=True)
+class PatientData:
+    national_id: NationalId
+    given_name: str
+    family_name: str
+
+
+def to_patient(person: Person) -> dict[str, Any]:
+    number = national_id_of(person)
+    system = FNR_SYSTEM if person.national_id_kind == "fnr" else DNR_SYSTEM
+    return {
+        "resourceType": "Patient",
+        "id": str(person.id),
+        "meta": {"versionId": str(person.version_id),
+                 "lastUpdated": person.updated_at.isoformat(timespec="milliseconds")},
+        "identifier": [{"use": "official", "system": system, "value": number}],
+        "name": [{"use": "official", "family": person.family_name,
+                  "given": person.given_name.split()}],
+        "birthDate": person.birth_date.isoformat(),
+    }
+
+
+def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> PatientData:
+    """Read what we store from a (structurally valid) Patient."""
+    identifiers = [
+        (index, ident) for index, ident in enumerate(resource.get("identifier") or [])
+        if ident.get("system") in NATIONAL_ID_SYSTEMS
+    ]
+    if len(identifiers) != 1:
+        raise PatientMappingError(
+            "a Patient needs exactly one fødselsnummer or D-number identifier", "Patient.identifier"
+        )
+    index, ident = identifiers[0]
+    try:
+        national_id = parse_national_id(ident.get("value") or "", allow_synthetic=allow_synthetic)
+    except InvalidNationalId as exc:
+        raise PatientMappingError(str(exc), f"Patient.identifier[{index}].value") from None
+    expected_system = FNR_SYSTEM if national_id.kind.value == "fnr" else DNR_SYSTEM
+    if ident["system"] != expected_system:
+        raise PatientMappingError("the identifier's system does not match its kind of number",
+                                  f"Patient.identifier[{index}].system")
+    names = resource.get("name") or []
+    name = next((n for n in names if n.get("use") == "official"), names[0] if names else None)
+    if not name or not name.get("family") or not name.get("given"):
+        raise PatientMappingError("a Patient needs a family name and a given name",
+                                  "Patient.name")
+    birth = resource.get("birthDate")
+    if birth and birth != national_id.birth_date.isoformat():
+        raise PatientMappingError("birthDate does not match the identity number",
+                                  "Patient.birthDate")
+    return PatientData(national_id=national_id, given_name=" ".join(name["given"]),
+                       family_name=name["family"])
