@@ -11,7 +11,7 @@ from citizen.fhir.errors import FhirError
 from citizen.fhir.registry import handler_for
 from citizen.fhir.views import base_url, create_resource, update_resource
 from citizen.fhir.wire import check_accept, fhir_response, read_body, validate
-from citizen.oauth.bearer import authorize
+from citizen.oauth.bearer import authenticate, authorize
 from services.actors import Actor
 from services.db import db
 
@@ -21,6 +21,7 @@ _STATUS_TEXT = {200: "200 OK", 201: "201 Created"}
 
 def process_bundle() -> Response:
     check_accept()
+    authenticate()  # even an empty Bundle is for token holders only
     bundle = read_body("Bundle")
     kind = bundle.get("type")
     if kind not in ("transaction", "batch"):

@@ -58,3 +58,27 @@ def test_a_citizen_session_needs_a_person(db):
     with pytest.raises(ValueError, match="citizen session"):
         sessions.start_session(kind=sessions.SessionKind.CITIZEN, actor=Actor.operator(),
                                absolute_timeout=timedelta(hours=1), staff_id=1)
+
+
+def test_finished_sessions_are_purged_a_day_later(db, frozen_clock):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from services import jobs
+    from services.actors import Actor
+    from services.sessions.models import WebSession
+    from services.sessions.service import SessionKind, end_session, start_session
+    from tests.plugins.factories import make_person
+
+    person = make_person()
+    ended, _ = start_session(kind=SessionKind.CITIZEN, actor=Actor.person(person.id),
+                             absolute_timeout=timedelta(hours=12), person_id=person.id)
+    end_session(web_session=ended, actor=Actor.person(person.id))
+    frozen_clock.shift(timedelta(hours=2))
+    live, _ = start_session(kind=SessionKind.CITIZEN, actor=Actor.person(person.id),
+                            absolute_timeout=timedelta(hours=12), person_id=person.id)
+    frozen_clock.shift(timedelta(hours=23))
+    jobs.run_due(only="sessions.purge")
+    remaining = set(db.session.scalars(sa.select(WebSession.id)))
+    assert ended.id not in remaining and live.id in remaining

@@ -1,0 +1,210 @@
+"""Who may call what: every endpoint of the app against every kind of caller.
+
+``test_every_endpoint_is_in_the_matrix`` walks the URL map, so a new route without an
+entry here fails the suite. Each row states, per caller, the status the caller gets when
+it tries the endpoint on the *subject* that caller relates to: the citizen themself, a
+child, a fullmakt giver ... Existence is not leaked: a person one may not act for is 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from services.actors import Actor
+from services.clock import utcnow
+from services.people.identity import FNR_SYSTEM
+from services.people.models import Area, Fullmakt, Role
+from services.people.service import record_guardianship
+from services.sessions.service import SessionKind, start_session
+from tests.plugins.factories import (
+    make_organisation,
+    make_person,
+    make_staff,
+    national_id_for,
+    system_bearer,
+)
+from tests.plugins.login import set_session_cookie
+
+CALLERS = (
+    "anonymous", "self", "other_citizen", "parent_under_12", "parent_of_14",
+    "expired_fullmakt", "staff_same_org", "staff_other_org", "system_with_scope",
+    "system_without_scope",
+)
+CITIZENS = CALLERS[1:6]
+STAFF = ("staff_same_org", "staff_other_org")
+SYSTEMS = ("system_with_scope", "system_without_scope")
+
+
+def row(default: int, **overrides: int) -> dict[str, int]:
+    unknown = set(overrides) - set(CALLERS)
+    assert not unknown, unknown
+    return {caller: overrides.get(caller, default) for caller in CALLERS}
+
+
+def each(callers, status: int) -> dict[str, int]:
+    return dict.fromkeys(callers, status)
+
+
+#: (endpoint, method) -> (path template, body kind, expected status per caller).
+#: ``{subject}`` is the id of the person the caller relates to; ``{org}`` the staff's trust.
+MATRIX = {
+    ("ops.healthz", "GET"): ("/healthz", None, row(200)),
+    ("ops.readyz", "GET"): ("/readyz", None, row(200)),
+    ("ops.metrics", "GET"): ("/metrics", None, row(200)),
+    ("static", "GET"): ("/static/site.css", None, row(200)),
+    ("oauth.jwks", "GET"): ("/.well-known/jwks.json", None, row(200)),
+    # Client authentication is the client's own credentials, never a session or a token.
+    ("oauth.token", "POST"): ("/oauth/token", "token-form", row(401)),
+    ("auth.login", "GET"): ("/auth/login", None, row(302)),
+    ("auth.staff_login", "GET"): ("/staff/auth/login", None, row(302)),
+    # A callback that no login started is refused whoever calls it.
+    ("auth.callback", "GET"): ("/auth/callback", None, row(400)),
+    ("auth.staff_callback", "GET"): ("/staff/auth/callback", None, row(400)),
+    ("auth.logged_out", "GET"): ("/auth/logged-out", None, row(200)),
+    ("auth.me", "GET"): ("/api/v1/me", None, row(401, **each(CITIZENS, 200))),
+    ("auth.acting_for", "GET"): ("/acting-for", None, row(302, **each(CITIZENS, 200))),
+    ("auth.choose_acting_for", "POST"): ("/acting-for", "acting-for", row(
+        302, self=303, parent_under_12=303, parent_of_14=303, other_citizen=404,
+        expired_fullmakt=404)),
+    ("auth.staff_organisation", "GET"): ("/staff/auth/organisation", None, row(
+        302, **each(STAFF, 200))),
+    ("auth.choose_staff_organisation", "POST"): ("/staff/auth/organisation", "organisation",
+                                                 row(302, staff_same_org=303,
+                                                     staff_other_org=404)),
+    ("devidp.discovery", "GET"): ("/dev-idp/.well-known/openid-configuration", None, row(200)),
+    ("devidp.jwks", "GET"): ("/dev-idp/jwks", None, row(200)),
+    ("devidp.authorize", "GET"): ("/dev-idp/authorize", None, row(400)),
+    ("devidp.authorize", "POST"): ("/dev-idp/authorize", None, row(400)),
+    ("devidp.token", "POST"): ("/dev-idp/token", None, row(401)),
+    ("devidp.end_session", "GET"): ("/dev-idp/endsession", None, row(200)),
+    ("fhir.metadata", "GET"): ("/fhir/R4/metadata", None, row(200)),
+    ("fhir.read", "GET"): ("/fhir/R4/Patient/{subject}", None, row(
+        401, system_with_scope=200, system_without_scope=403)),
+    ("fhir.search", "GET"): ("/fhir/R4/Patient?_id={subject}", None, row(
+        401, system_with_scope=200, system_without_scope=403)),
+    ("fhir.search", "POST"): ("/fhir/R4/Patient/_search", "search-form", row(
+        401, system_with_scope=200, system_without_scope=403)),
+    ("fhir.create", "POST"): ("/fhir/R4/Patient", "patient", row(
+        401, system_with_scope=201, system_without_scope=403)),
+    ("fhir.update", "PUT"): ("/fhir/R4/Patient/{subject}", "patient-update", row(
+        401, system_with_scope=200, system_without_scope=403)),
+    ("fhir.process_bundle", "POST"): ("/fhir/R4", "bundle", row(
+        401, system_with_scope=200, system_without_scope=403)),
+    ("fhir.process_bundle_slash", "POST"): ("/fhir/R4/", "bundle", row(
+        401, system_with_scope=200, system_without_scope=403)),
+    # Authenticated by the sender's HMAC signature only; no caller here has it.
+    ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
+    # Last: they end the caller's session.
+    ("auth.logout", "POST"): ("/auth/logout", None, row(302)),
+    ("auth.staff_logout", "POST"): ("/staff/auth/logout", None, row(302)),
+}
+
+
+@dataclass
+class World:
+    subjects: dict[str, int]
+    org_id: int
+    cookies: dict[str, str]
+    bearers: dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def world(db, frozen_clock) -> World:
+    today = utcnow().date()
+    me = make_person(date(1980, 5, 5), given_name="Selv")
+    stranger = make_person(date(1981, 6, 6), given_name="Fremmed")
+    parent_small, small = make_person(date(1985, 1, 1)), make_person(today.replace(year=2018))
+    parent_teen, teen = make_person(date(1984, 1, 1)), make_person(today.replace(year=2012))
+    giver, holder = make_person(date(1940, 2, 2)), make_person(date(1970, 3, 3))
+    hospital = Actor.system("hospital-system")
+    record_guardianship(guardian=parent_small, child=small, shares_address=True, actor=hospital)
+    record_guardianship(guardian=parent_teen, child=teen, shares_address=True, actor=hospital)
+    db.session.add(Fullmakt(giver=giver, recipient=holder, areas=[a.value for a in Area],
+                            starts_on=today - timedelta(days=400),
+                            ends_on=today - timedelta(days=35)))
+    trust = make_organisation()
+    other_trust = make_organisation(name="Helse Nord", org_number="974749025")
+    nurse = make_staff(trust, Role.INFECTION_CONTROL)
+    nurse_elsewhere = make_staff(other_trust, Role.INFECTION_CONTROL)
+    people = {"self": me, "other_citizen": stranger, "parent_under_12": parent_small,
+              "parent_of_14": parent_teen, "expired_fullmakt": holder}
+    subjects = {"self": me.id, "other_citizen": me.id, "parent_under_12": small.id,
+                "parent_of_14": teen.id, "expired_fullmakt": giver.id}
+    subjects |= dict.fromkeys(("anonymous", *STAFF, *SYSTEMS), me.id)
+
+    cookies = {}
+    for caller, person in people.items():
+        _, cookies[caller] = start_session(kind=SessionKind.CITIZEN, actor=Actor.person(person.id),
+                                           absolute_timeout=timedelta(hours=12),
+                                           person_id=person.id)
+    for caller, staff, org in (("staff_same_org", nurse, trust),
+                               ("staff_other_org", nurse_elsewhere, other_trust)):
+        _, cookies[caller] = start_session(kind=SessionKind.STAFF,
+                                           actor=Actor.staff(staff.id, organisation_id=org.id),
+                                           absolute_timeout=timedelta(hours=12),
+                                           staff_id=staff.id, organisation_id=org.id)
+    db.session.commit()
+    bearers = {"system_with_scope": system_bearer("system/*.cruds"),
+               "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
+    return World(subjects=subjects, org_id=trust.id, cookies=cookies, bearers=bearers)
+
+
+@pytest.fixture
+def matrix_app(make_app, oidc_provider):
+    return make_app(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, **oidc_provider.config())
+
+
+def test_every_endpoint_is_in_the_matrix(matrix_app):
+    routes = {(rule.endpoint, method) for rule in matrix_app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes - set(MATRIX) == set(), "add these endpoints to the access matrix"
+    assert set(MATRIX) - routes == set(), "these matrix rows name no endpoint"
+
+
+def _body(kind: str | None, subject: int, org_id: int) -> dict:
+    number = national_id_for(date(1999, 9, 9), subject % 50)
+    patient = {"resourceType": "Patient", "identifier": [{"system": FNR_SYSTEM, "value": number}],
+               "name": [{"use": "official", "family": "Ny", "given": ["Pasient"]}]}
+    return {
+        None: {},
+        "token-form": {"data": {"grant_type": "client_credentials"}},
+        "acting-for": {"data": {"person_id": str(subject)}},
+        "organisation": {"data": {"organisation_id": str(org_id)}},
+        "search-form": {"data": {"_id": str(subject)}},
+        "patient": {"json": patient},
+        "patient-update": {"json": {**patient, "id": str(subject),
+                                    "identifier": "REPLACED"}},
+        "bundle": {"json": {"resourceType": "Bundle", "type": "batch", "entry": [
+            {"resource": patient, "request": {"method": "POST", "url": "Patient"}}]}},
+        "envelope": {"data": b"<AMQPMessage/>", "content_type": "application/xml"},
+    }[kind]
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_access_matrix(matrix_app, world, caller):
+    from services.db import db
+    from services.people.models import Person
+    from services.people.service import national_id_of
+
+    client = matrix_app.test_client()
+    headers = dict(world.bearers.get(caller, {}))
+    if caller in world.cookies:
+        set_session_cookie(client, world.cookies[caller])
+    subject = world.subjects[caller]
+    mismatches = []
+    for (endpoint, method), (path, kind, expected) in MATRIX.items():
+        body = _body(kind, subject, world.org_id)
+        if kind == "patient-update":
+            person = db.session.get(Person, subject)
+            body["json"]["identifier"] = [{"system": FNR_SYSTEM,
+                                           "value": national_id_of(person)}]
+        response = client.open(path.format(subject=subject), method=method,
+                               headers=headers, **body)
+        response.close()
+        if response.status_code != expected[caller]:
+            mismatches.append(f"{method} {endpoint}: expected {expected[caller]}, "
+                              f"got {response.status_code}")
+    assert mismatches == [], "\n".join(mismatches)
