@@ -154,7 +154,7 @@ def world(db, frozen_clock) -> World:
 
 @pytest.fixture
 def matrix_app(make_app, oidc_provider):
-    return make_app(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, **oidc_provider.config())
+    return make_app(WTF_CSRF_ENABLED=False, **oidc_provider.config())
 
 
 def test_every_endpoint_is_in_the_matrix(matrix_app):
