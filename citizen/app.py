@@ -13,6 +13,7 @@ from citizen import (
     errors,
     fhir,
     helsenorge,
+    home,
     i18n,
     integrations,
     observability,
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(home.blueprint)
     app.register_blueprint(ops.blueprint)
     auth.register_auth(app)
     app.register_blueprint(oauth_blueprint)

@@ -74,13 +74,8 @@ def update(resource_type: str, resource_id: str) -> Response:
 
 def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> dict[str, Any]:
     """Keyset-paged search: stable pages however the data changes between them."""
-    query = parse_search(params, set(handler.search_params) | {"_id", "_lastUpdated"})
-    statement = handler.base_query()
-    model = handler.model
-    for name, values in query.filters.items():
-        statement = _filter(handler, statement, name, values)
-    statement = statement.where(model.id > query.after_id).order_by(model.id)
-    rows = list(db.session.scalars(statement.limit(query.count + 1)))
+    query = parse_search(params, _known(handler))
+    rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id)
     page, more = rows[: query.count], len(rows) > query.count
     for obj in page:
         _audit_read(handler, obj, actor, action="search")
@@ -105,14 +100,13 @@ def create_resource(handler: ResourceHandler, resource: dict[str, Any], *, actor
                     if_none_exist: str | None) -> tuple[int, Any]:
     """Create, or with ``If-None-Exist`` return the one existing match (idempotent ingest)."""
     if if_none_exist:
-        criteria = MultiDict(_query_pairs(if_none_exist))
-        matches = run_search(handler, MultiDict([*criteria.items(multi=True), ("_count", "2")]),
-                             actor=actor)["entry"]
+        criteria = parse_search(MultiDict(_query_pairs(if_none_exist)), _known(handler))
+        matches = _matching(handler, criteria.filters, limit=2)
         if len(matches) > 1:
             raise FhirError(412, "If-None-Exist matches more than one resource", code="duplicate")
         if matches:
-            existing = handler.load(matches[0]["resource"]["id"])
-            return 200, existing
+            _audit_read(handler, matches[0], actor, action="read")
+            return 200, matches[0]
     return 201, handler.create(resource, actor=actor)
 
 
@@ -135,6 +129,21 @@ def update_resource(handler: ResourceHandler, resource_id: str, resource: dict[s
     except StaleDataError:
         raise FhirError(409, "the resource changed while it was being updated",
                         code="conflict") from None
+
+
+def _known(handler: ResourceHandler) -> set[str]:
+    return set(handler.search_params) | {"_id", "_lastUpdated"}
+
+
+def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit: int,
+              after_id: int = 0) -> list[Any]:
+    """Objects matching the search ``filters``, in id order, after ``after_id``."""
+    statement = handler.base_query()
+    for name, values in filters.items():
+        statement = _filter(handler, statement, name, values)
+    model = handler.model
+    statement = statement.where(model.id > after_id).order_by(model.id).limit(limit)
+    return list(db.session.scalars(statement))
 
 
 def _filter(handler: ResourceHandler, statement: sa.Select, name: str,

@@ -61,14 +61,15 @@ def record(
     # A Core INSERT, not the unit of work: rows are never changed after, and this runs on
     # every read of health data. The returned event is a detached record of the row.
     values = {column.key: getattr(event, column.key) for column in _INSERTED}
-    event.id = db.session.execute(
-        sa.insert(AuditEvent).values(values).returning(AuditEvent.id)
-    ).scalar_one()
+    event.id = db.session.execute(_INSERT, values).scalar_one()
     db.session.info[_HEAD] = (event.chain, event.hash)
     return event
 
 
 _INSERTED = [c for c in AuditEvent.__table__.columns if c.key != "id"]
+_INSERT = sa.insert(AuditEvent).returning(AuditEvent.id)
+_HEAD_OF_CHAIN = (sa.select(AuditEvent.hash).where(AuditEvent.chain == sa.bindparam("chain"))
+                  .order_by(AuditEvent.id.desc()).limit(1))
 
 
 def _chain_head() -> tuple[int, str]:
@@ -80,10 +81,7 @@ def _chain_head() -> tuple[int, str]:
         if db.session.get_bind().dialect.name == "postgresql":
             chain = secrets.randbelow(CHAINS)
             db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK + chain)))
-        prev = db.session.scalar(
-            sa.select(AuditEvent.hash).where(AuditEvent.chain == chain)
-            .order_by(AuditEvent.id.desc()).limit(1)
-        )
+        prev = db.session.scalar(_HEAD_OF_CHAIN, {"chain": chain})
         head = (chain, prev or GENESIS)
     return head
 

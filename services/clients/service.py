@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -76,12 +77,14 @@ def create_client(*, name: str, scopes: str | Iterable[str], auth_method: str,
 
 
 def deactivate_client(*, client_id: str) -> SystemClient:
-    """Stop a client: no new tokens, and its unexpired tokens stop working at once."""
+    """Stop a client: no new tokens; its unexpired tokens stop working at once in this
+    process and within ``_ACTIVE_FOR_SECONDS`` in the others."""
     client = db.session.scalar(sa.select(SystemClient).where(SystemClient.client_id == client_id))
     if client is None:
         raise LookupError(client_id)
     client.is_active = False
     db.session.flush()
+    _recently_active.pop(client_id, None)
     log.info("system client deactivated", extra={"client_id": client_id})
     return client
 
@@ -186,9 +189,26 @@ def authenticate_bearer(*, token: str, key: tokens.SigningKey, issuer: str, audi
     """Verify an access token and that its client is still active; raise ``InvalidToken``."""
     access = tokens.verify_access_token(token, key=key, issuer=issuer, audience=audience,
                                         now=now or utcnow())
-    if get_active_client(client_id=access.client_id) is None:
+    if not _known_active(access.client_id):
         raise InvalidToken("the client of this access token is no longer active")
     return access
+
+
+#: client_id -> monotonic time until which it is known to be active. Every API call would
+#: otherwise look the client up; a deactivation reaches other processes within this time
+#: (and this process at once, see ``deactivate_client``).
+_ACTIVE_FOR_SECONDS = 10.0
+_recently_active: dict[str, float] = {}
+
+
+def _known_active(client_id: str) -> bool:
+    if _recently_active.get(client_id, 0.0) > time.monotonic():
+        return True
+    if get_active_client(client_id=client_id) is None:
+        _recently_active.pop(client_id, None)
+        return False
+    _recently_active[client_id] = time.monotonic() + _ACTIVE_FOR_SECONDS
+    return True
 
 
 def _active_client(client_id: str) -> SystemClient:

@@ -51,6 +51,7 @@ def each(callers, status: int) -> dict[str, int]:
 #: (endpoint, method) -> (path template, body kind, expected status per caller).
 #: ``{subject}`` is the id of the person the caller relates to; ``{org}`` the staff's trust.
 MATRIX = {
+    ("home.front_page", "GET"): ("/", None, row(200)),
     ("ops.healthz", "GET"): ("/healthz", None, row(200)),
     ("ops.readyz", "GET"): ("/readyz", None, row(200)),
     ("ops.metrics", "GET"): ("/metrics", None, row(200)),
