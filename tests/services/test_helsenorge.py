@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import requests
 from celery.exceptions import Retry
 
 from services.helsenorge.envelope import Envelope, InvalidEnvelope
@@ -142,3 +143,25 @@ def test_http_endpoint_answers_202_then_200_and_refuses_bad_input(client, queue_
     bad = client.post("/helsenorge/messages", data=garbage, headers={
         "Content-Type": "application/xml", "X-Helsenorge-Signature": signature_for(garbage)})
     assert bad.status_code == 400
+
+
+def test_round_trip_task_out_answer_back(client, db, queue_server, received):
+    """Our form task leaves through the queue; helsenorge answers on the same correlation."""
+    message = send_to_helsenorge(message_function="SKJEMA_OPPGAVE",
+                                 payload='{"resourceType": "Task", "status": "requested"}',
+                                 correlation_id="task-77", dedupe_key="task-77")
+    db.session.commit()
+    assert deliver.run(message.id) == "sent"
+
+    # helsenorge's side: take our message off its queue (GET, as the HTTP transport does)
+    got = requests.get(f"{queue_server.url}/helsenorge-in", timeout=5)
+    ours = Envelope.from_xml(got.content)
+    assert requests.get(f"{queue_server.url}/helsenorge-in", timeout=5).status_code == 404
+    answer = Envelope(message_function="SKJEMA_SVAR", from_her_id=ours.to_her_id,
+                      to_her_id=ours.from_her_id, message_id=str(uuid.uuid4()),
+                      correlation_id=ours.correlation_id,
+                      payload='{"resourceType": "QuestionnaireResponse"}').to_xml()
+    response = client.post("/helsenorge/messages", data=answer, headers={
+        "Content-Type": "application/xml", "X-Helsenorge-Signature": signature_for(answer)})
+    assert response.status_code == 202
+    assert [e.correlation_id for e in received] == ["task-77"]

@@ -1,0 +1,24 @@
+"""Every response carries the headers that keep health data out of frames and caches."""
+
+
+def test_pages_forbid_inline_script_framing_and_caching(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in response.headers  # development: plain http
+
+
+def test_production_adds_hsts(make_app):
+    response = make_app(APP_ENV="production").test_client().get("/healthz")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_stylesheets_may_be_cached(client):
+    response = client.get("/static/site.css")
+    response.close()
+    assert response.headers.get("Cache-Control") != "no-store"
