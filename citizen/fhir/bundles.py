@@ -10,7 +10,7 @@ from flask import Response
 from citizen.fhir.errors import FhirError
 from citizen.fhir.registry import handler_for
 from citizen.fhir.views import base_url, create_resource, update_resource
-from citizen.fhir.wire import check_accept, fhir_response, read_body, validate
+from citizen.fhir.wire import check_accept, fhir_response, read_body
 from citizen.oauth.bearer import authenticate, authorize
 from services.actors import Actor
 from services.db import db
@@ -51,6 +51,16 @@ def _batch_entry(index: int, entry: dict[str, Any],
         return {"response": {"status": str(exc.status), "outcome": outcome}}
 
 
+def _entry_resource(entry: dict[str, Any], resource_type: str, path: str) -> dict[str, Any]:
+    """The entry's resource, of the type its request URL names. Its structure (and code
+    bindings) were checked with the whole Bundle, so only the type is left to check."""
+    resource = entry.get("resource")
+    if not isinstance(resource, dict) or resource.get("resourceType") != resource_type:
+        raise FhirError(400, f"{path}: the resource must be a {resource_type}", code="invalid",
+                        expression=[f"{path}.resource"])
+    return resource
+
+
 def _authorized(actors: dict[tuple[str, str], Actor], resource_type: str,
                 interaction: str) -> Actor:
     """Check the token once per resource type and interaction, not once per entry."""
@@ -73,14 +83,12 @@ def _process_entry(index: int, entry: dict[str, Any],
     try:
         if method == "POST" and len(parts) == 1:
             actor = _authorized(actors, handler.resource_type, "create")
-            resource = validate(entry.get("resource"), handler.resource_type,
-                                path=f"{path}.resource.")
+            resource = _entry_resource(entry, handler.resource_type, path)
             status, obj = create_resource(handler, resource, actor=actor,
                                           if_none_exist=request.get("ifNoneExist"))
         elif method == "PUT" and len(parts) == 2:
             actor = _authorized(actors, handler.resource_type, "update")
-            resource = validate(entry.get("resource"), handler.resource_type,
-                                path=f"{path}.resource.")
+            resource = _entry_resource(entry, handler.resource_type, path)
             obj = update_resource(handler, parts[1], resource, actor=actor,
                                   if_match=request.get("ifMatch"))
             status = 200
@@ -93,15 +101,16 @@ def _process_entry(index: int, entry: dict[str, Any],
             exc.expression = [f"{path}.{e}" if not e.startswith("Bundle") else e
                               for e in (exc.expression or [])] or [path]
         raise
-    out = handler.to_fhir(obj)
-    version = out["meta"]["versionId"]
+    # The response names the version; the resource itself is not returned
+    # (Prefer: return=minimal is the default for transactions here).
+    version = obj.version_id
     return {
-        "fullUrl": f"{base_url()}/{handler.resource_type}/{out['id']}",
+        "fullUrl": f"{base_url()}/{handler.resource_type}/{obj.id}",
         "response": {
             "status": _STATUS_TEXT[status],
-            "location": f"{handler.resource_type}/{out['id']}/_history/{version}",
+            "location": f"{handler.resource_type}/{obj.id}/_history/{version}",
             "etag": f'W/"{version}"',
-            "lastModified": out["meta"]["lastUpdated"],
+            "lastModified": obj.updated_at.isoformat(timespec="milliseconds"),
         },
     }
 

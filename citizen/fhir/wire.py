@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from citizen.errors import FHIR_JSON
 from citizen.fhir.errors import FhirError
+from services.fhir.bindings import check_bindings
 
 ACCEPTED_BODY_TYPES = ("application/fhir+json", "application/json")
 
@@ -52,11 +53,28 @@ def validate(resource: Any, expected_type: str | None, *, path: str) -> dict[str
         model.model_validate(resource)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"] if p != "__root__")
+        where = _fhirpath(first["loc"])
         raise FhirError(400, f"{resource_type}: {first['msg']}", code="structure",
                         expression=[f"{path}{resource_type}.{where}" if where else resource_type]
                         ) from None
+    # fhir.resources takes any string for a code: check the required bindings (here, so
+    # that a Bundle's entries are checked with the Bundle).
+    problems = check_bindings(resource)
+    if problems:
+        first = problems[0]
+        raise FhirError(400, f"{path}{first.expression}: {first.message}", code=first.code,
+                        expression=[f"{path}{first.expression}"])
     return resource
+
+
+def _fhirpath(loc: tuple) -> str:
+    """pydantic's ``('entry', 0, 'resource', 'foo')`` as FHIRPath ``entry[0].resource.foo``."""
+    path = ""
+    for part in loc:
+        if part == "__root__":
+            continue
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
 
 
 def model_for(resource_type: str):

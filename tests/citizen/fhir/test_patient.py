@@ -240,3 +240,13 @@ def test_batch_entries_fail_independently(client, writer):
 def test_bundle_of_the_wrong_type_is_400(client, writer):
     response = post(client, "", {"resourceType": "Bundle", "type": "collection"}, writer)
     assert response.status_code == 400
+
+
+def test_structural_errors_inside_a_bundle_name_the_entry(client, writer):
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {**patient(national_id_for(date(1985, 6, 15), 29)), "shoeSize": 44},
+         "request": {"method": "POST", "url": "Patient"}}]}
+    response = post(client, "", bundle, writer)
+    assert response.status_code == 400
+    assert outcome(response).issue[0].expression == ["Bundle.entry[0].resource.shoeSize"]
+    assert table_rows(Person) == []
