@@ -54,6 +54,23 @@ class ResourceHandler:
     def base_query(self) -> sa.Select:
         return sa.select(self.model)
 
+    #: Whether ``create_many`` can take a whole transaction of creates at once.
+    bulk_create: ClassVar[bool] = False
+
+    def parse(self, resource: dict[str, Any]) -> Any:
+        """Check ``resource`` against business rules and return what ``create_many`` takes."""
+        raise NotImplementedError
+
+    def bulk_condition(self, if_none_exist: str | None, resource: dict[str, Any]) -> bool | None:
+        """True for a condition ``create_many`` honours, False for none, None for one it
+        cannot (the entry then goes through the one-by-one path)."""
+        return False if not if_none_exist else None
+
+    def create_many(self, parsed: list[Any], *, conditional: list[bool],
+                    actor: Actor) -> list[tuple[int, Any]]:
+        """Create each (or, where conditional, find it); ``(201 | 200, object)`` for each."""
+        raise NotImplementedError
+
 
 _handlers: dict[str, ResourceHandler] = {}
 

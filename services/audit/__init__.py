@@ -1,5 +1,5 @@
 """The audit trail: an append-only, hash-chained record of every access to health data."""
 
-from services.audit.service import record, verify_chain
+from services.audit.service import record, record_many, verify_chain
 
-__all__ = ["record", "verify_chain"]
+__all__ = ["record", "record_many", "verify_chain"]

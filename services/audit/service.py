@@ -42,7 +42,45 @@ def record(
     reason: str | None = None,
 ) -> AuditEvent:
     """Append one audit row, chained to the previous one, in the current transaction."""
-    event = AuditEvent(
+    event = _event(actor=actor, action=action, resource_type=resource_type,
+                   resource_id=resource_id, subject_person_id=subject_person_id,
+                   purpose=purpose, reason=reason)
+    event.chain, event.prev_hash = _chain_head()
+    event.hash = _digest(event)
+    # A Core INSERT, not the unit of work: rows are never changed after, and this runs on
+    # every read of health data. The returned event is a detached record of the row.
+    event.id = db.session.execute(_INSERT, _values(event)).scalar_one()
+    db.session.info[_HEAD] = (event.chain, event.hash)
+    return event
+
+
+def record_many(
+    *,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    accesses: list[tuple[str | int | None, int | None]],
+    purpose: str,
+) -> None:
+    """Append one row per (resource id, subject person id), in one statement (bulk ingest)."""
+    if not accesses:
+        return
+    chain, prev = _chain_head()
+    rows = []
+    for resource_id, subject_person_id in accesses:
+        event = _event(actor=actor, action=action, resource_type=resource_type,
+                       resource_id=resource_id, subject_person_id=subject_person_id,
+                       purpose=purpose, reason=None)
+        event.chain, event.prev_hash = chain, prev
+        event.hash = prev = _digest(event)
+        rows.append(_values(event))
+    db.session.execute(sa.insert(AuditEvent), rows)
+    db.session.info[_HEAD] = (chain, prev)
+
+
+def _event(*, actor: Actor, action: str, resource_type: str, resource_id: str | int | None,
+           subject_person_id: int | None, purpose: str, reason: str | None) -> AuditEvent:
+    return AuditEvent(
         occurred_at=utcnow(),
         actor_kind=actor.kind.value,
         actor_id=actor.id,
@@ -56,14 +94,10 @@ def record(
         reason=reason,
         request_id=actor.request_id,
     )
-    event.chain, event.prev_hash = _chain_head()
-    event.hash = _digest(event)
-    # A Core INSERT, not the unit of work: rows are never changed after, and this runs on
-    # every read of health data. The returned event is a detached record of the row.
-    values = {column.key: getattr(event, column.key) for column in _INSERTED}
-    event.id = db.session.execute(_INSERT, values).scalar_one()
-    db.session.info[_HEAD] = (event.chain, event.hash)
-    return event
+
+
+def _values(event: AuditEvent) -> dict:
+    return {column.key: getattr(event, column.key) for column in _INSERTED}
 
 
 _INSERTED = [c for c in AuditEvent.__table__.columns if c.key != "id"]

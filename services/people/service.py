@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -51,6 +52,19 @@ def national_id_of(person: Person) -> str:
     return vault().decrypt(person.national_id_encrypted)
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What the hospital system tells us about a person."""
+
+    national_id: NationalId
+    given_name: str
+    family_name: str
+    #: Set when given; None leaves a stored code as it is (clearing one is
+    #: ``set_address_protection``'s job, so a feed without the field cannot drop it).
+    address_protection: AddressProtection | None = None
+    mobile: str | None = None
+
+
 def register_person(
     *,
     national_id: NationalId,
@@ -60,25 +74,57 @@ def register_person(
     address_protection: AddressProtection | None = None,
     mobile: str | None = None,
 ) -> Person:
-    """Create the person, or bring name and address protection up to date. Idempotent."""
-    person = find_person(national_id=national_id)
-    action = "update"
-    if person is None:
-        action = "create"
-        person = Person(
-            national_id_hash=vault().lookup_hash(national_id.value),
-            national_id_encrypted=vault().encrypt(national_id.value),
-            national_id_kind=national_id.kind.value,
-            birth_date=national_id.birth_date,
-        )
-        db.session.add(person)
-    person.given_name = given_name
-    person.family_name = family_name
-    person.address_protection = address_protection
-    if mobile is not None:
-        person.mobile = mobile
+    """Create the person, or bring their name up to date. Idempotent."""
+    [(person, _created)] = register_people(
+        registrations=[Registration(national_id, given_name, family_name, address_protection,
+                                    mobile)],
+        actor=actor,
+    )
+    return person
+
+
+def register_people(*, registrations: list[Registration], actor: Actor
+                    ) -> list[tuple[Person, bool]]:
+    """Create or update many people in a few statements; ``(person, created)`` for each.
+
+    The same identity number twice is one person (the later registration wins).
+    """
+    hashes = [vault().lookup_hash(r.national_id.value) for r in registrations]
+    known = {p.national_id_hash: p for p in db.session.scalars(
+        sa.select(Person).where(Person.national_id_hash.in_(set(hashes))))}
+    existed = set(known)
+    for key, registration in zip(hashes, registrations, strict=True):
+        person = known.get(key)
+        if person is None:
+            person = known[key] = Person(
+                national_id_hash=key,
+                national_id_encrypted=vault().encrypt(registration.national_id.value),
+                national_id_kind=registration.national_id.kind.value,
+                birth_date=registration.national_id.birth_date,
+            )
+            db.session.add(person)
+        person.given_name = registration.given_name
+        person.family_name = registration.family_name
+        if registration.address_protection is not None:
+            person.address_protection = registration.address_protection
+        if registration.mobile is not None:
+            person.mobile = registration.mobile
     db.session.flush()
-    audit.record(actor=actor, action=action, resource_type="Patient", resource_id=person.id,
+    for action, created in (("create", True), ("update", False)):
+        audit.record_many(
+            actor=actor, action=action, resource_type="Patient", purpose="registration",
+            accesses=[(known[k].id, known[k].id) for k in dict.fromkeys(hashes)
+                      if (k not in existed) is created],
+        )
+    return [(known[key], key not in existed) for key in hashes]
+
+
+def set_address_protection(*, person: Person, code: AddressProtection | None,
+                           actor: Actor) -> Person:
+    """Record the population register's address protection code (or its removal)."""
+    person.address_protection = code
+    db.session.flush()
+    audit.record(actor=actor, action="update", resource_type="Patient", resource_id=person.id,
                  subject_person_id=person.id, purpose="registration")
     return person
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,11 +11,19 @@ from flask import current_app
 from citizen.fhir.errors import FhirError
 from citizen.fhir.registry import ResourceHandler, SearchParam, register
 from citizen.fhir.search import parse_token
+from services import audit
 from services.actors import Actor
-from services.people.fhir import NATIONAL_ID_SYSTEMS, PatientMappingError, from_patient, to_patient
+from services.db import db
+from services.people.fhir import (
+    NATIONAL_ID_SYSTEMS,
+    PatientData,
+    PatientMappingError,
+    from_patient,
+    to_patient,
+)
 from services.people.identity import InvalidNationalId, parse_national_id
 from services.people.models import Person
-from services.people.service import register_person
+from services.people.service import Registration, register_people, register_person
 from services.people.vault import vault
 
 
@@ -64,6 +73,49 @@ class PatientHandler(ResourceHandler):
         data = self._read(resource)
         return register_person(national_id=data.national_id, given_name=data.given_name,
                                family_name=data.family_name, actor=actor)
+
+    bulk_create = True
+
+    def parse(self, resource: dict[str, Any]) -> PatientData:
+        return self._read(resource)
+
+    def bulk_condition(self, if_none_exist: str | None, resource: dict[str, Any]) -> bool | None:
+        """Only "the same identity number as the resource's" (the idempotent-ingest case)."""
+        if not if_none_exist:
+            return False
+        pairs = parse_qsl(if_none_exist.lstrip("?"))
+        if len(pairs) != 1 or pairs[0][0] != "identifier":
+            return None
+        _system, number = parse_token(pairs[0][1])
+        ours = [i.get("value") for i in resource.get("identifier") or []
+                if i.get("system") in NATIONAL_ID_SYSTEMS]
+        return True if ours == [number] else None
+
+    def create_many(self, parsed: list[PatientData], *, conditional: list[bool],
+                    actor: Actor) -> list[tuple[int, Person]]:
+        keys = [vault().lookup_hash(data.national_id.value) for data in parsed]
+        existing = {p.national_id_hash: p for p in db.session.scalars(
+            sa.select(Person).where(Person.national_id_hash.in_(set(keys))))}
+        seen: set[str] = set()
+        found: dict[int, Person] = {}
+        to_register: list[int] = []
+        for index, key in enumerate(keys):
+            if conditional[index] and (key in existing or key in seen):
+                found[index] = existing.get(key)  # None: created earlier in this Bundle
+            else:
+                to_register.append(index)
+            seen.add(key)
+        registered = register_people(registrations=[
+            Registration(parsed[i].national_id, parsed[i].given_name, parsed[i].family_name)
+            for i in to_register], actor=actor)
+        by_key = {p.national_id_hash: p for p, _created in registered} | existing
+        outcomes = {i: (201, person) for i, (person, _) in zip(to_register, registered,
+                                                                strict=True)}
+        outcomes |= {i: (200, person or by_key[keys[i]]) for i, person in found.items()}
+        audit.record_many(actor=actor, action="read", resource_type=self.resource_type,
+                          purpose=self.purpose,
+                          accesses=[(outcomes[i][1].id, outcomes[i][1].id) for i in found])
+        return [outcomes[i] for i in range(len(parsed))]
 
     def update(self, obj: Person, resource: dict[str, Any], *, actor: Actor) -> Person:
         data = self._read(resource)

@@ -250,3 +250,53 @@ def test_structural_errors_inside_a_bundle_name_the_entry(client, writer):
     assert response.status_code == 400
     assert outcome(response).issue[0].expression == ["Bundle.entry[0].resource.shoeSize"]
     assert table_rows(Person) == []
+
+
+def test_bulk_transaction_handles_repeats_and_audits_every_entry(client, writer, db):
+    known = national_id_for(date(1985, 6, 15), 30)
+    fresh = national_id_for(date(1985, 6, 15), 31)
+    existing_id = post(client, "/Patient", patient(known), writer).json["id"]
+
+    def entry(number):
+        return {"resource": patient(number),
+                "request": {"method": "POST", "url": "Patient",
+                            "ifNoneExist": f"identifier={FNR_SYSTEM}|{number}"}}
+
+    response = post(client, "", {"resourceType": "Bundle", "type": "transaction",
+                                 "entry": [entry(known), entry(fresh), entry(fresh)]}, writer)
+    assert response.status_code == 200, response.json
+    results = response.json["entry"]
+    assert [e["response"]["status"] for e in results] == ["200 OK", "201 Created", "200 OK"]
+    assert results[0]["fullUrl"].endswith(f"/Patient/{existing_id}")
+    assert results[1]["fullUrl"] == results[2]["fullUrl"]
+    assert len(table_rows(Person)) == 2
+
+    rows = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.resource_type == "Patient"))
+    actions = sorted((r.action, r.subject_person_id) for r in rows)
+    new_id = int(results[1]["fullUrl"].rsplit("/", 1)[1])
+    assert ("create", new_id) in actions and ("read", int(existing_id)) in actions
+
+
+def test_reregistration_keeps_a_confidential_address(client, writer, db):
+    from services.people.models import AddressProtection
+    from services.people.service import set_address_protection
+
+    number = national_id_for(date(1985, 6, 15), 32)
+    pid = post(client, "/Patient", patient(number), writer).json["id"]
+    person = db.session.get(Person, int(pid))
+    set_address_protection(person=person, code=AddressProtection.STRICT,
+                           actor=writer_actor())
+    db.session.commit()
+    post(client, "", {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": patient(number, family="Endret"),
+         "request": {"method": "POST", "url": "Patient"}}]}, writer)
+    db.session.expire_all()
+    stored = db.session.get(Person, int(pid))
+    assert stored.family_name == "Endret"
+    assert stored.address_protection is AddressProtection.STRICT
+
+
+def writer_actor():
+    from services.actors import Actor
+
+    return Actor.system("population-register")
