@@ -6,6 +6,10 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
+# A gthread worker accepts connections until it holds this many. Left at gunicorn's 1000,
+# one worker takes every keep-alive connection from a busy client (or proxy) while the
+# others idle; a small number spreads them over the workers.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads * 4)))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -1,11 +1,14 @@
 from flask import Blueprint
 
-from citizen.extensions import csrf
+from citizen.extensions import csrf, limiter
 from citizen.fhir import bundles, resources, views  # noqa: F401  (resources register handlers)
 from citizen.fhir.errors import FhirError
 
 blueprint = Blueprint("fhir", __name__, url_prefix="/fhir/R4")
 csrf.exempt(blueprint)  # bearer tokens, no cookies
+# Callers are known systems holding tokens from the (rate-limited) token endpoint; checking
+# limits on every FHIR request would cost each of them for nothing.
+limiter.exempt(blueprint)
 
 blueprint.add_url_rule("/metadata", view_func=views.metadata, methods=["GET"])
 blueprint.add_url_rule("", view_func=bundles.process_bundle, methods=["POST"])
