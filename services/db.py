@@ -55,10 +55,25 @@ db = SQLAlchemy(model_class=Base)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+def _session_settings(dbapi_connection, connection_record) -> None:
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        _postgres_settings(dbapi_connection)
+    elif type(dbapi_connection).__module__ == "sqlite3":
+        _sqlite_pragmas(dbapi_connection)
+
+
+def _postgres_settings(dbapi_connection) -> None:
+    # psycopg prepares statements it sees often, and PostgreSQL then keeps one generic plan
+    # per statement. A plan made while a table was small (a seq scan) stayed in use after a
+    # bulk load made it large: a Bundle's 500-identifier lookup went from milliseconds to
+    # seconds. Custom plans follow the table's real size.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection.commit()
+
+
+def _sqlite_pragmas(dbapi_connection) -> None:
     """Give SQLite real transactions, foreign keys and WAL for concurrent processes."""
-    if type(dbapi_connection).__module__ != "sqlite3":
-        return
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()

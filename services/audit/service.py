@@ -111,11 +111,16 @@ def _chain_head() -> tuple[int, str]:
     once per transaction, then kept: nobody else appends to it until this one ends."""
     head = db.session.info.get(_HEAD)
     if head is None:
-        chain = 0
         if db.session.get_bind().dialect.name == "postgresql":
             chain = secrets.randbelow(CHAINS)
-            db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK + chain)))
-        prev = db.session.scalar(_HEAD_OF_CHAIN, {"chain": chain})
+            # Lock and read in one round trip (migration ``audit chain head function``).
+            prev = db.session.scalar(
+                sa.select(sa.func.audit_chain_head(
+                    sa.cast(_CHAIN_LOCK + chain, sa.BigInteger),
+                    sa.cast(chain, sa.SmallInteger)))
+            )
+        else:  # SQLite serialises writers itself
+            chain, prev = 0, db.session.scalar(_HEAD_OF_CHAIN, {"chain": 0})
         head = (chain, prev or GENESIS)
     return head
 

@@ -187,12 +187,27 @@ def issue_access_token(*, client: SystemClient, scope: str, key: tokens.SigningK
 def authenticate_bearer(*, token: str, key: tokens.SigningKey, issuer: str, audience: str,
                         now: datetime | None = None) -> tokens.AccessToken:
     """Verify an access token and that its client is still active; raise ``InvalidToken``."""
-    access = tokens.verify_access_token(token, key=key, issuer=issuer, audience=audience,
-                                        now=now or utcnow())
+    now = now or utcnow()
+    cache_key = (token, key.kid, issuer, audience)
+    access = _verified.get(cache_key)
+    if access is None:
+        access = tokens.verify_access_token(token, key=key, issuer=issuer, audience=audience,
+                                            now=now)
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.pop(next(iter(_verified)))
+        _verified[cache_key] = access
+    elif access.expires_at <= now:
+        raise InvalidToken("the access token has expired")
     if not _known_active(access.client_id):
         raise InvalidToken("the client of this access token is no longer active")
     return access
 
+
+#: Tokens whose signature and claims were checked, until they expire: a client sends the
+#: same token with every call, and checking an ECDSA signature each time costs more than
+#: the lookup. Bounded; the oldest entry goes first.
+_VERIFIED_MAX = 4096
+_verified: dict[tuple[str, str, str, str], tokens.AccessToken] = {}
 
 #: client_id -> monotonic time until which it is known to be active. Every API call would
 #: otherwise look the client up; a deactivation reaches other processes within this time

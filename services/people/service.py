@@ -83,15 +83,21 @@ def register_person(
     return person
 
 
-def register_people(*, registrations: list[Registration], actor: Actor
-                    ) -> list[tuple[Person, bool]]:
+def people_by_hash(hashes: Iterable[str]) -> dict[str, Person]:
+    """Stored people by the lookup hash of their identity number."""
+    return {p.national_id_hash: p for p in db.session.scalars(
+        sa.select(Person).where(Person.national_id_hash.in_(set(hashes))))}
+
+
+def register_people(*, registrations: list[Registration], actor: Actor,
+                    known: dict[str, Person] | None = None) -> list[tuple[Person, bool]]:
     """Create or update many people in a few statements; ``(person, created)`` for each.
 
-    The same identity number twice is one person (the later registration wins).
+    The same identity number twice is one person (the later registration wins). ``known``
+    saves the lookup when the caller has just done it (``people_by_hash``).
     """
     hashes = [vault().lookup_hash(r.national_id.value) for r in registrations]
-    known = {p.national_id_hash: p for p in db.session.scalars(
-        sa.select(Person).where(Person.national_id_hash.in_(set(hashes))))}
+    known = dict(known) if known is not None else people_by_hash(hashes)
     existed = set(known)
     for key, registration in zip(hashes, registrations, strict=True):
         person = known.get(key)

@@ -13,7 +13,6 @@ from citizen.fhir.registry import ResourceHandler, SearchParam, register
 from citizen.fhir.search import parse_token
 from services import audit
 from services.actors import Actor
-from services.db import db
 from services.people.fhir import (
     NATIONAL_ID_SYSTEMS,
     PatientData,
@@ -23,7 +22,12 @@ from services.people.fhir import (
 )
 from services.people.identity import InvalidNationalId, parse_national_id
 from services.people.models import Person
-from services.people.service import Registration, register_people, register_person
+from services.people.service import (
+    Registration,
+    people_by_hash,
+    register_people,
+    register_person,
+)
 from services.people.vault import vault
 
 
@@ -94,8 +98,7 @@ class PatientHandler(ResourceHandler):
     def create_many(self, parsed: list[PatientData], *, conditional: list[bool],
                     actor: Actor) -> list[tuple[int, Person]]:
         keys = [vault().lookup_hash(data.national_id.value) for data in parsed]
-        existing = {p.national_id_hash: p for p in db.session.scalars(
-            sa.select(Person).where(Person.national_id_hash.in_(set(keys))))}
+        existing = people_by_hash(keys)
         seen: set[str] = set()
         found: dict[int, Person] = {}
         to_register: list[int] = []
@@ -107,7 +110,8 @@ class PatientHandler(ResourceHandler):
             seen.add(key)
         registered = register_people(registrations=[
             Registration(parsed[i].national_id, parsed[i].given_name, parsed[i].family_name)
-            for i in to_register], actor=actor)
+            for i in to_register], actor=actor,
+            known={keys[i]: existing[keys[i]] for i in to_register if keys[i] in existing})
         by_key = {p.national_id_hash: p for p, _created in registered} | existing
         outcomes = {i: (201, person) for i, (person, _) in zip(to_register, registered,
                                                                 strict=True)}
