@@ -95,7 +95,7 @@ def main() -> None:
     parser.add_argument("--bundle-size", type=int, default=500)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -111,7 +111,9 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="minhelse-bench-"))
     env = {**os.environ, "DATABASE_URL": args.admin_url.rsplit("/", 1)[0] + f"/{name}",
            "INSTANCE_DIR": str(instance), "LOG_LEVEL": "WARNING", "GUNICORN_ACCESS_LOG": "0",
-           "WEB_CONCURRENCY": str(args.workers), "PROMETHEUS_MULTIPROC_DIR": str(instance)}
+           "WEB_CONCURRENCY": str(args.workers), "PROMETHEUS_MULTIPROC_DIR": str(instance),
+           # Spread wrk's 32 keep-alive connections over every worker (gunicorn.conf.py).
+           "GUNICORN_WORKER_CONNECTIONS": str(-(-32 // args.workers) + 1)}
     port = free_port()
     env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
     server = None

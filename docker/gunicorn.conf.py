@@ -8,7 +8,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # A gthread worker accepts connections until it holds this many. Left at gunicorn's 1000,
 # one worker takes every keep-alive connection from a busy client (or proxy) while the
-# others idle; a small number spreads them over the workers.
+# others idle; a small number spreads them over the workers. WEB_CONCURRENCY times this
+# must still cover the keep-alive connections the proxy holds open, or some wait.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads * 4)))
 timeout = 30
 graceful_timeout = 20
