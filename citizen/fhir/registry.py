@@ -52,7 +52,8 @@ class ResourceHandler:
         raise NotImplementedError
 
     def base_query(self) -> sa.Select:
-        return sa.select(self.model)
+        """The search's starting point: the model's columns (rows, not ORM objects)."""
+        return sa.select(*self.model.__table__.columns)
 
     #: Whether ``create_many`` can take a whole transaction of creates at once.
     bulk_create: ClassVar[bool] = False
