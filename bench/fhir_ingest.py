@@ -33,20 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 
 def national_ids(count: int) -> list[str]:
-    from stdnum.no import fodselsnummer
+    from services.people.identity import generate_national_id
 
     numbers: list[str] = []
     day = date(1940, 1, 1)
     while len(numbers) < count:
-        stem = day.strftime("%d%m%y")
-        for individual in range(0, 500):
-            base = f"{stem}{individual:03d}"
-            k1 = fodselsnummer.calc_check_digit1(base)
-            k2 = fodselsnummer.calc_check_digit2(base + k1)
-            if len(k1) == 1 and len(k2) == 1:
-                numbers.append(base + k1 + k2)
-                if len(numbers) == count:
-                    break
+        for index in range(min(100, count - len(numbers))):
+            numbers.append(generate_national_id(day, index))
         day += timedelta(days=1)
     return numbers
 

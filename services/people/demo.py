@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from stdnum.no import fodselsnummer
 
 from services.actors import Actor
 from services.clock import utcnow
 from services.db import db
 from services.demo import demo_seeder
-from services.people.identity import parse_national_id
+from services.people.identity import generate_national_id, parse_national_id
 from services.people.models import AddressProtection, Area, Fullmakt, Person, Role
 from services.people.service import (
     add_organisation,
@@ -28,18 +27,7 @@ SEEDER = Actor.operator("demo-seed")
 
 
 def synthetic_national_id(birth: date, index: int = 0) -> str:
-    """A synthetic test number: 80 added to the birth month, valid check digits."""
-    first = 0 if birth.year < 2000 else 500
-    found = 0
-    for individual in range(first, first + 500):
-        base = f"{birth.day:02d}{birth.month + 80:02d}{birth.year % 100:02d}{individual:03d}"
-        k1 = fodselsnummer.calc_check_digit1(base)
-        k2 = fodselsnummer.calc_check_digit2(base + k1)
-        if len(k1) == 1 and len(k2) == 1:
-            if found == index:
-                return base + k1 + k2
-            found += 1
-    raise ValueError("no synthetic number for that date")
+    return generate_national_id(birth, index, synthetic=True)
 
 
 def _years_ago(years: int, days: int = 0) -> date:

@@ -77,3 +77,27 @@ def _birth_date(number: str) -> date:
         return fodselsnummer.get_birth_date(number)
     except ValidationError:
         raise InvalidNationalId("not a valid fødselsnummer or D-number") from None
+
+
+def generate_national_id(birth_date: date, index: int = 0, *, d_number: bool = False,
+                         synthetic: bool = False) -> str:
+    """The ``index``-th valid number for ``birth_date``: for demo and test data only.
+
+    ``synthetic`` gives Tenor-style test numbers (80 added to the month), which cannot
+    belong to a real person; demo data uses nothing else.
+    """
+    day = birth_date.day + (40 if d_number else 0)
+    month = birth_date.month + (80 if synthetic else 0)
+    stem = f"{day:02d}{month:02d}{birth_date.year % 100:02d}"
+    # Individual numbers encode the century: 000–499 for 1900–1999, 500–999 for 2000–2039.
+    first = 0 if birth_date.year < 2000 else 500
+    found = 0
+    for individual in range(first, first + 500):
+        base = f"{stem}{individual:03d}"
+        k1 = fodselsnummer.calc_check_digit1(base)
+        k2 = fodselsnummer.calc_check_digit2(base + k1)
+        if len(k1) == 1 and len(k2) == 1:
+            if found == index:
+                return base + k1 + k2
+            found += 1
+    raise ValueError("no identity number with that index for that date")

@@ -34,22 +34,9 @@ class ScheduledJobFactory(ModelFactory):
 
 def national_id_for(birth_date, index: int = 0, *, d_number: bool = False) -> str:
     """A valid fødselsnummer (or D-number) for ``birth_date``; ``index`` picks among them."""
-    from stdnum.no import fodselsnummer
+    from services.people.identity import generate_national_id
 
-    day = birth_date.day + (40 if d_number else 0)
-    stem = f"{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
-    # Individual numbers encode the century: 000–499 for 1900–1999, 500–999 for 2000–2039.
-    first = 0 if birth_date.year < 2000 else 500
-    found = 0
-    for individual in range(first, first + 500):
-        base = f"{stem}{individual:03d}"
-        k1 = fodselsnummer.calc_check_digit1(base)
-        k2 = fodselsnummer.calc_check_digit2(base + k1)
-        if len(k1) == 1 and len(k2) == 1 and fodselsnummer.is_valid(base + k1 + k2):
-            if found == index:
-                return base + k1 + k2
-            found += 1
-    raise ValueError("no such identity number")
+    return generate_national_id(birth_date, index, d_number=d_number)
 
 
 _people_made = iter(range(10_000))
