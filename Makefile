@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Login redirects and the dev identity provider's URLs must name the port we serve on.
+PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+export PUBLIC_BASE_URL
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint migrate seed translations clean
