@@ -6,17 +6,16 @@ import base64
 import hashlib
 import re
 import secrets
-import threading
 from urllib.parse import urlencode
 
 import pytest
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
-from werkzeug.serving import make_server
 
 from services.people.service import national_id_of
 from tests.plugins.factories import make_person, make_staff
+from tests.plugins.live import serving
 from tests.plugins.login import csrf_token, local, query_of
 
 BASE = "http://minhelse.test"
@@ -165,19 +164,8 @@ def test_the_dev_provider_does_not_exist_without_dev_features(make_app, db):
 def live_app(make_app, db):
     """The app on a real loopback HTTP server, so its login client can reach its own
     dev provider over HTTP, exactly as in ``make run``."""
-    holder = {}
-    server = make_server("127.0.0.1", 0, lambda env, start: holder["app"](env, start),
-                         threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    holder["app"] = make_app(PUBLIC_BASE_URL=base, SERVER_NAME=None)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(lambda base: make_app(PUBLIC_BASE_URL=base, SERVER_NAME=None)) as base:
         yield base
-    finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
 
 
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')

@@ -23,7 +23,7 @@ def fhir(make_app, tmp_path):
     with app.app_context():
         flask_migrate.upgrade()
         headers = system_bearer("system/Patient.crus")
-    with serving(app) as url:
+    with serving(lambda _base: app) as url:
         yield SyncFHIRClient(f"{url}/fhir/R4", authorization=headers["Authorization"])
     with app.app_context():
         db.engine.dispose()
