@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     due_work_every_seconds: int = Field(default=60, gt=0)
     #: Console channels for SMS/e-mail, the dev identity provider and demo data.
     dev_features: bool | None = None
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host to trust.
+    #: Behind one, leaving this 0 makes every citizen look like the proxy: one shared
+    #: login rate limit for everybody.
+    proxy_hops: int = Field(default=0, ge=0, le=5)
     instance_dir: Path = INSTANCE_DIR
 
     # Identity numbers at rest (services.people.vault): an HMAC key for lookup, and Fernet
@@ -288,6 +292,7 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": settings.public_base_url.split(":", 1)[0],
         "LOG_LEVEL": settings.log_level,
         "DEV_FEATURES": settings.dev_features_on,
+        "PROXY_HOPS": settings.proxy_hops,
         "INSTANCE_DIR": str(instance),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,6 +1,7 @@
 """Security headers on every response, and the identity vault's keys from configuration."""
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.people.vault import configure_vault
 
@@ -14,6 +15,11 @@ CONTENT_SECURITY_POLICY = (
 def register_security(app: Flask) -> None:
     configure_vault(hash_key=app.config["IDENTITY_HASH_KEY"],
                     encryption_keys=app.config["IDENTITY_ENCRYPTION_KEYS"])
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        # The client's address, scheme and host as the proxy saw them: rate limits key on
+        # the citizen, and redirects name the public https:// address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -22,3 +22,32 @@ def test_stylesheets_may_be_cached(client):
     response = client.get("/static/site.css")
     response.close()
     assert response.headers.get("Cache-Control") != "no-store"
+
+
+def test_behind_a_proxy_rate_limits_key_on_the_citizen_not_the_proxy(make_app):
+    from flask import request
+
+    app = make_app(PROXY_HOPS=1)
+
+    @app.get("/probe-address")
+    def probe_address():
+        return {"remote_addr": request.remote_addr, "scheme": request.scheme}
+
+    response = app.test_client().get("/probe-address", headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert response.json == {"remote_addr": "203.0.113.7", "scheme": "https"}
+
+
+def test_without_a_configured_proxy_forwarded_headers_are_ignored(make_app):
+    from flask import request
+
+    app = make_app()
+
+    @app.get("/probe-address")
+    def probe_address():
+        return {"remote_addr": request.remote_addr}
+
+    response = app.test_client().get("/probe-address", headers={
+        "X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert response.json == {"remote_addr": "10.0.0.2"}
