@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,3 @@ def registered_jobs() -> dict[str, DueJob]:
 def unregister(name: str) -> None:
     """Remove a job (tests register throw-away jobs)."""
     _jobs.pop(name, None)
-
-
-def next_run(job: DueJob, *, now: datetime) -> datetime:
-    return now + job.every

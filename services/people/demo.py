@@ -26,10 +26,6 @@ from services.people.service import (
 SEEDER = Actor.operator("demo-seed")
 
 
-def synthetic_national_id(birth: date, index: int = 0) -> str:
-    return generate_national_id(birth, index, synthetic=True)
-
-
 def _years_ago(years: int, days: int = 0) -> date:
     today = utcnow().date()
     return today.replace(year=today.year - years, day=min(today.day, 28)) - timedelta(days=days)
@@ -60,7 +56,8 @@ def seed_people() -> int:
     created = 0
     people: dict[str, Person] = {}
     for index, (key, given, family, birth, protection) in enumerate(DEMO_CITIZENS):
-        nid = parse_national_id(synthetic_national_id(birth(), index), allow_synthetic=True)
+        number = generate_national_id(birth(), index, synthetic=True)
+        nid = parse_national_id(number, allow_synthetic=True)
         existing = find_person(national_id=nid)
         created += existing is None
         people[key] = existing or register_person(
@@ -85,7 +82,7 @@ def seed_people() -> int:
 
 def demo_staff_national_id(index: int) -> str:
     """The identity number of ``DEMO_STAFF[index]`` (the dev identity provider offers them)."""
-    return synthetic_national_id(date(1970 + index, 3, 1), index)
+    return generate_national_id(date(1970 + index, 3, 1), index, synthetic=True)
 
 
 @demo_seeder("staff")

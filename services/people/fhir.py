@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from services.people.identity import (
     DNR_SYSTEM,
     FNR_SYSTEM,
     InvalidNationalId,
-    NationalId,
     parse_national_id,
 )
 from services.people.models import Person
-from services.people.service import national_id_of
+from services.people.service import Registration, national_id_of
 
 NATIONAL_ID_SYSTEMS = (FNR_SYSTEM, DNR_SYSTEM)
 
@@ -24,13 +22,6 @@ class PatientMappingError(ValueError):
     def __init__(self, message: str, expression: str) -> None:
         super().__init__(message)
         self.expression = expression
-
-
-@dataclass(frozen=True)
-class PatientData:
-    national_id: NationalId
-    given_name: str
-    family_name: str
 
 
 def to_patient(person: Person) -> dict[str, Any]:
@@ -48,7 +39,7 @@ def to_patient(person: Person) -> dict[str, Any]:
     }
 
 
-def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> PatientData:
+def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> Registration:
     """Read what we store from a (structurally valid) Patient."""
     identifiers = [
         (index, ident) for index, ident in enumerate(resource.get("identifier") or [])
@@ -76,5 +67,5 @@ def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> PatientD
     if birth and birth != national_id.birth_date.isoformat():
         raise PatientMappingError("birthDate does not match the identity number",
                                   "Patient.birthDate")
-    return PatientData(national_id=national_id, given_name=" ".join(name["given"]),
+    return Registration(national_id=national_id, given_name=" ".join(name["given"]),
                        family_name=name["family"])

@@ -94,12 +94,6 @@ def system_bearer(scopes: str, *, name: str = "Hospital record system") -> dict[
     issued = tokens.issue_access_token(key=keys.signing_key(), issuer=keys.issuer(),
                                        audience=keys.api_audience(),
                                        client_id=client.client_id, scope=scopes,
-                                       now=_now())
+                                       now=utcnow())
     db.session.commit()
     return {"Authorization": f"Bearer {issued.token}", "Accept": "application/fhir+json"}
-
-
-def _now():
-    from services.clock import utcnow
-
-    return utcnow()

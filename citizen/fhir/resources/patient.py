@@ -15,7 +15,6 @@ from services import audit
 from services.actors import Actor
 from services.people.fhir import (
     NATIONAL_ID_SYSTEMS,
-    PatientData,
     PatientMappingError,
     from_patient,
     to_patient,
@@ -80,7 +79,7 @@ class PatientHandler(ResourceHandler):
 
     bulk_create = True
 
-    def parse(self, resource: dict[str, Any]) -> PatientData:
+    def parse(self, resource: dict[str, Any]) -> Registration:
         return self._read(resource)
 
     def bulk_condition(self, if_none_exist: str | None, resource: dict[str, Any]) -> bool | None:
@@ -95,7 +94,7 @@ class PatientHandler(ResourceHandler):
                 if i.get("system") in NATIONAL_ID_SYSTEMS]
         return True if ours == [number] else None
 
-    def create_many(self, parsed: list[PatientData], *, conditional: list[bool],
+    def create_many(self, parsed: list[Registration], *, conditional: list[bool],
                     actor: Actor) -> list[tuple[int, Person]]:
         keys = [vault().lookup_hash(data.national_id.value) for data in parsed]
         existing = people_by_hash(keys)
@@ -108,9 +107,8 @@ class PatientHandler(ResourceHandler):
             else:
                 to_register.append(index)
             seen.add(key)
-        registered = register_people(registrations=[
-            Registration(parsed[i].national_id, parsed[i].given_name, parsed[i].family_name)
-            for i in to_register], actor=actor,
+        registered = register_people(
+            registrations=[parsed[i] for i in to_register], actor=actor,
             known={keys[i]: existing[keys[i]] for i in to_register if keys[i] in existing})
         by_key = {p.national_id_hash: p for p, _created in registered} | existing
         outcomes = {i: (201, person) for i, (person, _) in zip(to_register, registered,
