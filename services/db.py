@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -42,6 +43,13 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def str_enum(enum_class: type[enum.StrEnum], length: int) -> sa.Enum:
+    """A column type storing a StrEnum's values (not its names) as plain VARCHAR: no
+    database enum type to migrate when a value is added."""
+    return sa.Enum(enum_class, native_enum=False, length=length,
+                   values_callable=lambda members: [m.value for m in members])
 
 
 class Base(DeclarativeBase):

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.clock import utcnow
-from services.db import db
+from services.db import db, str_enum
 
 
 class OutboxStatus(StrEnum):
@@ -31,8 +31,7 @@ class OutboxMessage(db.Model):
     #: What the channel needs to send it; never more personal data than the message carries.
     payload: Mapped[dict] = mapped_column(sa.JSON)
     status: Mapped[OutboxStatus] = mapped_column(
-        sa.Enum(OutboxStatus, native_enum=False, length=10,
-                values_callable=lambda e: [m.value for m in e]),
+        str_enum(OutboxStatus, 10),
         default=OutboxStatus.PENDING, index=True,
     )
     attempts: Mapped[int] = mapped_column(default=0)

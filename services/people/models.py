@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.clock import utcnow
-from services.db import db
+from services.db import db, str_enum
 
 
 class AddressProtection(StrEnum):
@@ -53,8 +53,7 @@ class Person(db.Model):
     family_name: Mapped[str] = mapped_column(sa.String(200))
     birth_date: Mapped[date]
     address_protection: Mapped[AddressProtection | None] = mapped_column(
-        sa.Enum(AddressProtection, native_enum=False, length=1,
-                values_callable=lambda e: [m.value for m in e])
+        str_enum(AddressProtection, 1)
     )
     #: E.164 mobile number for notices ("+4791234567"); never used for health content.
     mobile: Mapped[str | None] = mapped_column(sa.String(20))
@@ -123,9 +122,7 @@ class RoleAssignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
-    role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, 30))
 
     staff: Mapped[StaffMember] = relationship(back_populates="roles")
     organisation: Mapped[Organisation] = relationship()
@@ -156,9 +153,7 @@ class GuardianRestriction(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
-    area: Mapped[Area] = mapped_column(
-        sa.Enum(Area, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    area: Mapped[Area] = mapped_column(str_enum(Area, 20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
