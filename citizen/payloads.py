@@ -1,4 +1,4 @@
-"""Reading JSON request bodies: the right content type, well-formed, and valid, or a 4xx."""
+"""Reading request bodies (JSON or posted forms) through a schema, or a clear 4xx."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request
 from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest
 
 from citizen.errors import ApiError
 
@@ -24,3 +25,12 @@ def load_json(schema: Schema, *, content_types: tuple[str, ...] = JSON_TYPES) ->
     except ValidationError as exc:
         errors = exc.normalized_messages()
         raise ApiError(422, "the body has invalid fields", errors=errors) from None
+
+
+def load_form(schema: Schema) -> Any:
+    """Parse the posted form with ``schema``; 400 naming the fields that are wrong."""
+    try:
+        return schema.load(request.form)
+    except ValidationError as exc:
+        names = ", ".join(sorted(exc.normalized_messages()))
+        raise BadRequest(f"invalid form field: {names}") from None

@@ -11,8 +11,7 @@ import logging
 from flask import g, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import NotFound
 
 from citizen.auth import oidc
 from citizen.auth.current import current_session, current_staff, staff_required
@@ -21,6 +20,7 @@ from citizen.auth.redirects import safe_next
 from citizen.auth.schemas import OrganisationForm
 from citizen.auth.views import NEXT_KEY, login_failed, public_url
 from citizen.auth.web_sessions import log_in
+from citizen.payloads import load_form
 from services.actors import Actor
 from services.db import db
 from services.people import service as people
@@ -89,10 +89,7 @@ def staff_organisation():
 
 @staff_required(organisation=False)
 def choose_staff_organisation():
-    try:
-        form = OrganisationForm().load(request.form)
-    except ValidationError:
-        raise BadRequest("organisation_id must be a number") from None
+    form = load_form(OrganisationForm())
     try:
         sessions.choose_organisation(web_session=current_session(), staff=current_staff(),
                                      organisation_id=form["organisation_id"], actor=g.actor)

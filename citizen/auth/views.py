@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Response, current_app, g, redirect, render_template, request, url_for
 from flask import session as flask_session
-from marshmallow import ValidationError
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import NotFound
 
 from citizen.auth import cookies, oidc
 from citizen.auth.current import acting_for, current_citizen, current_session, login_required
 from citizen.auth.redirects import safe_next
 from citizen.auth.schemas import ActingForForm, MeSchema
 from citizen.auth.web_sessions import log_in, log_out
+from citizen.payloads import load_form
 from services.actors import Actor
 from services.clock import today_in_norway
 from services.people import service as people
@@ -105,10 +105,7 @@ def acting_for_page():
 
 @login_required
 def choose_acting_for():
-    try:
-        form = ActingForForm().load(request.form)
-    except ValidationError:
-        raise BadRequest("person_id must be a number") from None
+    form = load_form(ActingForForm())
     try:
         sessions.act_for(web_session=current_session(), person=current_citizen(),
                          subject_id=form["person_id"], actor=g.actor, today=today_in_norway())
