@@ -12,7 +12,6 @@ from citizen.fhir.registry import ResourceHandler, handler_for
 from citizen.fhir.views import base_url, create_resource, update_resource
 from citizen.fhir.wire import check_accept, fhir_response, read_body
 from citizen.oauth.bearer import authenticate, authorize
-from services.actors import Actor
 from services.db import db
 
 MAX_ENTRIES = 1000
@@ -30,20 +29,18 @@ def process_bundle() -> Response:
     entries = bundle.get("entry") or []
     if len(entries) > MAX_ENTRIES:
         raise FhirError(413, f"at most {MAX_ENTRIES} entries per Bundle", code="too-long")
-    actors: dict[tuple[str, str], Actor] = {}
     if kind == "transaction":
         # One SAVEPOINT for all: the first failing entry undoes every entry before it.
         with db.session.begin_nested():
-            results = (_bulk_creates(entries, actors)
-                       or [_process_entry(i, entry, actors) for i, entry in enumerate(entries)])
+            results = (_bulk_creates(entries)
+                       or [_process_entry(i, entry) for i, entry in enumerate(entries)])
     else:
-        results = [_batch_entry(i, entry, actors) for i, entry in enumerate(entries)]
+        results = [_batch_entry(i, entry) for i, entry in enumerate(entries)]
     return fhir_response({"resourceType": "Bundle", "type": f"{kind}-response",
                           "entry": results})
 
 
-def _bulk_creates(entries: list[dict[str, Any]],
-                  actors: dict[tuple[str, str], Actor]) -> list[dict[str, Any]] | None:
+def _bulk_creates(entries: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     """A transaction of creates of one type, where the handler can take them at once: a
     few statements for the whole Bundle instead of several per entry. None otherwise."""
     requests = [entry.get("request") or {} for entry in entries]
@@ -58,7 +55,7 @@ def _bulk_creates(entries: list[dict[str, Any]],
                    for r, resource in zip(requests, resources, strict=True)]
     if None in conditional:
         return None  # a condition only the one-by-one path understands
-    actor = _authorized(actors, handler.resource_type, "create")
+    actor = authorize(handler.resource_type, "create")
     parsed = []
     for index, (entry, resource) in enumerate(zip(entries, resources, strict=True)):
         path = f"Bundle.entry[{index}]"
@@ -71,11 +68,10 @@ def _bulk_creates(entries: list[dict[str, Any]],
     return [_response_entry(handler, obj, status) for status, obj in outcomes]
 
 
-def _batch_entry(index: int, entry: dict[str, Any],
-                 actors: dict[tuple[str, str], Actor]) -> dict[str, Any]:
+def _batch_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
     try:
         with db.session.begin_nested():
-            return _process_entry(index, entry, actors)
+            return _process_entry(index, entry)
     except FhirError as exc:
         outcome = exc.response().get_json()
         return {"response": {"status": str(exc.status), "outcome": outcome}}
@@ -91,17 +87,7 @@ def _entry_resource(entry: dict[str, Any], resource_type: str, path: str) -> dic
     return resource
 
 
-def _authorized(actors: dict[tuple[str, str], Actor], resource_type: str,
-                interaction: str) -> Actor:
-    """Check the token once per resource type and interaction, not once per entry."""
-    key = (resource_type, interaction)
-    if key not in actors:
-        actors[key] = authorize(resource_type, interaction)
-    return actors[key]
-
-
-def _process_entry(index: int, entry: dict[str, Any],
-                   actors: dict[tuple[str, str], Actor]) -> dict[str, Any]:
+def _process_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
     path = f"Bundle.entry[{index}]"
     request = entry.get("request") or {}
     method, url = request.get("method"), request.get("url") or ""
@@ -112,12 +98,12 @@ def _process_entry(index: int, entry: dict[str, Any],
                         expression=[f"{path}.request.url"])
     try:
         if method == "POST" and len(parts) == 1:
-            actor = _authorized(actors, handler.resource_type, "create")
+            actor = authorize(handler.resource_type, "create")
             resource = _entry_resource(entry, handler.resource_type, path)
             status, obj = create_resource(handler, resource, actor=actor,
                                           if_none_exist=request.get("ifNoneExist"))
         elif method == "PUT" and len(parts) == 2:
-            actor = _authorized(actors, handler.resource_type, "update")
+            actor = authorize(handler.resource_type, "update")
             resource = _entry_resource(entry, handler.resource_type, path)
             obj = update_resource(handler, parts[1], resource, actor=actor,
                                   if_match=request.get("ifMatch"))
