@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     token_signing_key: str | None = None
     #: Where Flask-Limiter keeps its counters; production needs a shared store (Redis).
     ratelimit_storage_uri: str = "memory://"
+    #: Requests per system client on the FHIR API (``limits`` notation, ``;`` between
+    #: several), counted in the store above.
+    fhir_rate_limit: str = "100/second;3000/minute"
 
     # Citizen login (ID-porten style OIDC). Unset in development: the built-in dev provider.
     citizen_oidc_issuer: str | None = None
@@ -110,6 +113,17 @@ class Settings(BaseSettings):
                 load_pem_private_key(value.replace("\\n", "\n").encode(), password=None)
             except ValueError:
                 raise ValueError("must be an unencrypted PEM private key") from None
+        return value
+
+    @field_validator("fhir_rate_limit")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("must be limits such as 100/second;3000/minute") from None
         return value
 
     @field_validator("log_level")
@@ -270,6 +284,7 @@ def flask_config(settings: Settings) -> dict[str, Any]:
                               else _development_signing_key(instance)),
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         "RATELIMIT_HEADERS_ENABLED": True,
+        "FHIR_RATE_LIMIT": settings.fhir_rate_limit,
         "CITIZEN_OIDC": _oidc(settings, "citizen"),
         "STAFF_OIDC": _oidc(settings, "staff"),
         "HELSENORGE": {

@@ -1,17 +1,26 @@
-"""Transaction and batch Bundles: bulk ingestion, all-or-nothing for transactions."""
+"""Transaction and batch Bundles: bulk ingestion, all-or-nothing for transactions.
+
+A transaction succeeds or fails whole: its first refused or failing entry is the answer,
+and nothing of it is stored. A batch answers per entry: each entry is authorised, run and
+answered on its own, so one refused or bad entry costs only itself. Entries are answered
+with their location and version, never the resource (``Prefer: return=minimal``), so a
+conditional create that matches needs no read scope here.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Response
 
+from citizen.fhir import access
 from citizen.fhir.errors import FhirError
-from citizen.fhir.registry import ResourceHandler, handler_for
+from citizen.fhir.registry import Conflict, ResourceHandler, Versioned, handler_for
 from citizen.fhir.views import base_url, create_resource, update_resource
 from citizen.fhir.wire import check_accept, fhir_response, read_body
-from citizen.oauth.bearer import authenticate, authorize
+from services import audit
 from services.db import db
 
 MAX_ENTRIES = 1000
@@ -20,7 +29,7 @@ _STATUS_TEXT = {200: "200 OK", 201: "201 Created"}
 
 def process_bundle() -> Response:
     check_accept()
-    authenticate()  # even an empty Bundle is for token holders only
+    access.caller()  # even an empty Bundle is for token holders only
     bundle = read_body("Bundle")
     kind = bundle.get("type")
     if kind not in ("transaction", "batch"):
@@ -32,8 +41,9 @@ def process_bundle() -> Response:
     if kind == "transaction":
         # One SAVEPOINT for all: the first failing entry undoes every entry before it.
         with db.session.begin_nested():
-            results = (_bulk_creates(entries)
-                       or [_process_entry(i, entry) for i, entry in enumerate(entries)])
+            results = _bulk_creates(entries)
+            if results is None:
+                results = [_process_entry(i, entry) for i, entry in enumerate(entries)]
     else:
         results = [_batch_entry(i, entry) for i, entry in enumerate(entries)]
     return fhir_response({"resourceType": "Bundle", "type": f"{kind}-response",
@@ -47,7 +57,7 @@ def _bulk_creates(entries: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     urls = {r.get("url") for r in requests}
     if not entries or len(urls) != 1 or any(r.get("method") != "POST" for r in requests):
         return None
-    handler = handler_for(urls.pop() or "")
+    handler = handler_for(str(urls.pop() or ""))
     if handler is None or not handler.bulk_create:
         return None
     resources = [entry.get("resource") for entry in entries]
@@ -55,7 +65,7 @@ def _bulk_creates(entries: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
                    for r, resource in zip(requests, resources, strict=True)]
     if None in conditional:
         return None  # a condition only the one-by-one path understands
-    actor = authorize(handler.resource_type, "create")
+    actor = access.require_in_entry(handler.resource_type, "create", "Bundle.entry[0]")
     parsed = []
     for index, (entry, resource) in enumerate(zip(entries, resources, strict=True)):
         path = f"Bundle.entry[{index}]"
@@ -64,8 +74,33 @@ def _bulk_creates(entries: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
             parsed.append(handler.parse(resource))
         except FhirError as exc:
             raise _at_entry(exc, path) from None
-    outcomes = handler.create_many(parsed, conditional=conditional, actor=actor)
-    return [_response_entry(handler, obj, status) for status, obj in outcomes]
+    outcomes = _create_many(handler, parsed, conditional, actor)
+    matched = [stored for status, stored in outcomes if status == 200]
+    # A match is answered with its location only: the audit row says so.
+    audit.record_many(actor=actor, action="match", resource_type=handler.resource_type,
+                      purpose=handler.purpose,
+                      accesses=[(s.id, handler.subject_of(s)) for s in matched])
+    return [_response_entry(handler, stored, status) for status, stored in outcomes]
+
+
+def _create_many(handler: ResourceHandler, parsed: list[Any], conditional: list[bool],
+                 actor) -> list[tuple[int, Versioned]]:
+    """``handler.create_many``; a concurrent Bundle that stored the same identifiers first
+    makes this one try again once, when its conditional entries find the winner's."""
+    for attempt in (1, 2):
+        try:
+            with db.session.begin_nested():
+                return list(handler.create_many(parsed, conditional=conditional, actor=actor))
+        except Conflict as exc:
+            error = FhirError(409, f"{exc} (a create never updates: use ifNoneExist, or PUT)",
+                              code="duplicate",
+                              expression=[exc.expression] if exc.expression else None)
+            raise _at_entry(error, f"Bundle.entry[{exc.index or 0}]") from None
+        except sa.exc.IntegrityError:
+            if attempt == 2 or not any(conditional):
+                raise FhirError(409, "resources with these business identifiers were stored "
+                                     "concurrently", code="duplicate") from None
+    raise AssertionError("unreachable")
 
 
 def _batch_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +125,7 @@ def _entry_resource(entry: dict[str, Any], resource_type: str, path: str) -> dic
 def _process_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
     path = f"Bundle.entry[{index}]"
     request = entry.get("request") or {}
-    method, url = request.get("method"), request.get("url") or ""
+    method, url = request.get("method"), str(request.get("url") or "")
     parts = urlsplit(url).path.strip("/").split("/")
     handler = handler_for(parts[0]) if parts and parts[0] else None
     if handler is None:
@@ -98,22 +133,23 @@ def _process_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
                         expression=[f"{path}.request.url"])
     try:
         if method == "POST" and len(parts) == 1:
-            actor = authorize(handler.resource_type, "create")
+            actor = access.require_in_entry(handler.resource_type, "create", path)
             resource = _entry_resource(entry, handler.resource_type, path)
-            status, obj = create_resource(handler, resource, actor=actor,
-                                          if_none_exist=request.get("ifNoneExist"))
+            created = create_resource(handler, resource, actor=actor, return_body=False,
+                                      if_none_exist=request.get("ifNoneExist"))
+            status, stored = created.status, created.row
         elif method == "PUT" and len(parts) == 2:
-            actor = authorize(handler.resource_type, "update")
+            actor = access.require_in_entry(handler.resource_type, "update", path)
             resource = _entry_resource(entry, handler.resource_type, path)
-            obj = update_resource(handler, parts[1], resource, actor=actor,
-                                  if_match=request.get("ifMatch"))
+            stored = update_resource(handler, parts[1], resource, actor=actor,
+                                     if_match=request.get("ifMatch"))
             status = 200
         else:
             raise FhirError(400, f"{path}: only POST <type> and PUT <type>/<id> are supported",
                             code="not-supported", expression=[f"{path}.request"])
     except FhirError as exc:
         raise _at_entry(exc, path) from None
-    return _response_entry(handler, obj, status)
+    return _response_entry(handler, stored, status)
 
 
 def _at_entry(exc: FhirError, path: str) -> FhirError:
@@ -125,18 +161,16 @@ def _at_entry(exc: FhirError, path: str) -> FhirError:
     return exc
 
 
-def _response_entry(handler: ResourceHandler, obj: Any, status: int) -> dict[str, Any]:
+def _response_entry(handler: ResourceHandler, stored: Versioned, status: int) -> dict[str, Any]:
     # The response names the version; the resource itself is not returned
     # (Prefer: return=minimal is the default for transactions here).
-    version = obj.version_id
+    version = stored.version_id
     return {
-        "fullUrl": f"{base_url()}/{handler.resource_type}/{obj.id}",
+        "fullUrl": f"{base_url()}/{handler.resource_type}/{stored.id}",
         "response": {
             "status": _STATUS_TEXT[status],
-            "location": f"{handler.resource_type}/{obj.id}/_history/{version}",
+            "location": f"{handler.resource_type}/{stored.id}/_history/{version}",
             "etag": f'W/"{version}"',
-            "lastModified": obj.updated_at.isoformat(timespec="milliseconds"),
+            "lastModified": stored.updated_at.isoformat(timespec="milliseconds"),
         },
     }
-
-

@@ -1,24 +1,76 @@
 """The resource types the FHIR API serves. Each registers one handler; the routes,
-the scope checks and the CapabilityStatement all come from this registry."""
+the scope checks and the CapabilityStatement all come from this registry.
+
+The contract between the generic layer (``views``, ``bundles``) and a handler:
+
+- the generic layer parses everything that is the same for every type: ids, search
+  parameters by their type (tokens, dates, references and chains such as
+  ``patient.identifier=system|value``), conditions, versions, scopes and the audit rows of
+  reads and searches;
+- ``to_fhir`` and ``subject_of`` always get a :data:`Stored` row (the model's columns, as
+  ``load`` and search read them), never an ORM object: one kind of input for every path;
+- ``create`` and ``update`` call the domain's service functions and return the id; the
+  generic layer reads the stored row back for the response, so the response shows what was
+  stored. A create never updates: a business identifier that already exists is
+  :class:`Conflict` (409), and the caller uses a conditional create or an update.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 
 from services.actors import Actor
 
+#: What a handler gets to map: a row with the model's columns.
+Stored = sa.Row
+
+
+class Versioned(Protocol):
+    """What a Bundle's response entry names: a stored row or a just-flushed object."""
+
+    id: int
+    version_id: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token search value ``system|code`` (``system`` None: any system)."""
+
+    system: str | None
+    code: str
+
 
 @dataclass(frozen=True)
 class SearchParam:
-    #: FHIR search parameter type: token, date, string, reference ...
+    #: FHIR search parameter type: token, date, string, reference.
     type: str
     documentation: str
-    #: ``apply(statement, values) -> statement`` adds the filter for this parameter.
-    apply: Callable[[sa.Select, list[str]], sa.Select]
+    #: ``apply(statement, values) -> statement`` adds the filter. ``values`` arrive parsed by
+    #: type: ``list[Token]`` for a token, ``list[DateValue]`` for a date, for a reference a
+    #: subquery of the target's ids (``patient=Patient/1``, ``patient.identifier=...``), and
+    #: the raw strings for the rest.
+    apply: Callable[[sa.Select, Any], sa.Select]
+    #: For a reference: the resource type it points at (chains search that type).
+    target: str | None = None
+
+
+class Conflict(Exception):
+    """The resource conflicts with what is stored (an existing business identifier).
+
+    ``expression`` names the element in the resource; ``index`` which of ``create_many``'s
+    resources it was."""
+
+    def __init__(self, message: str, expression: str | None = None,
+                 index: int | None = None) -> None:
+        super().__init__(message)
+        self.expression = expression
+        self.index = index
 
 
 class ResourceHandler:
@@ -31,28 +83,23 @@ class ResourceHandler:
     #: Purpose recorded in the audit trail for system access to this type.
     purpose: ClassVar[str] = "system-integration"
 
-    def load(self, resource_id: str) -> Any | None:
-        if not resource_id.isdigit() or len(resource_id) > 18:
-            return None
-        from services.db import db
-
-        return db.session.get(self.model, int(resource_id))
-
-    def to_fhir(self, obj: Any) -> dict[str, Any]:
+    def to_fhir(self, row: Stored) -> dict[str, Any]:
         raise NotImplementedError
 
-    def subject_of(self, obj: Any) -> int | None:
-        """The person whose data ``obj`` is (for the audit trail)."""
+    def subject_of(self, row: Stored) -> int | None:
+        """The person whose data ``row`` is (for the audit trail)."""
         raise NotImplementedError
 
-    def create(self, resource: dict[str, Any], *, actor: Actor) -> Any:
+    def create(self, resource: dict[str, Any], *, actor: Actor) -> int:
+        """Store a new resource; its id. :class:`Conflict` if its business identifier exists."""
         raise NotImplementedError
 
-    def update(self, obj: Any, resource: dict[str, Any], *, actor: Actor) -> Any:
+    def update(self, row: Stored, resource: dict[str, Any], *, actor: Actor) -> int:
+        """Store ``resource`` as the new version of ``row``; the id."""
         raise NotImplementedError
 
     def base_query(self) -> sa.Select:
-        """The search's starting point: the model's columns (rows, not ORM objects)."""
+        """The starting point of every read and search: the model's columns."""
         return sa.select(*self.model.__table__.columns)
 
     #: Whether ``create_many`` can take a whole transaction of creates at once.
@@ -68,8 +115,9 @@ class ResourceHandler:
         return False if not if_none_exist else None
 
     def create_many(self, parsed: list[Any], *, conditional: list[bool],
-                    actor: Actor) -> list[tuple[int, Any]]:
-        """Create each (or, where conditional, find it); ``(201 | 200, object)`` for each."""
+                    actor: Actor) -> Sequence[tuple[int, Versioned]]:
+        """Create each, or where conditional find the existing one: ``(201 | 200, stored)``.
+        :class:`Conflict` for an unconditional create of an existing business identifier."""
         raise NotImplementedError
 
 

@@ -1,28 +1,44 @@
-"""Generic FHIR interactions; each resource type plugs in through the registry."""
+"""Generic FHIR interactions; each resource type plugs in through the registry.
+
+Semantics that hold for every resource type (FHIR R4 RESTful API with SMART v2 scopes):
+
+- ``create`` (scope ``c``) always makes a new resource. A business identifier that is
+  already stored is 409 Conflict: a create never updates (that is ``update``, scope ``u``).
+- A conditional create (``If-None-Exist``, or fhirpy's query-string form) that matches one
+  resource answers 200 without creating. The body is that resource only if the token may
+  also read the type (``r``); otherwise the answer is 200 with an empty body and the
+  ``Location`` and ``ETag`` of the match, and the audit row says ``match``, not ``read``.
+  Two matches are 412. A race between identical conditional creates ends the same way for
+  the loser: it gets the winner's resource.
+- The response and the audit row tell one story: ``create`` 201, ``update`` 200, ``read``
+  only when a body is returned.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
-from flask import Response, request
+from flask import Response, current_app, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from citizen.fhir import capability
+from citizen.fhir import access, capability
 from citizen.fhir.errors import FhirError, not_found
-from citizen.fhir.registry import ResourceHandler, handler_for
+from citizen.fhir.params import DateValue, parse_id, parsed_filter, split_values
+from citizen.fhir.registry import Conflict, ResourceHandler, Stored, handler_for
 from citizen.fhir.search import page_link, parse_date_prefix, parse_search
 from citizen.fhir.wire import check_accept, fhir_response, parse_etag, read_body
-from citizen.oauth.bearer import authorize
 from services import audit
 from services.actors import Actor
 from services.db import db
 
 
 def base_url() -> str:
-    return request.url_root.rstrip("/") + "/fhir/R4"
+    """Links name the configured public address, never the request's Host header."""
+    return current_app.config["PUBLIC_BASE_URL"] + "/fhir/R4"
 
 
 def metadata() -> Response:
@@ -33,18 +49,18 @@ def metadata() -> Response:
 def read(resource_type: str, resource_id: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
-    actor = authorize(resource_type, "read")
-    obj = handler.load(resource_id)
-    if obj is None:
+    actor = access.require(resource_type, "read")
+    row = load(handler, resource_id)
+    if row is None:
         raise not_found(resource_type, resource_id)
-    _audit_read(handler, obj, actor, action="read")
-    return fhir_response(handler.to_fhir(obj))
+    _audit(handler, row, actor, action="read")
+    return fhir_response(handler.to_fhir(row))
 
 
 def search(resource_type: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
-    actor = authorize(resource_type, "search")
+    actor = access.require(resource_type, "search")
     params = request.args if request.method == "GET" else _form_params()
     bundle = run_search(handler, params, actor=actor)
     return fhir_response(bundle)
@@ -53,23 +69,31 @@ def search(resource_type: str) -> Response:
 def create(resource_type: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
-    actor = authorize(resource_type, "create")
+    actor = access.require(resource_type, "create")
     resource = read_body(resource_type)
-    status, obj = create_resource(handler, resource, actor=actor,
-                                  if_none_exist=_if_none_exist())
-    out = handler.to_fhir(obj)
-    return fhir_response(out, status, location=_location(resource_type, out))
+    outcome = create_resource(handler, resource, actor=actor, if_none_exist=_if_none_exist())
+    location = _location(resource_type, outcome.row)
+    if not outcome.disclosed:
+        return _without_body(outcome.status, location, outcome.row)
+    return fhir_response(handler.to_fhir(outcome.row), outcome.status, location=location)
 
 
 def update(resource_type: str, resource_id: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
-    actor = authorize(resource_type, "update")
+    actor = access.require(resource_type, "update")
     resource = read_body(resource_type)
-    obj = update_resource(handler, resource_id, resource, actor=actor,
+    row = update_resource(handler, resource_id, resource, actor=actor,
                           if_match=request.headers.get("If-Match"))
-    out = handler.to_fhir(obj)
-    return fhir_response(out, 200, location=_location(resource_type, out))
+    return fhir_response(handler.to_fhir(row), 200, location=_location(resource_type, row))
+
+
+def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
+    number = parse_id(str(resource_id))
+    if number is None:
+        return None
+    model = handler.model
+    return db.session.execute(handler.base_query().where(model.id == number)).first()
 
 
 def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> dict[str, Any]:
@@ -77,8 +101,8 @@ def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> 
     query = parse_search(params, _known(handler))
     rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id)
     page, more = rows[: query.count], len(rows) > query.count
-    for obj in page:
-        _audit_read(handler, obj, actor, action="search")
+    for row in page:
+        _audit(handler, row, actor, action="search")
     url = f"{base_url()}/{handler.resource_type}"
     links = [{"relation": "self", "url": page_link(url, query.params)}]
     if more and page:
@@ -89,54 +113,118 @@ def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> 
         "type": "searchset",
         "link": links,
         "entry": [
-            {"fullUrl": f"{url}/{obj.id}", "resource": handler.to_fhir(obj),
+            {"fullUrl": f"{url}/{row.id}", "resource": handler.to_fhir(row),
              "search": {"mode": "match"}}
-            for obj in page
+            for row in page
         ],
     }
 
 
+@dataclass(frozen=True)
+class Created:
+    """What a create did: 201 (new) or 200 (an existing match), and what the caller sees."""
+
+    status: int
+    row: Stored
+    #: Whether the caller may see the resource (a match without ``r`` is not disclosed).
+    disclosed: bool
+
+
 def create_resource(handler: ResourceHandler, resource: dict[str, Any], *, actor: Actor,
-                    if_none_exist: str | None) -> tuple[int, Any]:
-    """Create, or with ``If-None-Exist`` return the one existing match (idempotent ingest)."""
-    if if_none_exist:
-        criteria = parse_search(MultiDict(_query_pairs(if_none_exist)), _known(handler))
-        matches = _matching(handler, criteria.filters, limit=2)
-        if len(matches) > 1:
-            raise FhirError(412, "If-None-Exist matches more than one resource", code="duplicate")
-        if matches:
-            _audit_read(handler, matches[0], actor, action="read")
-            return 200, matches[0]
-    return 201, handler.create(resource, actor=actor)
+                    if_none_exist: str | None, return_body: bool = True) -> Created:
+    """Create, or with ``If-None-Exist`` answer with the one existing match.
+
+    ``return_body`` False (a Bundle entry, answered with its location only) never discloses
+    a match, so it never needs ``r``."""
+    criteria = _condition(handler, if_none_exist) if if_none_exist else None
+    if criteria is not None:
+        match = _one_match(handler, criteria)
+        if match is not None:
+            return _matched(handler, match, actor, return_body=return_body)
+    try:
+        with db.session.begin_nested():
+            new_id = handler.create(resource, actor=actor)
+    except Conflict as exc:
+        raise FhirError(409, f"{exc} (a create never updates: use a conditional create, or "
+                             "update the existing resource)", code="duplicate",
+                        expression=[exc.expression] if exc.expression else None) from None
+    except sa.exc.IntegrityError:
+        # Another request stored the same business identifier after we looked: as if it
+        # had come first. A conditional create gets the winner's resource.
+        match = _one_match(handler, criteria) if criteria is not None else None
+        if match is None:
+            raise FhirError(409, "a resource with this business identifier was stored "
+                                 "concurrently", code="duplicate") from None
+        return _matched(handler, match, actor, return_body=return_body)
+    return Created(201, _stored(handler, new_id), disclosed=return_body)
 
 
 def update_resource(handler: ResourceHandler, resource_id: str, resource: dict[str, Any], *,
-                    actor: Actor, if_match: str | None) -> Any:
+                    actor: Actor, if_match: str | None) -> Stored:
     if resource.get("id") != resource_id:
         raise FhirError(400, "the resource id must match the URL", code="invalid",
                         expression=[f"{handler.resource_type}.id"])
-    obj = handler.load(resource_id)
-    if obj is None:
+    row = load(handler, resource_id)
+    if row is None:
         raise FhirError(404, f"{handler.resource_type}/{resource_id} is not known; "
                              "ids are assigned by this server (create with POST)")
     expected = parse_etag(if_match)
-    if expected is not None and expected != str(obj.version_id):
+    if expected is not None and expected != str(row.version_id):
         raise FhirError(412, f"version {expected} is not the current version "
-                             f"{obj.version_id}", code="conflict")
+                             f"{row.version_id}", code="conflict")
     try:
         with db.session.begin_nested():
-            return handler.update(obj, resource, actor=actor)
-    except StaleDataError:
+            handler.update(row, resource, actor=actor)
+    except (StaleDataError, sa.exc.IntegrityError):
         raise FhirError(409, "the resource changed while it was being updated",
                         code="conflict") from None
+    return _stored(handler, row.id)
+
+
+def _matched(handler: ResourceHandler, row: Stored, actor: Actor, *,
+             return_body: bool) -> Created:
+    disclosed = return_body and access.permits(handler.resource_type, "read")
+    _audit(handler, row, actor, action="read" if disclosed else "match")
+    return Created(200, row, disclosed=disclosed)
+
+
+def _stored(handler: ResourceHandler, resource_id: int) -> Stored:
+    row = load(handler, resource_id)
+    if row is None:  # the handler returned an id it did not store: a programming error
+        raise LookupError(f"{handler.resource_type}/{resource_id} was not stored")
+    return row
+
+
+def _condition(handler: ResourceHandler, if_none_exist: str) -> dict[str, list[str]]:
+    criteria = parse_search(MultiDict(_query_pairs(if_none_exist)), _known(handler))
+    if not criteria.filters:
+        raise FhirError(400, "If-None-Exist must name at least one search parameter",
+                        code="invalid")
+    return criteria.filters
+
+
+def _one_match(handler: ResourceHandler, filters: dict[str, list[str]]) -> Stored | None:
+    matches = _matching(handler, filters, limit=2)
+    if len(matches) > 1:
+        raise FhirError(412, "If-None-Exist matches more than one resource", code="duplicate")
+    return matches[0] if matches else None
 
 
 def _known(handler: ResourceHandler) -> set[str]:
-    return set(handler.search_params) | {"_id", "_lastUpdated"}
+    chains = {f"{name}.{chained}"
+              for name, param in handler.search_params.items() if param.type == "reference"
+              for chained in _chainable(param.target)}
+    return set(handler.search_params) | chains | {"_id", "_lastUpdated"}
+
+
+def _chainable(target: str | None) -> set[str]:
+    handler = handler_for(target or "")
+    return {name for name, p in handler.search_params.items()
+            if p.type != "reference"} if handler else set()
 
 
 def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit: int,
-              after_id: int = 0) -> list[Any]:
+              after_id: int = 0) -> list[Stored]:
     """Rows matching the search ``filters``, in id order, after ``after_id``.
 
     Plain rows with the model's columns, not ORM objects: search results are only read, and
@@ -156,22 +244,20 @@ def _filter(handler: ResourceHandler, statement: sa.Select, name: str,
     if ":" in name:
         raise FhirError(400, f"search modifiers are not supported ({name})", code="not-supported")
     if name == "_id":
-        ids = [int(v) for v in ",".join(values).split(",") if v.isdigit()]
+        ids = [number for v in split_values(values) if (number := parse_id(v)) is not None]
         return statement.where(model.id.in_(ids))
     if name == "_lastUpdated":
         for value in values:
-            prefix, moment = parse_date_prefix(value)
-            column = model.updated_at
-            statement = statement.where({"eq": column == moment, "gt": column > moment,
-                                         "lt": column < moment, "ge": column >= moment,
-                                         "le": column <= moment}[prefix])
+            statement = statement.where(DateValue(*parse_date_prefix(value))
+                                        .condition(model.updated_at))
         return statement
-    return handler.search_params[name].apply(statement, values)
+    return handler.search_params[name.partition(".")[0]].apply(
+        statement, parsed_filter(handler, name, values))
 
 
-def _audit_read(handler: ResourceHandler, obj: Any, actor: Actor, *, action: str) -> None:
+def _audit(handler: ResourceHandler, row: Stored, actor: Actor, *, action: str) -> None:
     audit.record(actor=actor, action=action, resource_type=handler.resource_type,
-                 resource_id=obj.id, subject_person_id=handler.subject_of(obj),
+                 resource_id=row.id, subject_person_id=handler.subject_of(row),
                  purpose=handler.purpose)
 
 
@@ -193,8 +279,16 @@ def _handler(resource_type: str) -> ResourceHandler:
     return handler
 
 
-def _location(resource_type: str, resource: dict[str, Any]) -> str:
-    return f"{base_url()}/{resource_type}/{resource['id']}/_history/{resource['meta']['versionId']}"
+def _location(resource_type: str, row: Stored) -> str:
+    return f"{base_url()}/{resource_type}/{row.id}/_history/{row.version_id}"
+
+
+def _without_body(status: int, location: str, row: Stored) -> Response:
+    """An answer that names the resource and its version but shows none of it."""
+    response = Response(status=status)
+    response.headers.update({"Location": location, "ETag": f'W/"{row.version_id}"',
+                             "Last-Modified": row.updated_at.isoformat(timespec="milliseconds")})
+    return response
 
 
 def _form_params() -> MultiDict:

@@ -67,6 +67,12 @@ def authorize(resource_type: str, interaction: str) -> Actor:
     return g.actor
 
 
+def record_refusal(needed_scope: str) -> None:
+    """Note a refusal that is answered inside a response (a batch Bundle's entry)."""
+    log.info("scope refused", extra={"error": "insufficient_scope", "scope": needed_scope,
+                                     "client_id": g.access_token.client_id})
+
+
 def authenticate() -> AccessToken:
     """Verify the request's bearer token (any scope); set ``g.actor`` and ``g.access_token``."""
     token = _bearer_token()

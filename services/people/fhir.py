@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+import sqlalchemy as sa
 
 from services.people.identity import (
     DNR_SYSTEM,
@@ -12,6 +15,7 @@ from services.people.identity import (
 )
 from services.people.models import Person
 from services.people.service import Registration, national_id_of
+from services.people.vault import vault
 
 NATIONAL_ID_SYSTEMS = (FNR_SYSTEM, DNR_SYSTEM)
 
@@ -69,3 +73,19 @@ def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> Registra
                                   "Patient.birthDate")
     return Registration(national_id=national_id, given_name=" ".join(name["given"]),
                        family_name=name["family"])
+
+
+def identifier_condition(tokens: Iterable[tuple[str | None, str]], *,
+                         allow_synthetic: bool) -> sa.ColumnElement[bool]:
+    """People with any of these ``(system, value)`` identifiers (system None: either
+    national system). Numbers that are not valid, and other systems, match nobody."""
+    hashes = []
+    for system, number in tokens:
+        if system is not None and system not in NATIONAL_ID_SYSTEMS:
+            continue  # a system we hold no numbers of
+        try:
+            parsed = parse_national_id(number, allow_synthetic=allow_synthetic)
+        except InvalidNationalId:
+            continue
+        hashes.append(vault().lookup_hash(parsed.value))
+    return Person.national_id_hash.in_(hashes)

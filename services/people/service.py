@@ -125,6 +125,50 @@ def register_people(*, registrations: list[Registration], actor: Actor,
     return [(known[key], key not in existed) for key in hashes]
 
 
+class AlreadyRegistered(PeopleError):
+    """A new person was to be created under an identity number that is registered."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__("a person with this identity number is already registered")
+        #: Which of the registrations it was.
+        self.index = index
+
+
+def create_people(*, registrations: list[Registration], if_none_exists: list[bool],
+                  actor: Actor) -> list[tuple[bool, Person]]:
+    """Create new people, never changing one that exists: ``(created, person)`` for each.
+
+    Where ``if_none_exists`` is set, a person already registered under the number (or
+    created earlier in this list) is the answer instead; elsewhere such a person is
+    :class:`AlreadyRegistered`. A few statements for the whole list.
+    """
+    hashes = [vault().lookup_hash(r.national_id.value) for r in registrations]
+    existing = people_by_hash(hashes)
+    fresh: dict[str, int] = {}
+    for index, key in enumerate(hashes):
+        if key in existing or key in fresh:
+            if not if_none_exists[index]:
+                raise AlreadyRegistered(index)
+        else:
+            fresh[key] = index
+    created = register_people(registrations=[registrations[i] for i in fresh.values()],
+                              actor=actor, known={})
+    by_key = existing | {person.national_id_hash: person for person, _ in created}
+    return [(fresh.get(key) == index, by_key[key]) for index, key in enumerate(hashes)]
+
+
+def update_registration(*, person_id: int, registration: Registration, actor: Actor) -> Person:
+    """The hospital system's new version of a person's names; the number cannot change."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise NotFound("person")
+    if person.national_id_hash != vault().lookup_hash(registration.national_id.value):
+        raise PeopleError("the identity number of a person cannot change")
+    [(person, _created)] = register_people(registrations=[registration], actor=actor,
+                                           known={person.national_id_hash: person})
+    return person
+
+
 def set_address_protection(*, person: Person, code: AddressProtection | None,
                            actor: Actor) -> Person:
     """Record the population register's address protection code (or its removal)."""

@@ -14,7 +14,8 @@ os.environ["APP_ENV"] = "test"
 os.environ["INSTANCE_DIR"] = str(_INSTANCE)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_INSTANCE / 'test.sqlite'}")
 
-TEST_CONFIG = {"TESTING": True, "SERVER_NAME": "minhelse.test"}
+TEST_CONFIG = {"TESTING": True, "SERVER_NAME": "minhelse.test",
+               "PUBLIC_BASE_URL": "http://minhelse.test"}
 
 
 @pytest.fixture(scope="session")

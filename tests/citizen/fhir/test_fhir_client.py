@@ -22,8 +22,13 @@ def fhir(make_app, tmp_path):
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.sqlite'}")
     with app.app_context():
         flask_migrate.upgrade()
+
+    def served_at(base):
+        app.config["PUBLIC_BASE_URL"] = base  # links and the token issuer name where it runs
+        return app
+
+    with serving(served_at) as url, app.app_context():
         headers = system_bearer("system/Patient.crus")
-    with serving(lambda _base: app) as url:
         yield SyncFHIRClient(f"{url}/fhir/R4", authorization=headers["Authorization"])
     with app.app_context():
         db.engine.dispose()

@@ -274,7 +274,9 @@ def test_bulk_transaction_handles_repeats_and_audits_every_entry(client, writer,
     rows = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.resource_type == "Patient"))
     actions = sorted((r.action, r.subject_person_id) for r in rows)
     new_id = int(results[1]["fullUrl"].rsplit("/", 1)[1])
-    assert ("create", new_id) in actions and ("read", int(existing_id)) in actions
+    # Entries answer with a location only: the existing Patient was matched, not read.
+    assert ("create", new_id) in actions and ("match", int(existing_id)) in actions
+    assert ("read", int(existing_id)) not in actions
 
 
 def test_reregistration_keeps_a_confidential_address(client, writer, db):
@@ -287,9 +289,10 @@ def test_reregistration_keeps_a_confidential_address(client, writer, db):
     set_address_protection(person=person, code=AddressProtection.STRICT,
                            actor=writer_actor())
     db.session.commit()
-    post(client, "", {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"resource": patient(number, family="Endret"),
-         "request": {"method": "POST", "url": "Patient"}}]}, writer)
+    changed = post(client, "", {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {**patient(number, family="Endret"), "id": pid},
+         "request": {"method": "PUT", "url": f"Patient/{pid}"}}]}, writer)
+    assert changed.status_code == 200, changed.json
     db.session.expire_all()
     stored = db.session.get(Person, int(pid))
     assert stored.family_name == "Endret"

@@ -1,0 +1,102 @@
+"""Search parameter values parsed by their type, once, for every resource type.
+
+Handlers get tokens, dates and reference subqueries, never the raw strings, so a
+``patient=Patient/1`` or ``patient.identifier=system|value`` means the same on every type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from citizen.fhir.errors import FhirError
+from citizen.fhir.registry import ResourceHandler, SearchParam, Token, handler_for
+from citizen.fhir.search import parse_date_prefix, parse_token
+
+#: The largest id a column holds (BIGINT).
+MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """``ge2026-01-01``: the comparison (eq, gt, lt, ge, le) and the instant (UTC)."""
+
+    prefix: str
+    moment: datetime
+
+    def condition(self, column: sa.ColumnElement, *,
+                  as_date: bool = False) -> sa.ColumnElement[bool]:
+        """Compare ``column`` (a date column with ``as_date``: by the UTC day)."""
+        value = self.moment.date() if as_date else self.moment
+        return {"eq": column == value, "gt": column > value, "lt": column < value,
+                "ge": column >= value, "le": column <= value}[self.prefix]
+
+
+def parse_id(value: str) -> int | None:
+    """A logical id as this server assigns them (ASCII digits, within a BIGINT), else None."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def split_values(values: list[str]) -> list[str]:
+    """Repeated parameters are AND, commas inside one are OR; here both simply list values."""
+    return [v for value in values for v in value.split(",") if v]
+
+
+def parsed_filter(handler: ResourceHandler, name: str, values: list[str]) -> Any:
+    """The values of the search parameter ``name`` (perhaps chained) as its handler takes them."""
+    base, _, chain = name.partition(".")
+    param = handler.search_params[base]
+    if chain:
+        if param.type != "reference":
+            raise FhirError(400, f"{base} is not a reference: it cannot be chained",
+                            code="not-supported")
+        return _chained_ids(param, chain, values)
+    if param.type == "reference":
+        return _referenced_ids(param, values)
+    return typed(param, values)
+
+
+def typed(param: SearchParam, values: list[str]) -> Any:
+    if param.type == "token":
+        return [Token(*parse_token(v)) for v in split_values(values)]
+    if param.type == "date":
+        return [DateValue(*parse_date_prefix(v)) for v in values]
+    return values
+
+
+def _target(param: SearchParam) -> ResourceHandler:
+    target = handler_for(param.target or "")
+    if target is None:  # a handler naming a type that is not served: a programming error
+        raise LookupError(f"no handler for the reference target {param.target}")
+    return target
+
+
+def _referenced_ids(param: SearchParam, values: list[str]) -> sa.Select:
+    target = _target(param)
+    ids = []
+    for value in split_values(values):
+        path = urlsplit(value).path if "://" in value else value
+        kind, _, raw = path.rstrip("/").rpartition("/")
+        if kind.rsplit("/", 1)[-1] not in ("", target.resource_type):
+            raise FhirError(400, f"{value} is not a reference to a {target.resource_type}",
+                            code="invalid")
+        number = parse_id(raw)
+        if number is not None:
+            ids.append(number)
+    return sa.select(target.model.id).where(target.model.id.in_(ids))
+
+
+def _chained_ids(param: SearchParam, chain: str, values: list[str]) -> sa.Select:
+    target = _target(param)
+    chained = target.search_params.get(chain)
+    if chained is None or chained.type == "reference":
+        raise FhirError(400, f"{target.resource_type} cannot be searched by {chain} in a chain",
+                        code="not-supported")
+    return chained.apply(sa.select(target.model.id), typed(chained, values))
