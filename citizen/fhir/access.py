@@ -7,6 +7,7 @@ entry does not refuse the batch.
 
 from __future__ import annotations
 
+import functools
 import time
 
 from flask import current_app, g
@@ -52,13 +53,18 @@ def _within_rate_limit(client_id: str) -> None:
     """Per client, in the limiter's store (shared by every process in production)."""
     if not limiter.enabled:
         return
-    for limit in parse_many(current_app.config["FHIR_RATE_LIMIT"]):
+    for limit in _limits(current_app.config["FHIR_RATE_LIMIT"]):
         if not limiter.limiter.hit(limit, "fhir", client_id):
             reset, _remaining = limiter.limiter.get_window_stats(limit, "fhir", client_id)
             response = operation_outcome(429, f"rate limit {limit} exceeded for this client",
                                          code="throttled")
             response.headers["Retry-After"] = str(max(1, int(reset - time.time())))
             raise _Throttled(response)
+
+
+@functools.lru_cache(maxsize=4)
+def _limits(text: str):
+    return parse_many(text)
 
 
 class _Throttled(FhirError):
