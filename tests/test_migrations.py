@@ -7,22 +7,14 @@ database of its own so the suite's shared test database is left alone.
 from __future__ import annotations
 
 import os
-import uuid
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.engine import make_url
 
 from services.db import db
-
-
-def _postgres_admin_url() -> sa.URL | None:
-    configured = os.environ.get("DATABASE_URL", "")
-    if configured.startswith("postgres"):
-        return make_url(configured).set(drivername="postgresql+psycopg", database="postgres")
-    return None
+from tests.plugins.db import scratch_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -30,19 +22,8 @@ def scratch_database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
-    admin_url = _postgres_admin_url()
-    if admin_url is None:
-        pytest.skip("DATABASE_URL is not PostgreSQL (CI runs this against PostgreSQL)")
-    name = f"minhelse_migrations_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_postgres_database() as url:
+        yield url
 
 
 def _tables() -> set[str]:

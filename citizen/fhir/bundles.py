@@ -18,7 +18,7 @@ from flask import Response
 from citizen.fhir import access
 from citizen.fhir.errors import FhirError
 from citizen.fhir.registry import Conflict, ResourceHandler, Versioned, handler_for
-from citizen.fhir.views import base_url, create_resource, update_resource
+from citizen.fhir.views import base_url, conflict_error, create_resource, update_resource
 from citizen.fhir.wire import check_accept, fhir_response, read_body
 from services import audit
 from services.db import db
@@ -92,14 +92,10 @@ def _create_many(handler: ResourceHandler, parsed: list[Any], conditional: list[
             with db.session.begin_nested():
                 return list(handler.create_many(parsed, conditional=conditional, actor=actor))
         except Conflict as exc:
-            error = FhirError(409, f"{exc} (a create never updates: use ifNoneExist, or PUT)",
-                              code="duplicate",
-                              expression=[exc.expression] if exc.expression else None)
-            raise _at_entry(error, f"Bundle.entry[{exc.index or 0}]") from None
-        except sa.exc.IntegrityError:
+            raise _at_entry(conflict_error(exc), f"Bundle.entry[{exc.index or 0}]") from None
+        except sa.exc.IntegrityError as exc:
             if attempt == 2 or not any(conditional):
-                raise FhirError(409, "resources with these business identifiers were stored "
-                                     "concurrently", code="duplicate") from None
+                raise conflict_error(exc) from None
     raise AssertionError("unreachable")
 
 

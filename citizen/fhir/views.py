@@ -144,17 +144,12 @@ def create_resource(handler: ResourceHandler, resource: dict[str, Any], *, actor
     try:
         with db.session.begin_nested():
             new_id = handler.create(resource, actor=actor)
-    except Conflict as exc:
-        raise FhirError(409, f"{exc} (a create never updates: use a conditional create, or "
-                             "update the existing resource)", code="duplicate",
-                        expression=[exc.expression] if exc.expression else None) from None
-    except sa.exc.IntegrityError:
-        # Another request stored the same business identifier after we looked: as if it
-        # had come first. A conditional create gets the winner's resource.
+    except (Conflict, sa.exc.IntegrityError) as exc:
+        # Stored by another request after we looked (IntegrityError: after the handler
+        # looked too): as if it had come first. A conditional create gets its resource.
         match = _one_match(handler, criteria) if criteria is not None else None
         if match is None:
-            raise FhirError(409, "a resource with this business identifier was stored "
-                                 "concurrently", code="duplicate") from None
+            raise conflict_error(exc) from None
         return _matched(handler, match, actor, return_body=return_body)
     return Created(201, _stored(handler, new_id), disclosed=return_body)
 
@@ -179,6 +174,15 @@ def update_resource(handler: ResourceHandler, resource_id: str, resource: dict[s
         raise FhirError(409, "the resource changed while it was being updated",
                         code="conflict") from None
     return _stored(handler, row.id)
+
+
+def conflict_error(exc: Exception) -> FhirError:
+    expression = getattr(exc, "expression", None)
+    reason = str(exc) if isinstance(exc, Conflict) else (
+        "a resource with this business identifier was stored concurrently")
+    return FhirError(409, f"{reason} (a create never updates: use a conditional create, or "
+                          "update the existing resource)", code="duplicate",
+                     expression=[expression] if expression else None)
 
 
 def _matched(handler: ResourceHandler, row: Stored, actor: Actor, *,

@@ -6,10 +6,16 @@ only release the SAVEPOINT, so every test starts from the migrated, empty schema
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from services.db import db as _db
@@ -49,3 +55,23 @@ def _in_savepoint(monkeypatch):
 def table_rows(model) -> list:
     """All rows of ``model`` as the database has them now."""
     return list(_db.session.scalars(sa.select(model)))
+
+
+@contextmanager
+def scratch_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database beside ``DATABASE_URL``'s, dropped afterwards, for
+    tests that need real commits (migrations, concurrent requests). Skips off PostgreSQL."""
+    configured = os.environ.get("DATABASE_URL", "")
+    if not configured.startswith("postgres"):
+        pytest.skip("DATABASE_URL is not PostgreSQL (CI runs this against PostgreSQL)")
+    admin_url = make_url(configured).set(drivername="postgresql+psycopg", database="postgres")
+    name = f"minhelse_scratch_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
