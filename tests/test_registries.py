@@ -47,3 +47,14 @@ def test_what_was_registered_before_stays():
     with restored_registries():
         jobs_registry.unregister("system.heartbeat")
     assert jobs_registry.registered_jobs() == before
+
+
+# The autouse fixture itself: the first test registers without cleaning up (as the
+# helsenorge tests' ``received`` fixture does); the next one, run after it, finds nothing.
+def test_a_test_that_registers_and_leaves_it():
+    for register, _present in REGISTRATIONS.values():
+        register()
+
+
+def test_the_next_test_does_not_see_it():
+    assert [kind for kind, (_, present) in REGISTRATIONS.items() if present()] == []
