@@ -1,11 +1,11 @@
 """Every domain plugs in at one place: what any module registers, the worker has.
 
-Two fresh interpreters, so nothing this test process imported can hide a gap: one builds the
-Celery app the way the worker does (``wsgi``: ``create_app()``), the other imports every module
-under ``services/`` and ``citizen/fhir/resources/``. Whatever the second finds registered —
-Celery tasks, due jobs, outbox channels, helsenorge message functions, tables, FHIR handlers —
-the first must have too; a domain that is not in ``services.domains.DOMAINS``, or a module its
-declaration forgets, fails here.
+A fresh interpreter, so nothing this test process imported can hide a gap, builds the Celery
+app the way the worker does (``wsgi``: ``create_app()``) and notes what is registered; then
+it imports every module under ``services/`` and ``citizen/fhir/resources/``. Whatever is
+registered after that — Celery tasks, due jobs, outbox channels, helsenorge message
+functions, tables, FHIR handlers — the worker must have had already: a domain that is not in
+``services.domains.DOMAINS``, or a module its declaration forgets, fails here.
 """
 
 from __future__ import annotations
@@ -27,50 +27,44 @@ from services.domains import DOMAINS
 ROOT = Path(__file__).resolve().parents[1]
 
 REPORT = """
-import json
+import importlib, json, pkgutil
+from wsgi import celery  # the app, exactly as the worker and beat build it
 from services.db import db
 from services.helsenorge.service import _handlers as inbound
 from services.jobs import registered_jobs
 from services.outbox.channels import _senders
 from citizen.fhir.registry import handlers
-print(json.dumps({
-    "tasks": sorted(t for t in celery.tasks if not t.startswith("celery.")),
-    "jobs": sorted(registered_jobs()),
-    "channels": sorted(_senders),
-    "inbound": sorted(inbound),
-    "tables": sorted(db.metadata.tables),
-    "fhir": sorted(h.resource_type for h in handlers()),
-}))
-"""
-
-AS_THE_WORKER = "from wsgi import celery\n" + REPORT
-
-EVERY_MODULE = """
-import pkgutil, importlib, celery as celery_lib
 import services, citizen.fhir.resources
+
+
+def registered():
+    return {
+        "tasks": sorted(t for t in celery.tasks if not t.startswith("celery.")),
+        "jobs": sorted(registered_jobs()),
+        "channels": sorted(_senders),
+        "inbound": sorted(inbound),
+        "tables": sorted(db.metadata.tables),
+        "fhir": sorted(h.resource_type for h in handlers()),
+    }
+
+
+worker = registered()
+# Whatever these imports register comes on top (a shared task joins the finalized app too).
 for package in (services, citizen.fhir.resources):
     for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         importlib.import_module(module.name)
-celery = celery_lib.Celery("every-module")
-""" + REPORT
-
-
-def _run(code: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=os.environ.copy(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _report(process: subprocess.Popen) -> dict[str, list[str]]:
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err
-    return json.loads(out.strip().splitlines()[-1])
+print(json.dumps({"worker": worker, "everything": registered()}))
+"""
 
 
 @pytest.fixture(scope="module")
 def registered() -> tuple[dict, dict]:
-    """(what the worker has, what every module registers), built side by side."""
-    worker, everything = _run(AS_THE_WORKER), _run(EVERY_MODULE)
-    return _report(worker), _report(everything)
+    """(what the worker has, what is registered once every module is imported)."""
+    result = subprocess.run([sys.executable, "-c", REPORT], cwd=ROOT, env=os.environ.copy(),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return report["worker"], report["everything"]
 
 
 @pytest.mark.parametrize("kind", ["tasks", "jobs", "channels", "inbound", "tables", "fhir"])
