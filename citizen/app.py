@@ -25,7 +25,7 @@ from citizen.config import flask_config, load_settings
 from citizen.extensions import csrf, db, limiter, migrate
 from citizen.oauth.blueprint import blueprint as oauth_blueprint
 from citizen.worker import celery_init_app
-from services import models  # noqa: F401  (complete metadata for migrations)
+from services import domains
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,8 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     if config_override:
         app.config.from_mapping(config_override)
     observability.register_logging(app)
+    # Every domain's models, tasks, due jobs and senders, in every process (web, worker, CLI).
+    domains.load()
     register_extensions(app)
     register_blueprints(app)
     errors.register_error_handlers(app)

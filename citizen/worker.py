@@ -1,4 +1,6 @@
-"""Celery wired the Flask way: every task runs inside an application context."""
+"""Celery wired the Flask way: every task runs inside an application context.
+
+The tasks themselves come from ``services.domains``, which ``create_app`` loads before this."""
 
 from __future__ import annotations
 
@@ -9,10 +11,6 @@ from flask import Flask
 from kombu import Exchange, Queue
 
 from services.db import db
-
-#: Modules whose tasks, due jobs and outbox channels every process must know.
-TASK_MODULES = ["services.jobs.tasks", "services.outbox.tasks", "services.helsenorge.service",
-                "services.clients.tasks", "services.sessions.tasks"]
 
 DEFAULTS = {
     "task_serializer": "json",
@@ -73,6 +71,5 @@ def celery_init_app(app: Flask) -> Celery:
         # One local worker needs no remote control; over files it would only poll the disk.
         celery_app.conf.worker_enable_remote_control = False
     celery_app.set_default()
-    celery_app.autodiscover_tasks(lambda: TASK_MODULES, related_name=None, force=True)
     app.extensions["celery"] = celery_app
     return celery_app

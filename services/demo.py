@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
-#: Modules whose ``@demo_seeder`` functions make up the demo data, in dependency order.
-DEMO_MODULES = ["services.people.demo"]
+from services import domains
 
 _seeders: list[tuple[str, Callable[[], int]]] = []
 
@@ -23,7 +21,6 @@ def demo_seeder(name: str) -> Callable[[Callable[[], int]], Callable[[], int]]:
 
 
 def seed_demo_data() -> dict[str, int]:
-    """Run every seeder in registration order; the caller commits."""
-    for module in DEMO_MODULES:
-        importlib.import_module(module)
+    """Run every domain's seeders, domains in dependency order; the caller commits."""
+    domains.load_demo()
     return {name: seeder() for name, seeder in _seeders}

@@ -23,6 +23,10 @@ from services.clients.service import (
     purge_used_assertions,
     record_assertion_jti,
 )
+from services.domain import Domain
+
+DOMAIN = Domain("clients", models="services.clients.models",
+                registers=("services.clients.tasks",))
 
 __all__ = [
     "AUTH_METHODS",

@@ -32,8 +32,3 @@ def due_job(name: str, *, every: timedelta) -> Callable[[Callable[..., int | Non
 
 def registered_jobs() -> dict[str, DueJob]:
     return dict(_jobs)
-
-
-def unregister(name: str) -> None:
-    """Remove a job (tests register throw-away jobs)."""
-    _jobs.pop(name, None)

@@ -5,7 +5,11 @@ the message through its channel (helsenorge, SMS, e-mail), with retries and back
 periodic sweep re-publishes anything a lost broker message or a dead worker left behind.
 """
 
+from services.domain import Domain
 from services.outbox.channels import PermanentFailure, TemporaryFailure, sender
 from services.outbox.service import enqueue
+
+DOMAIN = Domain("outbox", models="services.outbox.models",
+                registers=("services.outbox.tasks",))
 
 __all__ = ["PermanentFailure", "TemporaryFailure", "enqueue", "sender"]

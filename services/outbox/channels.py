@@ -34,13 +34,3 @@ def sender_for(channel: str) -> Sender:
         return _senders[channel]
     except KeyError:
         raise PermanentFailure(f"no sender for channel {channel!r}") from None
-
-
-def replace_sender(channel: str, fn: Sender | None) -> Sender | None:
-    """Swap a channel's sender (tests use stand-ins); returns the previous one."""
-    previous = _senders.get(channel)
-    if fn is None:
-        _senders.pop(channel, None)
-    else:
-        _senders[channel] = fn
-    return previous

@@ -4,7 +4,7 @@ import pytest
 
 from services import jobs
 from services.jobs.models import ScheduledJob
-from services.jobs.registry import due_job, unregister
+from services.jobs.registry import due_job
 from tests.plugins.db import table_rows
 
 
@@ -22,9 +22,7 @@ def calls():
         seen.append("broken")
         raise RuntimeError("boom 01017012345")
 
-    yield seen
-    unregister("test.counting")
-    unregister("test.broken")
+    return seen  # tests/plugins/registries.py unregisters both after the test
 
 
 def _ran(outcomes) -> list[str]:
@@ -56,10 +54,7 @@ def test_a_failing_job_keeps_none_of_its_writes(db, frozen_clock):
         db.session.flush()
         raise ValueError("fails after writing")
 
-    try:
-        jobs.run_due(only="test.half-done")
-    finally:
-        unregister("test.half-done")
+    jobs.run_due(only="test.half-done")
     assert "written-by-failing-job" not in {row.name for row in table_rows(ScheduledJob)}
 
 

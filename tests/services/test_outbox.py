@@ -5,8 +5,7 @@ from datetime import timedelta
 import pytest
 
 from services import jobs
-from services.outbox import PermanentFailure, TemporaryFailure, enqueue
-from services.outbox.channels import replace_sender
+from services.outbox import PermanentFailure, TemporaryFailure, enqueue, sender
 from services.outbox.models import OutboxMessage, OutboxStatus
 from services.outbox.service import MAX_ATTEMPTS, claim, deliver_claimed
 from services.outbox.tasks import deliver
@@ -26,9 +25,8 @@ def channel():
         sent.append((payload, message_id))
         return f"ext-{message_id}"
 
-    previous = replace_sender("test", send)
-    yield sent, behaviour
-    replace_sender("test", previous)
+    sender("test")(send)  # tests/plugins/registries.py removes it after the test
+    return sent, behaviour
 
 
 def _enqueue(key="k1"):

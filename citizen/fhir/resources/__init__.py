@@ -1,3 +1,8 @@
-"""One module per FHIR resource type; importing it registers its handler."""
+"""One module per FHIR resource type; importing it registers its handler.
 
-from citizen.fhir.resources import patient  # noqa: F401
+The web side's one place for a domain's FHIR handlers: a line per resource type that a
+domain declares in ``fhir_resources`` (services/<domain>/__init__.py). A test holds the
+registered handlers and the declarations to the same set of types.
+"""
+
+from citizen.fhir.resources import patient  # noqa: F401  (people: Patient)
