@@ -80,13 +80,17 @@ def _postgres_settings(dbapi_connection) -> None:
     dbapi_connection.commit()
 
 
+#: How long a SQLite transaction waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
 def _sqlite_pragmas(dbapi_connection) -> None:
     """Give SQLite real transactions, foreign keys and WAL for concurrent processes."""
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
@@ -94,5 +98,14 @@ def _sqlite_pragmas(dbapi_connection) -> None:
 
 @sa.event.listens_for(sa.engine.Engine, "begin")
 def _sqlite_begin(conn: sa.Connection) -> None:
+    """Every SQLite transaction takes the write lock when it begins (BEGIN IMMEDIATE).
+
+    Nearly every transaction writes (a read of health data writes its audit row). A deferred
+    transaction that has read and then writes cannot wait for the lock: once another writer
+    has committed since its read, SQLite answers "database is locked" at once, busy_timeout
+    or not. Taken at BEGIN, the lock is waited for (busy_timeout), so concurrent requests
+    and processes (web, worker, beat) queue instead of failing. The price, that the few
+    transactions which only read queue too, is one an embedded default can pay.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
