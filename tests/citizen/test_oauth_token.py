@@ -383,6 +383,16 @@ def test_a_key_client_cannot_use_basic_and_a_secret_client_cannot_use_assertions
             401, "invalid_client", "must authenticate with client_secret_basic")
 
 
+def test_production_refuses_a_secret_client_made_in_development(db, make_app, dev_client):
+    system, secret = dev_client
+    production = make_app(APP_ENV="production", DEV_FEATURES=False).test_client()
+    for credentials in (secret, "wrong"):  # the same answer, whether the secret is right
+        response = production.post("/oauth/token", data={"grant_type": "client_credentials"},
+                                   headers=basic(system.client_id, credentials))
+        refused(response, 401, "invalid_client", "client_secret_basic is a development feature")
+    assert table_rows(AuditEvent) == []
+
+
 def test_basic_and_an_assertion_together_are_refused(client, dev_client, assertion):
     system, secret = dev_client
     response = client.post("/oauth/token", data=assertion_form(assertion()),
