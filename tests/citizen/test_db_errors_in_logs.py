@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 
-from services.db import db
 from services.people.models import Person
 
 FAMILY, GIVEN, BIRTH = "Hemmeligsen", "Sigrid", date(1961, 3, 14)
