@@ -53,7 +53,9 @@ MIN_RSA_BITS = 2048
 _EC_ALGORITHMS = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
 _JWK_CURVES = {"P-256", "P-384", "P-521"}
 #: Everything joserfc (or the JSON inside a token) raises for input that is not a good JWT.
-_UNREADABLE = (JoseError, ValueError, TypeError, KeyError)
+#: RecursionError: JSON nested deeper than Python recurses; the form field's length limit
+#: bounds what that costs.
+_UNREADABLE = (JoseError, ValueError, TypeError, KeyError, RecursionError)
 
 
 # --- our signing key -----------------------------------------------------------------

@@ -247,9 +247,21 @@ def test_an_rsa_client_signing_ps256_is_accepted(db, client, token_url):
     assert response.json["scope"] == "system/*.rs"
 
 
+def _segment(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+
+_DEEP = "[" * 1000 + "]" * 1000
+_ES256 = _segment('{"alg":"ES256"}')
+
+
 @pytest.mark.parametrize("garbage", [
     "not-a-jwt", "a.b.c", "a.b", "....", "eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln",
     "eyJhbGciOiJFUzI1NiJ9.WzFd.c2ln", "W10.e30.c2ln", "\u00e6\u00f8\u00e5.x.y",
+    # JSON nested a thousand levels deep, in the payload, a claim, and the header
+    _ES256 + "." + _segment(_DEEP) + ".c2ln",
+    _ES256 + "." + _segment('{"iss": "x", "aud": ' + _DEEP + "}") + ".c2ln",
+    _segment(_DEEP) + "." + _segment('{"iss": "x"}') + ".c2ln",
 ])
 def test_garbage_assertions_are_invalid_client(client, garbage):
     refused(client.post("/oauth/token", data=assertion_form(garbage)), 401, "invalid_client")
