@@ -109,3 +109,22 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     """
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@sa.event.listens_for(sa.engine.Engine, "handle_error")
+def _no_values_in_error_details(context: sa.engine.ExceptionContext) -> None:
+    """Drop PostgreSQL's DETAIL from the messages of a database error.
+
+    The engine's ``hide_parameters`` keeps the statement's parameters out of an error, but the
+    server repeats values itself: "Key (national_id_hash)=(...) already exists", "Failing row
+    contains (...)". The detail stays readable where code needs it (``orig.diag``); only the
+    text that a log line or a traceback prints loses it.
+    """
+    diag = getattr(context.original_exception, "diag", None)
+    detail = getattr(diag, "message_detail", None)
+    if not detail:
+        return
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None:
+            error.args = tuple(arg.replace(detail, "(hidden)") if isinstance(arg, str) else arg
+                               for arg in error.args)

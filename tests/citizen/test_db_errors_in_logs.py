@@ -27,26 +27,37 @@ def json_log():
     root.removeHandler(handler)
 
 
+def _person(**changes) -> Person:
+    return Person(**{"national_id_hash": NATIONAL_ID_HASH,
+                     "national_id_encrypted": b"ciphertext-start", "national_id_kind": "fnr",
+                     "given_name": GIVEN, "family_name": FAMILY, "birth_date": BIRTH, **changes})
+
+
 @pytest.fixture
 def constraint_client(make_app, db):
     app = make_app()
 
     @app.get("/api/v1/duplicate-person")
     def duplicate_person():
-        # Two people with one identity hash: the INSERT hits the unique constraint.
-        for _ in range(2):
-            db.session.add(Person(national_id_hash=NATIONAL_ID_HASH,
-                                  national_id_encrypted=b"ciphertext-start",
-                                  national_id_kind="fnr", given_name=GIVEN, family_name=FAMILY,
-                                  birth_date=BIRTH))
+        # Two people with one identity hash: the INSERT hits the unique constraint, and
+        # PostgreSQL's DETAIL names the key's value.
+        db.session.add_all([_person(), _person()])
+        db.session.flush()
+        return {}
+
+    @app.get("/api/v1/person-without-kind")
+    def person_without_kind():
+        # A NOT NULL violation: PostgreSQL's DETAIL shows the whole failing row.
+        db.session.add(_person(national_id_kind=None))
         db.session.flush()
         return {}
 
     return app.test_client()
 
 
-def test_a_database_error_logs_no_statement_parameters(constraint_client, json_log):
-    response = constraint_client.get("/api/v1/duplicate-person")
+@pytest.mark.parametrize("path", ["/api/v1/duplicate-person", "/api/v1/person-without-kind"])
+def test_a_database_error_logs_no_statement_parameters(constraint_client, json_log, path):
+    response = constraint_client.get(path)
     assert response.status_code == 500
     logged = json_log()
     [line] = [json.loads(line) for line in logged.splitlines()
