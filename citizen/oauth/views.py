@@ -130,7 +130,8 @@ def _basic_credentials() -> tuple[str, str] | None:
     except (binascii.Error, ValueError):
         raise malformed("the Basic credentials are not well-formed") from None
     client_id, colon, secret = decoded.partition(":")
-    if not colon or not client_id:
-        raise malformed("the Basic credentials are not well-formed")
     # Both parts are form-urlencoded before they are joined and encoded (RFC 6749 2.3.1).
-    return unquote_plus(client_id), unquote_plus(secret)
+    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    if not colon or not client_id or not clients.VSCHAR.fullmatch(client_id + secret):
+        raise malformed("the Basic credentials are not well-formed")
+    return client_id, secret

@@ -197,9 +197,10 @@ def verify_client_assertion(assertion: str, *, jwks: Mapping[str, Any], client_i
     if audience not in audiences:
         raise ClientAuthenticationFailed(f"the client assertion's aud must be {audience}")
     jti = claims["jti"]
-    if not isinstance(jti, str) or len(jti) > MAX_JTI_LENGTH:
+    if not isinstance(jti, str) or len(jti) > MAX_JTI_LENGTH or not jti.isprintable():
         raise ClientAuthenticationFailed(
-            f"the client assertion's jti must be a string of at most {MAX_JTI_LENGTH} characters")
+            f"the client assertion's jti must be a string of at most {MAX_JTI_LENGTH} "
+            "printable characters")
 
     timestamp = now.timestamp()
     exp, iat = _numeric(claims, "exp"), _numeric(claims, "iat")
