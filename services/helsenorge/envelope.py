@@ -82,7 +82,8 @@ def _parse(data: bytes) -> ET.Element:
             depth += 1
             if depth > MAX_DEPTH:
                 raise InvalidEnvelope(f"elements are nested deeper than {MAX_DEPTH}")
-            root = element if root is None else root
+            if root is None:
+                root = element
     except InvalidEnvelope:
         raise
     except DefusedXmlException as exc:
