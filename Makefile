@@ -7,16 +7,35 @@ PORT ?= 5000
 PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 export PUBLIC_BASE_URL
 STAMP := $(VENV)/.installed
+# The whole dependency tree, pinned with hashes (uv pip compile; refresh with `make lock`).
+# pyproject.toml keeps the ranges; these files say what is installed. The app lock (the
+# Docker image) is the dev lock less the dev and test extras, at the same versions.
+LOCK := requirements-dev.lock
+APP_LOCK := requirements.lock
+# Build requirements come from pyproject.toml, so the editable install needs no unpinned
+# download either (--no-build-isolation uses the locked setuptools).
+BUILD_REQUIRES = $(BIN)/python -c "import tomllib; \
+	print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')"
+LOCK_OPTIONS := --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock"
 
-.PHONY: run test lint migrate seed translations clean
+.PHONY: run test lint migrate seed translations clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev,test]"
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve both locks from pyproject.toml, keeping every pin that still fits its range;
+# `make lock UPGRADE=1` moves every pin to the newest release instead.
+lock: $(STAMP)
+	$(BUILD_REQUIRES) | $(BIN)/uv pip compile pyproject.toml - --all-extras $(LOCK_OPTIONS) \
+		$(if $(UPGRADE),--upgrade) -o $(LOCK)
+	$(BUILD_REQUIRES) | $(BIN)/uv pip compile pyproject.toml - --constraint $(LOCK) \
+		$(LOCK_OPTIONS) -o $(APP_LOCK)
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d citizen/translations

@@ -301,7 +301,9 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A database error's message would otherwise carry the statement's parameters
+        # (names, birth dates, identity hashes, ciphertext) into the log line of a 500.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MAX_CONTENT_LENGTH": settings.max_content_length,
         "PUBLIC_BASE_URL": settings.public_base_url.rstrip("/"),
         "PREFERRED_URL_SCHEME": settings.public_base_url.split(":", 1)[0],

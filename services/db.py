@@ -80,13 +80,17 @@ def _postgres_settings(dbapi_connection) -> None:
     dbapi_connection.commit()
 
 
+#: How long a SQLite transaction waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
 def _sqlite_pragmas(dbapi_connection) -> None:
     """Give SQLite real transactions, foreign keys and WAL for concurrent processes."""
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
@@ -94,5 +98,33 @@ def _sqlite_pragmas(dbapi_connection) -> None:
 
 @sa.event.listens_for(sa.engine.Engine, "begin")
 def _sqlite_begin(conn: sa.Connection) -> None:
+    """Every SQLite transaction takes the write lock when it begins (BEGIN IMMEDIATE).
+
+    Nearly every transaction writes (a read of health data writes its audit row). A deferred
+    transaction that has read and then writes cannot wait for the lock: once another writer
+    has committed since its read, SQLite answers "database is locked" at once, busy_timeout
+    or not. Taken at BEGIN, the lock is waited for (busy_timeout), so concurrent requests
+    and processes (web, worker, beat) queue instead of failing. The price, that the few
+    transactions which only read queue too, is one an embedded default can pay.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@sa.event.listens_for(sa.engine.Engine, "handle_error")
+def _no_values_in_error_details(context: sa.engine.ExceptionContext) -> None:
+    """Drop PostgreSQL's DETAIL from the messages of a database error.
+
+    The engine's ``hide_parameters`` keeps the statement's parameters out of an error, but the
+    server repeats values itself: "Key (national_id_hash)=(...) already exists", "Failing row
+    contains (...)". The detail stays readable where code needs it (``orig.diag``); only the
+    text that a log line or a traceback prints loses it.
+    """
+    diag = getattr(context.original_exception, "diag", None)
+    detail = getattr(diag, "message_detail", None)
+    if not detail:
+        return
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None:
+            error.args = tuple(arg.replace(detail, "(hidden)") if isinstance(arg, str) else arg
+                               for arg in error.args)

@@ -7,7 +7,7 @@ import binascii
 import logging
 from urllib.parse import unquote_plus
 
-from flask import Response, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from marshmallow import ValidationError
 
 from citizen.oauth import keys
@@ -91,6 +91,11 @@ def _authenticate_client(params: dict) -> SystemClient:
         raise failed("client_secret in the body is not supported; use private_key_jwt")
     try:
         if basic is not None:
+            # Secrets are a development feature, as at creation (the CLI): a secret client
+            # made in development gets no token once the same database runs in production.
+            if not current_app.config["DEV_FEATURES"]:
+                raise failed("client_secret_basic is a development feature; "
+                             "authenticate with a client_assertion (private_key_jwt)")
             client_id, secret = basic
             if params["client_id"] not in (None, client_id):
                 raise failed("client_id differs from the HTTP Basic user")
@@ -125,7 +130,8 @@ def _basic_credentials() -> tuple[str, str] | None:
     except (binascii.Error, ValueError):
         raise malformed("the Basic credentials are not well-formed") from None
     client_id, colon, secret = decoded.partition(":")
-    if not colon or not client_id:
-        raise malformed("the Basic credentials are not well-formed")
     # Both parts are form-urlencoded before they are joined and encoded (RFC 6749 2.3.1).
-    return unquote_plus(client_id), unquote_plus(secret)
+    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    if not colon or not client_id or not clients.VSCHAR.fullmatch(client_id + secret):
+        raise malformed("the Basic credentials are not well-formed")
+    return client_id, secret

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 import uuid
@@ -36,6 +37,9 @@ PRIVATE_KEY_JWT = "private_key_jwt"
 #: (the CLI refuses it in production); real systems sign assertions with their own key.
 CLIENT_SECRET_BASIC = "client_secret_basic"  # noqa: S105 - a method name, not a secret
 AUTH_METHODS = (PRIVATE_KEY_JWT, CLIENT_SECRET_BASIC)
+#: RFC 6749 appendix A: client ids, secrets and every token parameter are VSCHARs, printable
+#: ASCII. Anything else (a NUL, which PostgreSQL refuses in text) names no client of ours.
+VSCHAR = re.compile(r"[\x20-\x7e]*\Z")
 
 
 def create_client(*, name: str, scopes: str | Iterable[str], auth_method: str,
@@ -90,6 +94,8 @@ def deactivate_client(*, client_id: str) -> SystemClient:
 
 
 def get_active_client(*, client_id: str) -> SystemClient | None:
+    if not VSCHAR.fullmatch(client_id):
+        return None
     return db.session.scalar(
         sa.select(SystemClient).where(SystemClient.client_id == client_id,
                                       SystemClient.is_active.is_(True))

@@ -53,7 +53,9 @@ MIN_RSA_BITS = 2048
 _EC_ALGORITHMS = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
 _JWK_CURVES = {"P-256", "P-384", "P-521"}
 #: Everything joserfc (or the JSON inside a token) raises for input that is not a good JWT.
-_UNREADABLE = (JoseError, ValueError, TypeError, KeyError)
+#: RecursionError: JSON nested deeper than Python recurses; the form field's length limit
+#: bounds what that costs.
+_UNREADABLE = (JoseError, ValueError, TypeError, KeyError, RecursionError)
 
 
 # --- our signing key -----------------------------------------------------------------
@@ -195,9 +197,10 @@ def verify_client_assertion(assertion: str, *, jwks: Mapping[str, Any], client_i
     if audience not in audiences:
         raise ClientAuthenticationFailed(f"the client assertion's aud must be {audience}")
     jti = claims["jti"]
-    if not isinstance(jti, str) or len(jti) > MAX_JTI_LENGTH:
+    if not isinstance(jti, str) or len(jti) > MAX_JTI_LENGTH or not jti.isprintable():
         raise ClientAuthenticationFailed(
-            f"the client assertion's jti must be a string of at most {MAX_JTI_LENGTH} characters")
+            f"the client assertion's jti must be a string of at most {MAX_JTI_LENGTH} "
+            "printable characters")
 
     timestamp = now.timestamp()
     exp, iat = _numeric(claims, "exp"), _numeric(claims, "iat")

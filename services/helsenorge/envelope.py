@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from services.clock import utcnow
@@ -13,6 +15,8 @@ from services.clock import utcnow
 _FIELDS = ("MessageFunction", "FromHerId", "ToHerId", "MessageId", "CorrelationId",
            "EnqueuedTimeUtc", "ContentType", "Payload", "ApplicationTimestamp", "CpaId")
 _REQUIRED = ("MessageFunction", "FromHerId", "ToHerId", "MessageId", "CorrelationId", "Payload")
+#: Deepest element nesting accepted: the envelope needs 2 levels, an XML payload the rest.
+MAX_DEPTH = 50
 
 
 class InvalidEnvelope(ValueError):
@@ -49,12 +53,7 @@ class Envelope:
 
     @classmethod
     def from_xml(cls, data: bytes) -> Envelope:
-        try:
-            root = SafeET.fromstring(data)
-        except (SafeET.ParseError, ValueError) as exc:
-            raise InvalidEnvelope("not well-formed XML") from exc
-        except Exception as exc:  # defusedxml refuses entities, DTDs and the like
-            raise InvalidEnvelope(f"refused XML construct ({type(exc).__name__})") from exc
+        root = _parse(data)
         if root.tag != "AMQPMessage":
             raise InvalidEnvelope("root element must be AMQPMessage")
         values = {name: _text(root.find(name)) for name in _FIELDS}
@@ -68,6 +67,31 @@ class Envelope:
             content_type=values["ContentType"] or "application/fhir+json",
             cpa_id=values["CpaId"],
         )
+
+
+def _parse(data: bytes) -> ET.Element:
+    """The root element; refuse DTDs, entities and nesting deeper than ``MAX_DEPTH`` while
+    parsing, before a deep document is built (or serialised back, recursively)."""
+    depth, root = 0, None
+    try:
+        for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end"),
+                                               forbid_dtd=True):
+            if event == "end":
+                depth -= 1
+                continue
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InvalidEnvelope(f"elements are nested deeper than {MAX_DEPTH}")
+            if root is None:
+                root = element
+    except InvalidEnvelope:
+        raise
+    except DefusedXmlException as exc:
+        raise InvalidEnvelope(f"refused XML construct ({type(exc).__name__})") from exc
+    except (SafeET.ParseError, ValueError, LookupError) as exc:  # LookupError: unknown encoding
+        raise InvalidEnvelope("not well-formed XML") from exc
+    assert root is not None, "iterparse raises on a document without elements"
+    return root
 
 
 def _text(element) -> str | None:

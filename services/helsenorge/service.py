@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.db import db
-from services.helsenorge.envelope import Envelope
+from services.helsenorge.envelope import Envelope, InvalidEnvelope
 from services.helsenorge.gateway import helsenorge_settings
 from services.helsenorge.models import InboundMessage
 from services.outbox import enqueue, sender
@@ -79,11 +79,26 @@ class Receipt:
     duplicate: bool
 
 
+#: The envelope's fields kept in ``InboundMessage``, each under the column of the same name.
+_RECORDED = ("correlation_id", "message_id", "message_function", "from_her_id")
+
+
+def _fits_the_record(envelope: Envelope) -> None:
+    columns = InboundMessage.__table__.columns
+    for name in _RECORDED:
+        limit = columns[name].type.length
+        if len(getattr(envelope, name)) > limit:
+            raise InvalidEnvelope(f"{name} is longer than {limit} characters")
+
+
 def receive(*, body: bytes, signature: str | None) -> Receipt:
     """Verify and dispatch one inbound envelope; the same CorrelationId twice is handled once."""
-    if not signature or not hmac.compare_digest(signature, signature_for(body)):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+    if not signature or not hmac.compare_digest(signature.encode(),
+                                                signature_for(body).encode()):
         raise UntrustedMessage("signature missing or wrong")
     envelope = Envelope.from_xml(body)
+    _fits_the_record(envelope)
     settings = helsenorge_settings()
     if envelope.from_her_id != settings.her_id or envelope.to_her_id != settings.our_her_id:
         raise UntrustedMessage("message is not from helsenorge to us")

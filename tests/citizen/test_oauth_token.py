@@ -168,6 +168,7 @@ def test_a_replayed_assertion_is_refused(client, assertion):
         ({"jti": ""}, "lacks the jti claim"),
         ({"jti": 12345}, "jti must be a string"),
         ({"jti": "x" * 256}, "jti must be a string"),
+        ({"jti": "x\x00y"}, "printable characters"),
         ({"exp": OMIT}, "lacks the exp claim"),
         ({"exp": "tomorrow"}, "exp claim must be a number"),
         ({"exp": 10**400}, "exp claim must be a number"),
@@ -247,9 +248,21 @@ def test_an_rsa_client_signing_ps256_is_accepted(db, client, token_url):
     assert response.json["scope"] == "system/*.rs"
 
 
+def _segment(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+
+_DEEP = "[" * 1000 + "]" * 1000
+_ES256 = _segment('{"alg":"ES256"}')
+
+
 @pytest.mark.parametrize("garbage", [
     "not-a-jwt", "a.b.c", "a.b", "....", "eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln",
-    "eyJhbGciOiJFUzI1NiJ9.WzFd.c2ln", "W10.e30.c2ln", "\u00e6\u00f8\u00e5.x.y",
+    "eyJhbGciOiJFUzI1NiJ9.WzFd.c2ln", "W10.e30.c2ln", "\u00e6\u00f8\u00e5.x.y", "a.b\x00.c",
+    # JSON nested a thousand levels deep, in the payload, a claim, and the header
+    _ES256 + "." + _segment(_DEEP) + ".c2ln",
+    _ES256 + "." + _segment('{"iss": "x", "aud": ' + _DEEP + "}") + ".c2ln",
+    _segment(_DEEP) + "." + _segment('{"iss": "x"}') + ".c2ln",
 ])
 def test_garbage_assertions_are_invalid_client(client, garbage):
     refused(client.post("/oauth/token", data=assertion_form(garbage)), 401, "invalid_client")
@@ -257,9 +270,10 @@ def test_garbage_assertions_are_invalid_client(client, garbage):
 
 def test_unknown_and_inactive_clients_are_refused_alike(db, client, key, system, assertion,
                                                         token_url):
-    unknown = sign_assertion(key, client_id="no-such-client", audience=token_url)
-    refused(client.post("/oauth/token", data=assertion_form(unknown)),
-            401, "invalid_client", "unknown or inactive client")
+    for client_id in ("no-such-client", "no\x00such", "\u00e6\u00f8\u00e5"):
+        unknown = sign_assertion(key, client_id=client_id, audience=token_url)
+        refused(client.post("/oauth/token", data=assertion_form(unknown)),
+                401, "invalid_client", "unknown or inactive client")
 
     clients.deactivate_client(client_id=system.client_id)
     db.session.commit()
@@ -281,6 +295,10 @@ def test_unknown_and_inactive_clients_are_refused_alike(db, client, key, system,
         ({"client_id": "another-client"}, 401, "invalid_client", "client_id differs"),
         ({"client_secret": "s3cret"}, 401, "invalid_client", "use exactly one way"),
         ({"client_assertion": "x" * 20_000}, 400, "invalid_request", "client_assertion"),
+        # RFC 6749 appendix A: parameters are printable ASCII (a NUL was a 500 on PostgreSQL)
+        ({"client_id": "x\x00y"}, 400, "invalid_request", "client_id: only printable ASCII"),
+        ({"scope": "system/Patient.r\x00"}, 400, "invalid_request", "scope: only printable"),
+        ({"grant_type": "client_credentials\u00e6"}, 400, "invalid_request", "grant_type"),
     ],
 )
 def test_malformed_token_requests_get_rfc6749_errors(client, assertion, change, status, error,
@@ -358,6 +376,12 @@ def test_a_secret_client_gets_a_token_with_basic(client, dev_client):
          "not well-formed"),
         ({"Authorization": "Basic " + base64.b64encode(b"\xff\xfe:x").decode()},
          "not well-formed"),
+        ({"Authorization": "Basic " + base64.b64encode(b"a\x00b:x").decode()},
+         "not well-formed"),
+        ({"Authorization": "Basic " + base64.b64encode(b"a%00b:x").decode()},
+         "not well-formed"),
+        ({"Authorization": "Basic " + base64.b64encode("a:\u00e6".encode()).decode()},
+         "not well-formed"),
         ({"Authorization": "Bearer abc"}, "accepts only Basic"),
     ],
 )
@@ -381,6 +405,16 @@ def test_a_key_client_cannot_use_basic_and_a_secret_client_cannot_use_assertions
     signed = sign_assertion(key, client_id=secret_client.client_id, audience=token_url)
     refused(client.post("/oauth/token", data=assertion_form(signed)),
             401, "invalid_client", "must authenticate with client_secret_basic")
+
+
+def test_production_refuses_a_secret_client_made_in_development(db, make_app, dev_client):
+    system, secret = dev_client
+    production = make_app(APP_ENV="production", DEV_FEATURES=False).test_client()
+    for credentials in (secret, "wrong"):  # the same answer, whether the secret is right
+        response = production.post("/oauth/token", data={"grant_type": "client_credentials"},
+                                   headers=basic(system.client_id, credentials))
+        refused(response, 401, "invalid_client", "client_secret_basic is a development feature")
+    assert table_rows(AuditEvent) == []
 
 
 def test_basic_and_an_assertion_together_are_refused(client, dev_client, assertion):

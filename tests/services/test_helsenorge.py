@@ -10,6 +10,7 @@ from celery.exceptions import Retry
 
 from services.helsenorge.envelope import Envelope, InvalidEnvelope
 from services.helsenorge.gateway import configure_helsenorge, helsenorge_settings
+from services.helsenorge.models import InboundMessage
 from services.helsenorge.service import (
     UnknownMessageFunction,
     UntrustedMessage,
@@ -20,6 +21,7 @@ from services.helsenorge.service import (
 )
 from services.outbox.models import OutboxMessage, OutboxStatus
 from services.outbox.tasks import deliver
+from tests.plugins.db import table_rows
 from tests.standins.helsenorge_queue import HelsenorgeQueueServer
 
 OUR_HER, THEIR_HER = "8142987", "8142519"
@@ -165,3 +167,81 @@ def test_round_trip_task_out_answer_back(client, db, queue_server, received):
         "Content-Type": "application/xml", "X-Helsenorge-Signature": signature_for(answer)})
     assert response.status_code == 202
     assert [e.correlation_id for e in received] == ["task-77"]
+
+
+def _post(client, body: bytes, signature: str | None = None):
+    return client.post("/helsenorge/messages", data=body, headers={
+        "Content-Type": "application/xml",
+        "X-Helsenorge-Signature": signature if signature is not None else signature_for(body)})
+
+
+def test_a_non_ascii_signature_is_401(client, queue_server, received):
+    response = _post(client, _inbound(), signature="sha256=\u00e6\u00f8\u00e5")
+    assert response.status_code == 401
+    assert received == []
+
+
+def _nested_payload(levels: int) -> bytes:
+    """A signed envelope whose Payload holds ``levels`` nested elements (the envelope's own
+    two levels come on top)."""
+    marker = "@@PAYLOAD@@"
+    envelope = Envelope(message_function="SKJEMA_SVAR", from_her_id=THEIR_HER,
+                        to_her_id=OUR_HER, message_id="m-1", correlation_id="c-deep",
+                        payload=marker).to_xml()
+    return envelope.replace(marker.encode(), b"<a>" * levels + b"</a>" * levels)
+
+
+def test_nesting_is_accepted_to_fifty_levels_and_refused_beyond(client, queue_server, received):
+    assert _post(client, _nested_payload(48)).status_code == 202
+    assert [e.correlation_id for e in received] == ["c-deep"]
+    for levels in (49, 100_000):
+        deeper = _nested_payload(levels).replace(b"c-deep", b"c-deeper")
+        response = _post(client, deeper)
+        assert response.status_code == 400
+        assert "nested deeper than 50" in response.json["detail"]
+    assert len(received) == 1
+    assert len(table_rows(InboundMessage)) == 1
+
+
+_ENVELOPE_BODY = ("<AMQPMessage><MessageFunction>SKJEMA_SVAR</MessageFunction>"
+                  f"<FromHerId>{THEIR_HER}</FromHerId><ToHerId>{OUR_HER}</ToHerId>"
+                  "<MessageId>m</MessageId><CorrelationId>c</CorrelationId>"
+                  "<Payload>{payload}</Payload></AMQPMessage>")
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    # billion laughs: entities expanding into entities
+    ('<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">'
+     '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+     + _ENVELOPE_BODY.format(payload="&c;"), "refused XML construct"),
+    # an external entity (XXE) reading a local file
+    ('<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+     + _ENVELOPE_BODY.format(payload="&x;"), "refused XML construct"),
+    # an external DTD
+    ('<?xml version="1.0"?><!DOCTYPE m SYSTEM "http://127.0.0.1:9/evil.dtd">'
+     + _ENVELOPE_BODY.format(payload="x"), "refused XML construct"),
+    ('<?xml version="1.0" encoding="x-no-such-encoding"?>' + _ENVELOPE_BODY.format(payload="x"),
+     "not well-formed"),
+    ('<?xml version="1.0" encoding="utf-16"?>' + _ENVELOPE_BODY.format(payload="x"),
+     "not well-formed"),
+    (_ENVELOPE_BODY.format(payload="x").replace("<MessageId>m", "<MessageId>" + "m" * 101),
+     "message_id is longer than 100"),
+    (_ENVELOPE_BODY.format(payload="x").replace(">c<", ">" + "c" * 101 + "<"),
+     "correlation_id is longer than 100"),
+    (_ENVELOPE_BODY.format(payload="\x00"), "not well-formed"),
+])
+def test_xml_attacks_and_oversized_fields_are_400_and_store_nothing(client, queue_server,
+                                                                    received, body, why):
+    response = _post(client, body.encode())
+    assert response.status_code == 400, response.json
+    assert why in response.json["detail"]
+    assert received == []
+    assert table_rows(InboundMessage) == []
+
+
+def test_fields_as_long_as_their_columns_are_accepted(client, queue_server, received):
+    body = Envelope(message_function="SKJEMA_SVAR", from_her_id=THEIR_HER, to_her_id=OUR_HER,
+                    message_id="m" * 100, correlation_id="c" * 100, payload="{}").to_xml()
+    assert _post(client, body).status_code == 202
+    [stored] = table_rows(InboundMessage)
+    assert (stored.message_id, stored.correlation_id) == ("m" * 100, "c" * 100)
