@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from services.actors import Actor
+from services.fhir.columns import parse_id
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,17 @@ class ResourceHandler:
     #: Purpose recorded in the audit trail for system access to this type.
     purpose: ClassVar[str] = "system-integration"
 
+    def parse_id(self, raw: str) -> int | None:
+        """``raw`` as an id of this type; None where it cannot be one (it matches nothing)."""
+        return parse_id(raw, sa.inspect(self.model).primary_key[0])
+
     def load(self, resource_id: str) -> Any | None:
-        if not resource_id.isdigit() or len(resource_id) > 18:
+        key = self.parse_id(resource_id)
+        if key is None:
             return None
         from services.db import db
 
-        return db.session.get(self.model, int(resource_id))
+        return db.session.get(self.model, key)
 
     def to_fhir(self, obj: Any) -> dict[str, Any]:
         raise NotImplementedError

@@ -74,7 +74,7 @@ def update(resource_type: str, resource_id: str) -> Response:
 
 def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> dict[str, Any]:
     """Keyset-paged search: stable pages however the data changes between them."""
-    query = parse_search(params, _known(handler))
+    query = parse_search(params, _known(handler), parse_id=handler.parse_id)
     rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id)
     page, more = rows[: query.count], len(rows) > query.count
     for obj in page:
@@ -100,7 +100,8 @@ def create_resource(handler: ResourceHandler, resource: dict[str, Any], *, actor
                     if_none_exist: str | None) -> tuple[int, Any]:
     """Create, or with ``If-None-Exist`` return the one existing match (idempotent ingest)."""
     if if_none_exist:
-        criteria = parse_search(MultiDict(_query_pairs(if_none_exist)), _known(handler))
+        criteria = parse_search(MultiDict(_query_pairs(if_none_exist)), _known(handler),
+                                parse_id=handler.parse_id)
         matches = _matching(handler, criteria.filters, limit=2)
         if len(matches) > 1:
             raise FhirError(412, "If-None-Exist matches more than one resource", code="duplicate")
@@ -156,7 +157,7 @@ def _filter(handler: ResourceHandler, statement: sa.Select, name: str,
     if ":" in name:
         raise FhirError(400, f"search modifiers are not supported ({name})", code="not-supported")
     if name == "_id":
-        ids = [int(v) for v in ",".join(values).split(",") if v.isdigit()]
+        ids = [i for v in ",".join(values).split(",") if (i := handler.parse_id(v)) is not None]
         return statement.where(model.id.in_(ids))
     if name == "_lastUpdated":
         for value in values:

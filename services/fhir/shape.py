@@ -1,0 +1,94 @@
+"""Checks of parsed FHIR JSON that must run before model validation: how deep it nests,
+where it holds nulls, and what a batch or transaction Bundle's entries look like.
+
+fhir.resources validates recursively (a ``contained`` or ``extension`` a few hundred levels
+deep exhausts Python's stack), and the Bundle code reads its entries before anything else
+does; so these walk the document iteratively and bound it first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from services.fhir.problem import Problem
+
+#: Methods of the Bundle entries whose request carries a resource.
+METHODS_WITH_RESOURCE = frozenset({"POST", "PUT", "PATCH"})
+
+
+def check_nesting(document: Any, *, max_depth: int, root: str) -> Problem | None:
+    """The first place where ``document`` nests deeper than ``max_depth`` objects and
+    arrays, or holds a null that FHIR JSON does not allow; ``root`` names the top.
+
+    A null is allowed only inside an array of primitives and its ``_`` companion, where
+    the other has the item: ``"given": [null, "Ola"], "_given": [{"extension": ...}, null]``.
+    """
+    stack: list[tuple[Any, str, int]] = [(document, root, 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > max_depth:
+            return Problem(path, f"the JSON nests deeper than {max_depth} levels", "too-long")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, list):
+                    companion = node.get(key[1:] if key.startswith("_") else f"_{key}")
+                    if problem := _null_in(value, companion, f"{path}.{key}"):
+                        return problem
+                if isinstance(value, dict | list):
+                    stack.append((value, f"{path}.{key}", depth + 1))
+        elif isinstance(node, list):
+            stack.extend((item, f"{path}[{index}]", depth + 1)
+                         for index, item in enumerate(node) if isinstance(item, dict | list))
+    return None
+
+
+def _null_in(items: list[Any], companion: Any, path: str) -> Problem | None:
+    for index, item in enumerate(items):
+        if item is not None:
+            continue
+        in_companion = (isinstance(companion, list) and index < len(companion)
+                        and companion[index] is not None)
+        if not in_companion:
+            return Problem(f"{path}[{index}]", "null is not a value (only a primitive with "
+                                               "extensions may have none)", "structure")
+    return None
+
+
+def check_bundle_entries(bundle: dict[str, Any]) -> Problem | None:
+    """The first entry of a batch or transaction Bundle that cannot be processed as one:
+    not an object, no request with a method and a URL, a URL that does not parse, or no
+    resource where the method needs one."""
+    if bundle.get("type") not in ("batch", "transaction"):
+        return None
+    entries = bundle.get("entry")
+    if entries is None:
+        return None
+    if not isinstance(entries, list):
+        return Problem("Bundle.entry", "entry must be an array", "structure")
+    for index, entry in enumerate(entries):
+        if problem := _entry_problem(entry, f"Bundle.entry[{index}]"):
+            return problem
+    return None
+
+
+def _entry_problem(entry: Any, path: str) -> Problem | None:
+    if not isinstance(entry, dict):
+        return Problem(path, "an entry must be an object", "structure")
+    request = entry.get("request")
+    if not isinstance(request, dict):
+        return Problem(f"{path}.request", "an entry of a batch or transaction needs a request",
+                       "required")
+    for name in ("method", "url"):
+        if not isinstance(request.get(name), str) or not request[name]:
+            return Problem(f"{path}.request.{name}", f"request.{name} must be a string",
+                           "required")
+    try:
+        urlsplit(request["url"])
+    except ValueError:
+        return Problem(f"{path}.request.url", "request.url is not a URL", "value")
+    if request["method"] in METHODS_WITH_RESOURCE and not isinstance(entry.get("resource"),
+                                                                     dict):
+        return Problem(f"{path}.resource", f"a {request['method']} entry needs a resource",
+                       "required")
+    return None
