@@ -13,7 +13,7 @@ from citizen.errors import FHIR_JSON
 from citizen.fhir.errors import FhirError
 from services.fhir.bindings import check_bindings
 from services.fhir.problem import Problem
-from services.fhir.shape import check_bundle_entries, check_nesting
+from services.fhir.shape import check_bundle_entries, check_document
 
 ACCEPTED_BODY_TYPES = ("application/fhir+json", "application/json")
 #: The largest body we parse: room for a full Bundle (MAX_ENTRIES entries of a few kB).
@@ -49,7 +49,8 @@ def read_body(expected_type: str | None = None) -> dict[str, Any]:
 
 
 def parse_json(body: bytes) -> Any:
-    """``body`` as JSON no deeper than MAX_DEPTH, with nulls only where FHIR allows them."""
+    """``body`` as JSON no deeper than MAX_DEPTH, with nulls and characters only where FHIR
+    allows them."""
     try:
         document = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
@@ -58,7 +59,7 @@ def parse_json(body: bytes) -> Any:
         raise FhirError(400, f"the JSON nests deeper than {MAX_DEPTH} levels",
                         code="too-long") from None
     root = document.get("resourceType") if isinstance(document, dict) else None
-    problem = check_nesting(document, max_depth=MAX_DEPTH,
+    problem = check_document(document, max_depth=MAX_DEPTH,
                             root=root if isinstance(root, str) and root.isalpha() else "$")
     if problem:
         raise _bad(problem)
@@ -96,6 +97,11 @@ def validate(resource: Any, expected_type: str | None, *, path: str) -> dict[str
         raise FhirError(400, f"{resource_type}: {first['msg']}", code="structure",
                         expression=[f"{path}{resource_type}.{where}" if where else resource_type]
                         ) from None
+    except (TypeError, KeyError, AttributeError):
+        # fhir.resources failing on input it does not expect (a contained resource whose
+        # resourceType is not a string): still the input's fault, so a 400, not a 500.
+        raise FhirError(400, f"{resource_type}: not a valid {resource_type}", code="structure",
+                        expression=[f"{path}{resource_type}"]) from None
     # fhir.resources takes any string for a code: check the required bindings (here, so
     # that a Bundle's entries are checked with the Bundle).
     problems = check_bindings(resource)

@@ -1,5 +1,6 @@
 """Checks of parsed FHIR JSON that must run before model validation: how deep it nests,
-where it holds nulls, and what a batch or transaction Bundle's entries look like.
+where it holds nulls, which characters its strings hold, and what a batch or transaction
+Bundle's entries look like.
 
 fhir.resources validates recursively (a ``contained`` or ``extension`` a few hundred levels
 deep exhausts Python's stack), and the Bundle code reads its entries before anything else
@@ -8,6 +9,7 @@ does; so these walk the document iteratively and bound it first.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,11 +17,16 @@ from services.fhir.problem import Problem
 
 #: Methods of the Bundle entries whose request carries a resource.
 METHODS_WITH_RESOURCE = frozenset({"POST", "PUT", "PATCH"})
+#: What a FHIR string must not hold: control characters other than tab, CR and LF (the
+#: spec's rule, and PostgreSQL stores no NUL), and halves of surrogate pairs (JSON's
+#: ``"\ud800"``: not a character, and no UTF-8 database column takes one).
+_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
-def check_nesting(document: Any, *, max_depth: int, root: str) -> Problem | None:
+def check_document(document: Any, *, max_depth: int, root: str) -> Problem | None:
     """The first place where ``document`` nests deeper than ``max_depth`` objects and
-    arrays, or holds a null that FHIR JSON does not allow; ``root`` names the top.
+    arrays, holds a null that FHIR JSON does not allow, or a string with a character
+    that FHIR does not allow; ``root`` names the top.
 
     A null is allowed only inside an array of primitives and its ``_`` companion, where
     the other has the item: ``"given": [null, "Ola"], "_given": [{"extension": ...}, null]``.
@@ -31,6 +38,9 @@ def check_nesting(document: Any, *, max_depth: int, root: str) -> Problem | None
             return Problem(path, f"the JSON nests deeper than {max_depth} levels", "too-long")
         if isinstance(node, dict):
             for key, value in node.items():
+                if problem := _bad_characters(key, f"{path}.{key}") or _bad_characters(
+                        value, f"{path}.{key}"):
+                    return problem
                 if isinstance(value, list):
                     companion = node.get(key[1:] if key.startswith("_") else f"_{key}")
                     if problem := _null_in(value, companion, f"{path}.{key}"):
@@ -38,8 +48,17 @@ def check_nesting(document: Any, *, max_depth: int, root: str) -> Problem | None
                 if isinstance(value, dict | list):
                     stack.append((value, f"{path}.{key}", depth + 1))
         elif isinstance(node, list):
-            stack.extend((item, f"{path}[{index}]", depth + 1)
-                         for index, item in enumerate(node) if isinstance(item, dict | list))
+            for index, item in enumerate(node):
+                if isinstance(item, dict | list):
+                    stack.append((item, f"{path}[{index}]", depth + 1))
+                elif problem := _bad_characters(item, f"{path}[{index}]"):
+                    return problem
+    return None
+
+
+def _bad_characters(value: Any, path: str) -> Problem | None:
+    if isinstance(value, str) and (found := _FORBIDDEN_CHARACTERS.search(value)):
+        return Problem(path, f"U+{ord(found.group()):04X} is not allowed in a string", "value")
     return None
 
 
@@ -87,8 +106,12 @@ def _entry_problem(entry: Any, path: str) -> Problem | None:
         urlsplit(request["url"])
     except ValueError:
         return Problem(f"{path}.request.url", "request.url is not a URL", "value")
-    if request["method"] in METHODS_WITH_RESOURCE and not isinstance(entry.get("resource"),
-                                                                     dict):
+    resource = entry.get("resource")
+    if request["method"] in METHODS_WITH_RESOURCE and not isinstance(resource, dict):
         return Problem(f"{path}.resource", f"a {request['method']} entry needs a resource",
                        "required")
+    if resource is not None and not (isinstance(resource, dict)
+                                     and isinstance(resource.get("resourceType"), str)):
+        return Problem(f"{path}.resource", "a resource is an object with a resourceType",
+                       "structure")
     return None

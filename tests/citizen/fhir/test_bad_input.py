@@ -145,6 +145,26 @@ def test_null_given_name_with_extensions_is_allowed_and_not_a_name(client, write
     refused(response, 422, "Patient.name")
 
 
+# --- characters -------------------------------------------------------------------------
+
+def test_strings_with_characters_fhir_does_not_allow_are_400(client, writer):
+    for text, code in [("\x00", "U+0000"), ("Kari\x1f", "U+001F"), ("\ud800", "U+D800"),
+                       ("\udfff", "U+DFFF")]:
+        response = send(client, "POST", "/Patient", writer, patient(given=["Ola", text]))
+        assert code in refused(response, 400, "Patient.name[0].given[1]")
+        response = send(client, "POST", "/Patient", writer, {**patient(), text: "x"})
+        refused(response, 400, f"Patient.{text}")
+    assert table_rows(Person) == []
+
+
+def test_tab_line_breaks_and_other_scripts_are_text(client, writer):
+    created = send(client, "POST", "/Patient", writer,
+                   patient(family="Nordmann\tBerg\r\n", given=["Åse", "李", "😀"]))
+    assert created.status_code == 201, created.json
+    assert created.json["name"][0] == {"use": "official", "family": "Nordmann\tBerg\r\n",
+                                       "given": ["Åse", "李", "😀"]}
+
+
 # --- size and entries -------------------------------------------------------------------
 
 def padded(resource: dict, size: int) -> bytes:
