@@ -31,46 +31,55 @@ def check_document(document: Any, *, max_depth: int, root: str) -> Problem | Non
     A null is allowed only inside an array of primitives and its ``_`` companion, where
     the other has the item: ``"given": [null, "Ola"], "_given": [{"extension": ...}, null]``.
     """
-    stack: list[tuple[Any, str, int]] = [(document, root, 1)]
+    # Where a node is, as (where its container is, its key): spelt out only for a problem.
+    stack: list[tuple[Any, Any, int]] = [(document, None, 1)]
     while stack:
-        node, path, depth = stack.pop()
+        node, trail, depth = stack.pop()
         if depth > max_depth:
-            return Problem(path, f"the JSON nests deeper than {max_depth} levels", "too-long")
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if problem := _bad_characters(key, f"{path}.{key}") or _bad_characters(
-                        value, f"{path}.{key}"):
-                    return problem
-                if isinstance(value, list):
-                    companion = node.get(key[1:] if key.startswith("_") else f"_{key}")
-                    if problem := _null_in(value, companion, f"{path}.{key}"):
-                        return problem
-                if isinstance(value, dict | list):
-                    stack.append((value, f"{path}.{key}", depth + 1))
-        elif isinstance(node, list):
-            for index, item in enumerate(node):
-                if isinstance(item, dict | list):
-                    stack.append((item, f"{path}[{index}]", depth + 1))
-                elif problem := _bad_characters(item, f"{path}[{index}]"):
-                    return problem
+            return Problem(_path(root, trail), f"the JSON nests deeper than {max_depth} levels",
+                           "too-long")
+        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+            if isinstance(value, dict | list):
+                if isinstance(value, list) and None in value:
+                    at = _null_without_companion(value, _companion(node, key))
+                    if at is not None:
+                        return Problem(_path(root, ((trail, key), at)),
+                                       "null is not a value (only a primitive with "
+                                       "extensions may have none)", "structure")
+                stack.append((value, (trail, key), depth + 1))
+            elif isinstance(value, str) and (found := _FORBIDDEN_CHARACTERS.search(value)):
+                return _bad_character(found, _path(root, (trail, key)))
+            if isinstance(key, str) and (found := _FORBIDDEN_CHARACTERS.search(key)):
+                return _bad_character(found, _path(root, (trail, key)))
     return None
 
 
-def _bad_characters(value: Any, path: str) -> Problem | None:
-    if isinstance(value, str) and (found := _FORBIDDEN_CHARACTERS.search(value)):
-        return Problem(path, f"U+{ord(found.group()):04X} is not allowed in a string", "value")
-    return None
+def _path(root: str, trail: Any) -> str:
+    """``(((None, "name"), 0), "given")`` as ``Patient.name[0].given``."""
+    parts = []
+    while trail is not None:
+        trail, key = trail
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return root + "".join(reversed(parts))
 
 
-def _null_in(items: list[Any], companion: Any, path: str) -> Problem | None:
+def _bad_character(found: re.Match, path: str) -> Problem:
+    return Problem(path, f"U+{ord(found.group()):04X} is not allowed in a string", "value")
+
+
+def _companion(node: Any, key: Any) -> Any:
+    """The ``_given`` beside ``given`` (and the other way round)."""
+    if not isinstance(node, dict):
+        return None
+    return node.get(key[1:] if key.startswith("_") else f"_{key}")
+
+
+def _null_without_companion(items: list[Any], companion: Any) -> int | None:
+    """The index of the first null of ``items`` that ``companion`` has no item for."""
     for index, item in enumerate(items):
-        if item is not None:
-            continue
-        in_companion = (isinstance(companion, list) and index < len(companion)
-                        and companion[index] is not None)
-        if not in_companion:
-            return Problem(f"{path}[{index}]", "null is not a value (only a primitive with "
-                                               "extensions may have none)", "structure")
+        if item is None and not (isinstance(companion, list) and index < len(companion)
+                                 and companion[index] is not None):
+            return index
     return None
 
 
