@@ -35,6 +35,8 @@ def check_document(document: Any, *, max_depth: int, root: str) -> Problem | Non
     stack: list[tuple[Any, Any, int]] = [(document, None, 1)]
     while stack:
         node, trail, depth = stack.pop()
+        if not isinstance(node, dict | list):
+            break  # the document itself is a number, a string or a null: nothing inside
         if depth > max_depth:
             return Problem(_path(root, trail), f"the JSON nests deeper than {max_depth} levels",
                            "too-long")

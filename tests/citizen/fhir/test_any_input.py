@@ -203,7 +203,7 @@ class _Api:
 
 @given(data=st.data())
 def test_any_patient_is_stored_readably_or_refused_with_a_4xx(api, data):
-    resource = data.draw(st.one_of(patients(), mutated(patients()), any_json))
+    resource = data.draw(st.one_of(patients(), mutated(patients()), scalars, any_json))
     target = _target(api.created, data.draw(st.integers(0, 99)), data.draw(tricky_text))
     condition = data.draw(search_queries) if data.draw(st.booleans()) else None
     if data.draw(st.booleans()):

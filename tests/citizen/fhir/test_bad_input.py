@@ -57,6 +57,14 @@ def refused(response, status: int, expression: str | None = None) -> str:
     return issue["diagnostics"]
 
 
+# --- not a resource ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/Patient", ""])
+def test_json_that_is_not_an_object_is_400(client, writer, path):
+    for raw in [b"5", b"false", b"null", b'"Patient"', b"[]", b"[5]", b'"\\u0000"']:
+        refused(send(client, "POST", path, writer, raw=raw), 400)
+
+
 # --- depth ------------------------------------------------------------------------------
 
 def nested_extension(levels: int, innermost: dict) -> dict:
