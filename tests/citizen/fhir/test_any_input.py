@@ -46,6 +46,12 @@ any_json = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                         | st.dictionaries(tricky_text, inner, max_size=3), max_leaves=8)
 
 
+#: What an HTTP header can carry (Latin-1 without control characters), ETags first.
+header_values = st.one_of(st.none(), st.sampled_from(['W/"1"', '"1"', 'W/"2"', "W/", '""', "*"]),
+                          st.text(st.characters(min_codepoint=32, max_codepoint=255,
+                                                exclude_characters="\x7f"), max_size=20))
+
+
 @st.composite
 def national_ids(draw) -> str:
     born = draw(st.dates(min_value=date(1854, 1, 1), max_value=date(2039, 12, 31)))
@@ -167,12 +173,14 @@ class _Api:
         self.client, self.headers = client, headers
         self.created: list[str] = []
 
-    def send(self, method: str, path: str, body: Any = None, *, query=None):
+    def send(self, method: str, path: str, body: Any = None, *, query=None,
+             headers: dict[str, str] | None = None):
         data = json.dumps(body) if body is not None else None
         response = self.client.open(f"/fhir/R4{path}", method=method, data=data,
                                     query_string=query,
-                                    headers={**self.headers, "Content-Type": FHIR})
-        assert response.status_code < 500, (method, path, query, body,
+                                    headers={**self.headers, "Content-Type": FHIR,
+                                             **(headers or {})})
+        assert response.status_code < 500, (method, path, query, headers, body,
                                             response.get_data(as_text=True)[:500])
         event(f"{method} {path.split('/')[1] if '/' in path else 'base'}: "
               f"{response.status_code}")  # --hypothesis-show-statistics shows how many
@@ -206,13 +214,18 @@ def test_any_patient_is_stored_readably_or_refused_with_a_4xx(api, data):
     resource = data.draw(st.one_of(patients(), mutated(patients()), scalars, any_json))
     target = _target(api.created, data.draw(st.integers(0, 99)), data.draw(tricky_text))
     condition = data.draw(search_queries) if data.draw(st.booleans()) else None
+    header = data.draw(header_values)
     if data.draw(st.booleans()):
         if isinstance(resource, dict):
             resource["id"] = target
         response = api.send("PUT", f"/Patient/{quote(target, safe='', errors='surrogatepass')}",
-                            resource)
+                            resource, headers={"If-Match": header} if header else None)
     else:
-        response = api.send("POST", "/Patient", resource, query=condition)
+        in_header = data.draw(st.booleans())
+        response = api.send("POST", "/Patient", resource,
+                            query=None if in_header else condition,
+                            headers={"If-None-Exist": condition} if in_header and condition
+                            else None)
     if response.status_code in (200, 201):
         api.read_back(response.json["id"])
     api.search_all_is_valid()
