@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 _SUPPRESSED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                HealthCheck.data_too_large]
 
-settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True,
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
                           database=None, suppress_health_check=_SUPPRESSED)
 settings.register_profile("thorough", deadline=None, suppress_health_check=_SUPPRESSED,
                           max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "500")))
