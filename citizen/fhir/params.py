@@ -17,9 +17,6 @@ from citizen.fhir.errors import FhirError
 from citizen.fhir.registry import ResourceHandler, SearchParam, Token, handler_for
 from citizen.fhir.search import parse_date_prefix, parse_token
 
-#: The largest id a column holds (BIGINT).
-MAX_ID = 2**63 - 1
-
 
 @dataclass(frozen=True)
 class DateValue:
@@ -34,14 +31,6 @@ class DateValue:
         value = self.moment.date() if as_date else self.moment
         return {"eq": column == value, "gt": column > value, "lt": column < value,
                 "ge": column >= value, "le": column <= value}[self.prefix]
-
-
-def parse_id(value: str) -> int | None:
-    """A logical id as this server assigns them (ASCII digits, within a BIGINT), else None."""
-    if not (value.isascii() and value.isdigit()) or len(value) > 19:
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
 
 
 def split_values(values: list[str]) -> list[str]:
@@ -87,7 +76,7 @@ def _referenced_ids(param: SearchParam, values: list[str]) -> sa.Select:
         if kind.rsplit("/", 1)[-1] not in ("", target.resource_type):
             raise FhirError(400, f"{value} is not a reference to a {target.resource_type}",
                             code="invalid")
-        number = parse_id(raw)
+        number = target.parse_id(raw)
         if number is not None:
             ids.append(number)
     return sa.select(target.model.id).where(target.model.id.in_(ids))

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Protocol
 import sqlalchemy as sa
 
 from services.actors import Actor
+from services.fhir.columns import parse_id
 
 #: What a handler gets to map: a row with the model's columns.
 Stored = sa.Row
@@ -82,6 +83,10 @@ class ResourceHandler:
     search_params: ClassVar[dict[str, SearchParam]] = {}
     #: Purpose recorded in the audit trail for system access to this type.
     purpose: ClassVar[str] = "system-integration"
+
+    def parse_id(self, raw: str) -> int | None:
+        """``raw`` as an id of this type; None where it cannot be one (it matches nothing)."""
+        return parse_id(raw, sa.inspect(self.model).primary_key[0])
 
     def to_fhir(self, row: Stored) -> dict[str, Any]:
         raise NotImplementedError

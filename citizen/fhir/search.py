@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -25,13 +26,15 @@ class SearchRequest:
     filters: dict[str, list[str]] = field(default_factory=dict)
 
 
-def parse_search(params: MultiDict, known: set[str]) -> SearchRequest:
+def parse_search(params: MultiDict, known: set[str], *,
+                 parse_id: Callable[[str], int | None]) -> SearchRequest:
     """Split control parameters from filters; unknown filters are an error, not ignored.
 
     (Strict handling: silently ignoring a misspelt parameter would return too much.)
+    ``parse_id`` reads an id of the resource type (``_cursor`` is the last id of a page).
     """
     count = _int_param(params, "_count", DEFAULT_COUNT, low=0, high=MAX_COUNT)
-    after = _int_param(params, "_cursor", 0, low=0, high=2**62)
+    after = _cursor(params.get("_cursor"), parse_id)
     filters: dict[str, list[str]] = {}
     for name in params:
         if name in CONTROL_PARAMS:
@@ -47,13 +50,21 @@ def _int_param(params: MultiDict, name: str, default: int, *, low: int, high: in
     raw = params.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise FhirError(400, f"{name} must be a whole number", code="invalid") from None
+    if not (raw.isascii() and raw.isdigit()):  # int() also takes " 5", "1_0" and "١٢"
+        raise FhirError(400, f"{name} must be a whole number", code="invalid")
+    value = int(raw)
     if not low <= value <= high:
         raise FhirError(400, f"{name} must be between {low} and {high}", code="invalid")
     return value
+
+
+def _cursor(raw: str | None, parse_id: Callable[[str], int | None]) -> int:
+    if raw is None:
+        return 0
+    after = parse_id(raw)
+    if after is None:
+        raise FhirError(400, "_cursor must be the id from a next link", code="invalid")
+    return after
 
 
 def parse_date_prefix(value: str) -> tuple[str, datetime]:
@@ -64,8 +75,10 @@ def parse_date_prefix(value: str) -> tuple[str, datetime]:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise FhirError(400, f"not a FHIR date or dateTime: {raw}", code="invalid") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    try:  # in UTC, as stored instants are: 0001-01-01T00:00+14:00 is in year 0
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise FhirError(400, f"{raw} is outside the calendar in UTC", code="invalid") from None
     if prefix not in {"eq", "gt", "lt", "ge", "le"}:
         raise FhirError(400, f"date prefix {prefix} is not supported", code="not-supported")
     return prefix, moment

@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from citizen.fhir import access, capability
 from citizen.fhir.errors import FhirError, not_found
-from citizen.fhir.params import DateValue, parse_id, parsed_filter, split_values
+from citizen.fhir.params import DateValue, parsed_filter, split_values
 from citizen.fhir.registry import Conflict, ResourceHandler, Stored, handler_for
 from citizen.fhir.search import page_link, parse_date_prefix, parse_search
 from citizen.fhir.wire import check_accept, fhir_response, parse_etag, read_body
@@ -89,7 +89,7 @@ def update(resource_type: str, resource_id: str) -> Response:
 
 
 def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
-    number = parse_id(str(resource_id))
+    number = handler.parse_id(str(resource_id))
     if number is None:
         return None
     model = handler.model
@@ -98,7 +98,7 @@ def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
 
 def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> dict[str, Any]:
     """Keyset-paged search: stable pages however the data changes between them."""
-    query = parse_search(params, _known(handler))
+    query = parse_search(params, _known(handler), parse_id=handler.parse_id)
     rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id)
     page, more = rows[: query.count], len(rows) > query.count
     for row in page:
@@ -200,7 +200,8 @@ def _stored(handler: ResourceHandler, resource_id: int) -> Stored:
 
 
 def _condition(handler: ResourceHandler, if_none_exist: str) -> dict[str, list[str]]:
-    criteria = parse_search(MultiDict(_query_pairs(if_none_exist)), _known(handler))
+    criteria = parse_search(MultiDict(_query_pairs(if_none_exist)), _known(handler),
+                            parse_id=handler.parse_id)
     if not criteria.filters:
         raise FhirError(400, "If-None-Exist must name at least one search parameter",
                         code="invalid")
@@ -248,7 +249,7 @@ def _filter(handler: ResourceHandler, statement: sa.Select, name: str,
     if ":" in name:
         raise FhirError(400, f"search modifiers are not supported ({name})", code="not-supported")
     if name == "_id":
-        ids = [number for v in split_values(values) if (number := parse_id(v)) is not None]
+        ids = [i for v in split_values(values) if (i := handler.parse_id(v)) is not None]
         return statement.where(model.id.in_(ids))
     if name == "_lastUpdated":
         for value in values:

@@ -12,5 +12,6 @@ class Problem:
     #: FHIRPath-like location with indexes, e.g. ``Patient.identifier[0].use``.
     expression: str
     message: str
-    #: OperationOutcome issue type: ``code-invalid``, ``required``, ``value`` or ``structure``.
+    #: OperationOutcome issue type: ``code-invalid``, ``required``, ``value``, ``structure``
+    #: or ``too-long``.
     code: str = "code-invalid"

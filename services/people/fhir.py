@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.fhir.columns import too_long
 from services.people.identity import (
     DNR_SYSTEM,
     FNR_SYSTEM,
@@ -63,16 +64,26 @@ def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> Registra
         raise PatientMappingError("the identifier's system does not match its kind of number",
                                   f"Patient.identifier[{index}].system")
     names = resource.get("name") or []
-    name = next((n for n in names if n.get("use") == "official"), names[0] if names else None)
-    if not name or not name.get("family") or not name.get("given"):
+    at = next((i for i, n in enumerate(names) if n.get("use") == "official"), 0)
+    name = names[at] if names else {}
+    # A null given name stands for one that has only extensions (``_given``): not a name.
+    given = [part for part in name.get("given") or [] if part]
+    if not name.get("family") or not given:
         raise PatientMappingError("a Patient needs a family name and a given name",
                                   "Patient.name")
     birth = resource.get("birthDate")
     if birth and birth != national_id.birth_date.isoformat():
         raise PatientMappingError("birthDate does not match the identity number",
                                   "Patient.birthDate")
-    return Registration(national_id=national_id, given_name=" ".join(name["given"]),
-                       family_name=name["family"])
+    registration = Registration(national_id=national_id, given_name=" ".join(given),
+                                family_name=name["family"])
+    problems = too_long(Person, {
+        "given_name": (registration.given_name, f"Patient.name[{at}].given"),
+        "family_name": (registration.family_name, f"Patient.name[{at}].family"),
+    })
+    if problems:
+        raise PatientMappingError(problems[0].message, problems[0].expression)
+    return registration
 
 
 def identifier_condition(tokens: Iterable[tuple[str | None, str]], *,
