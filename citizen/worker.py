@@ -12,7 +12,7 @@ from services.db import db
 
 #: Modules whose tasks, due jobs and outbox channels every process must know.
 TASK_MODULES = ["services.jobs.tasks", "services.outbox.tasks", "services.helsenorge.service",
-                "services.clients.tasks", "services.sessions.tasks"]
+                "services.clients.tasks", "services.sessions.tasks", "services.audit.tasks"]
 
 DEFAULTS = {
     "task_serializer": "json",

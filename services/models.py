@@ -1,6 +1,6 @@
 """Every domain's models, imported once so the metadata is complete for Alembic."""
 
-from services.audit.models import AuditEvent
+from services.audit.models import AuditCheckpoint, AuditEvent, SecurityEvent
 from services.clients.models import SystemClient, UsedClientAssertion
 from services.helsenorge.models import InboundMessage
 from services.jobs.models import ScheduledJob
@@ -17,6 +17,7 @@ from services.people.models import (
 from services.sessions.models import WebSession
 
 __all__ = [
+    "AuditCheckpoint",
     "AuditEvent",
     "Fullmakt",
     "GuardianRestriction",
@@ -27,6 +28,7 @@ __all__ = [
     "Person",
     "RoleAssignment",
     "ScheduledJob",
+    "SecurityEvent",
     "StaffMember",
     "SystemClient",
     "UsedClientAssertion",

@@ -21,6 +21,7 @@ from flask import abort, g, request
 
 from citizen.errors import render_error
 from citizen.oauth import keys
+from services import audit
 from services.actors import Actor
 from services.clients import InvalidToken, authenticate_bearer
 from services.clients.scopes import allows, permission_for
@@ -62,6 +63,7 @@ def authorize(resource_type: str, interaction: str) -> Actor:
     access = authenticate()
     if not allows(access.scopes, resource_type, interaction):
         needed = f"system/{resource_type}.{permission_for(interaction)}"
+        audit.record_refusal(actor=g.actor, kind="insufficient_scope", target=needed)
         _refuse(403, "insufficient_scope", f"the access token lacks the scope {needed}",
                 scope=needed, client_id=access.client_id)
     return g.actor
