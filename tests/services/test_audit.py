@@ -261,6 +261,17 @@ def test_rows_of_two_chains_interleaved_verify_and_make_one_head(db):
     assert report.head == hashlib.sha256(heads.encode()).hexdigest()
 
 
+def test_each_new_transaction_continues_the_chain_it_takes(db):
+    # More transactions than chains: on PostgreSQL some must reuse a chain and read its head.
+    for _ in range(CHAINS + 4):
+        _some_events(1)
+        db.session.commit()
+    rows = sorted(table_rows(AuditEvent), key=lambda r: r.id)
+    starts = [r for r in rows if r.prev_hash == GENESIS]
+    assert len(starts) == len({r.chain for r in rows}) <= CHAINS
+    assert audit.verify_chain().ok
+
+
 def test_an_empty_trail_has_the_genesis_head(db):
     report = audit.verify_chain()
     assert (report.ok, report.checked, report.head, report.checkpoints) == (True, 0, GENESIS, 0)
