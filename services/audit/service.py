@@ -207,9 +207,7 @@ def verify_chain(*, batch_size: int = 5000) -> ChainReport:
             breaks.append(ChainBreak(event.id, "row contents changed"))
         heads[event.chain] = event.hash
         checkpoint = expected.pop(event.id, None)
-        if checkpoint is not None and (checkpoint.chain, checkpoint.row_count,
-                                       checkpoint.head_hash) != (event.chain, counts[event.chain],
-                                                                 event.hash):
+        if checkpoint is not None and not _reaches(checkpoint, event, counts[event.chain]):
             breaks.append(ChainBreak(event.id, f"differs from checkpoint {checkpoint.id}"))
     for checkpoint in sorted(expected.values()):
         breaks.append(ChainBreak(checkpoint.last_event_id,
@@ -218,6 +216,12 @@ def verify_chain(*, batch_size: int = 5000) -> ChainReport:
     digest = hashlib.sha256("".join(heads[c] for c in sorted(heads)).encode()).hexdigest()
     return ChainReport(checked=checked, head=digest if heads else GENESIS, breaks=breaks,
                        checkpoints=checkpoints)
+
+
+def _reaches(checkpoint: sa.Row, event: sa.Row, row_count: int) -> bool:
+    """Whether ``event``, the ``row_count``-th row of its chain, is what ``checkpoint`` saw."""
+    return (checkpoint.chain, checkpoint.row_count, checkpoint.head_hash) == (
+        event.chain, row_count, event.hash)
 
 
 def take_checkpoints(*, now: datetime) -> list[AuditCheckpoint]:
