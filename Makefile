@@ -50,7 +50,7 @@ MUTANT_CHILDREN ?= 1
 .PHONY: mutants
 mutants: translations
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children $(MUTANT_CHILDREN) > /dev/null
+	$(BIN)/mutmut run --max-children $(MUTANT_CHILDREN)
 	$(BIN)/mutmut results
 	@$(BIN)/mutmut results --all true | awk -F'[: ]+' '{ \
 		module = substr($$2, 1, index($$2, ".x") - 1); total[module]++; \

@@ -281,6 +281,17 @@ def test_each_new_transaction_continues_the_chain_it_takes(db):
     assert audit.verify_chain().ok
 
 
+def test_statements_compiled_afresh_still_chain(db, monkeypatch):
+    # The compiled-statement cache is warm in any process that audited before; start cold.
+    from services.audit import service
+
+    monkeypatch.setattr(service, "_compiled", {})
+    _some_events(2)
+    db.session.commit()
+    _some_events(1)
+    assert audit.verify_chain().ok
+
+
 def test_a_transaction_keeps_to_one_chain(db):
     assert len({event.chain for event in _some_events(5)}) == 1
 
