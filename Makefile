@@ -61,3 +61,18 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite* instance/broker* instance/celerybeat-schedule*
+
+# Mutation testing of the rules modules: [tool.mutmut] in pyproject.toml says which, and
+# docs/mutation-testing.md records the score. On SQLite the forked test runs share one
+# database file, so one at a time; with DATABASE_URL on PostgreSQL try MUTANT_CHILDREN=2.
+MUTANT_CHILDREN ?= 1
+.PHONY: mutants
+mutants: translations
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTANT_CHILDREN)
+	$(BIN)/mutmut results
+	@$(BIN)/mutmut results --all true | awk -F'[: ]+' '{ \
+		module = substr($$2, 1, index($$2, ".x") - 1); total[module]++; \
+		if ($$3 == "killed" || $$3 == "timeout") killed[module]++ } \
+		END { for (m in total) printf "%-36s %4d of %4d killed  %5.1f %%\n", \
+			m, killed[m], total[m], 100 * killed[m] / total[m] }' | sort

@@ -2,6 +2,7 @@
 
 from flask import Flask, Response
 
+from services import audit
 from services.db import db
 
 
@@ -13,4 +14,7 @@ def register_request_transaction(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
+        # Refused attempts noted during the request outlive its rollback.
+        if audit.write_refusals():
+            db.session.commit()
         return response

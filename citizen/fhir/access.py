@@ -18,7 +18,7 @@ from citizen.extensions import limiter
 from citizen.fhir.errors import FhirError
 from citizen.oauth import bearer
 from services.actors import Actor
-from services.clients.scopes import allows, permission_for
+from services.clients.scopes import allows
 
 
 def caller() -> Actor:
@@ -31,7 +31,7 @@ def caller() -> Actor:
 def require(resource_type: str, interaction: str) -> Actor:
     """The caller, if its scopes allow ``interaction`` on ``resource_type``; else 403."""
     caller()
-    return bearer.authorize(resource_type, interaction)
+    return bearer.check_scope(resource_type, interaction)
 
 
 def permits(resource_type: str, interaction: str) -> bool:
@@ -42,8 +42,7 @@ def permits(resource_type: str, interaction: str) -> bool:
 def require_in_entry(resource_type: str, interaction: str, path: str) -> Actor:
     """As :func:`require` for one Bundle entry: a refusal is that entry's 403."""
     if not permits(resource_type, interaction):
-        needed = f"system/{resource_type}.{permission_for(interaction)}"
-        bearer.record_refusal(needed)
+        needed = bearer.refused_scope(resource_type, interaction)
         raise FhirError(403, f"{path}: the access token lacks the scope {needed}",
                         code="forbidden", expression=[f"{path}.request"])
     return g.actor

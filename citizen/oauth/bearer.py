@@ -21,6 +21,7 @@ from flask import abort, g, request
 
 from citizen.errors import render_error
 from citizen.oauth import keys
+from services import audit
 from services.actors import Actor
 from services.clients import InvalidToken, authenticate_bearer
 from services.clients.scopes import allows, permission_for
@@ -59,18 +60,25 @@ def authorize(resource_type: str, interaction: str) -> Actor:
     For views that learn the resource type from the URL; ends the request with 401/403
     otherwise. Sets and returns ``g.actor``; ``g.access_token`` holds the verified token.
     """
-    access = authenticate()
-    if not allows(access.scopes, resource_type, interaction):
-        needed = f"system/{resource_type}.{permission_for(interaction)}"
+    authenticate()
+    return check_scope(resource_type, interaction)
+
+
+def check_scope(resource_type: str, interaction: str) -> Actor:
+    """After :func:`authenticate`: 403 (noted in the security log) unless the token's
+    scopes allow ``interaction`` on ``resource_type``."""
+    if not allows(g.access_token.scopes, resource_type, interaction):
+        needed = refused_scope(resource_type, interaction)
         _refuse(403, "insufficient_scope", f"the access token lacks the scope {needed}",
-                scope=needed, client_id=access.client_id)
+                scope=needed, client_id=g.access_token.client_id)
     return g.actor
 
 
-def record_refusal(needed_scope: str) -> None:
-    """Note a refusal that is answered inside a response (a batch Bundle's entry)."""
-    log.info("scope refused", extra={"error": "insufficient_scope", "scope": needed_scope,
-                                     "client_id": g.access_token.client_id})
+def refused_scope(resource_type: str, interaction: str) -> str:
+    """Note in the security log that the caller lacks the scope; the scope it lacks."""
+    needed = f"system/{resource_type}.{permission_for(interaction)}"
+    audit.record_refusal(actor=g.actor, kind="insufficient_scope", target=needed)
+    return needed
 
 
 def authenticate() -> AccessToken:

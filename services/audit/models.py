@@ -41,3 +41,47 @@ class AuditEvent(db.Model):
     chain: Mapped[int] = mapped_column(sa.SmallInteger)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class AuditCheckpoint(db.Model):
+    """A chain's head as it was at a moment: how many rows, which was the last, its hash.
+
+    Taken by the ``audit.checkpoint`` due job and only ever inserted. ``flask audit verify``
+    checks the trail still reaches every checkpoint, so rows removed from the start or the
+    end of a chain, or the whole table emptied, are found, not only rows cut from the middle.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    taken_at: Mapped[datetime]
+    chain: Mapped[int] = mapped_column(sa.SmallInteger)
+    #: Rows in the chain up to and including ``last_event_id``.
+    row_count: Mapped[int] = mapped_column(sa.BigInteger)
+    last_event_id: Mapped[int] = mapped_column(sa.BigInteger)
+    #: The ``hash`` of that last row.
+    head_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class SecurityEvent(db.Model):
+    """A refused access attempt: a token without the scope, a citizen reaching for someone
+    they may not act for. Written after the refused request's rollback, so it stays.
+
+    Holds internal ids and client ids only: never an identity number, never request text.
+    """
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    #: What was refused: ``insufficient_scope``, ``not_represented`` ...
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    #: ``person``, ``staff`` or ``system``.
+    actor_kind: Mapped[str] = mapped_column(sa.String(10))
+    #: Person id, staff member id or OAuth client id.
+    actor_id: Mapped[str] = mapped_column(sa.String(100))
+    #: What the attempt reached for: a scope (``system/Patient.r``) or ``Person/<id>``.
+    target: Mapped[str] = mapped_column(sa.String(100))
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))

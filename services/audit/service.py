@@ -1,21 +1,30 @@
-"""Write audit rows in the caller's transaction, and check the chain has not been broken."""
+"""Write audit rows in the caller's transaction, and check the chain has not been broken.
+
+A chain proves its middle: an edited or removed row breaks every hash after it. Its ends
+are proved by checkpoints (``take_checkpoints``, a due job): each records a chain's row
+count and head hash in a separate append-only table and in the log, so a trail emptied or
+cut at either end no longer reaches them.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.actors import Actor
-from services.audit.models import AuditEvent
+from services.audit.models import AuditCheckpoint, AuditEvent
 from services.clock import utcnow
 from services.db import db
+
+log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 _HEAD = "audit_chain_head"
@@ -170,6 +179,8 @@ class ChainReport:
     checked: int
     head: str
     breaks: list[ChainBreak]
+    #: How many checkpoints the trail was held against.
+    checkpoints: int = 0
 
     @property
     def ok(self) -> bool:
@@ -177,19 +188,78 @@ class ChainReport:
 
 
 def verify_chain(*, batch_size: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report rows edited, and gaps where rows were deleted."""
+    """Recompute every hash in order; report rows edited, gaps where rows were deleted, and
+    checkpoints the trail no longer reaches (rows cut from either end, or all of them)."""
     breaks: list[ChainBreak] = []
     heads: dict[int, str] = {}
+    counts: dict[int, int] = {}
+    expected = {cp.last_event_id: cp for cp in db.session.execute(
+        sa.select(AuditCheckpoint.id, AuditCheckpoint.chain, AuditCheckpoint.row_count,
+                  AuditCheckpoint.last_event_id, AuditCheckpoint.head_hash))}
+    checkpoints = len(expected)
     checked = 0
     for event in _in_order(batch_size):
         checked += 1
+        counts[event.chain] = counts.get(event.chain, 0) + 1
         if event.prev_hash != heads.get(event.chain, GENESIS):
             breaks.append(ChainBreak(event.id, "previous row missing or changed"))
         if _digest(event) != event.hash:
             breaks.append(ChainBreak(event.id, "row contents changed"))
         heads[event.chain] = event.hash
+        checkpoint = expected.pop(event.id, None)
+        if checkpoint is not None and not _reaches(checkpoint, event, counts[event.chain]):
+            breaks.append(ChainBreak(event.id, f"differs from checkpoint {checkpoint.id}"))
+    for checkpoint in sorted(expected.values()):
+        breaks.append(ChainBreak(checkpoint.last_event_id,
+                                 f"missing: checkpoint {checkpoint.id} recorded it as row "
+                                 f"{checkpoint.row_count} of chain {checkpoint.chain}"))
     digest = hashlib.sha256("".join(heads[c] for c in sorted(heads)).encode()).hexdigest()
-    return ChainReport(checked=checked, head=digest if heads else GENESIS, breaks=breaks)
+    return ChainReport(checked=checked, head=digest if heads else GENESIS, breaks=breaks,
+                       checkpoints=checkpoints)
+
+
+def _reaches(checkpoint: sa.Row, event: sa.Row, row_count: int) -> bool:
+    """Whether ``event``, the ``row_count``-th row of its chain, is what ``checkpoint`` saw."""
+    return (checkpoint.chain, checkpoint.row_count, checkpoint.head_hash) == (
+        event.chain, row_count, event.hash)
+
+
+def take_checkpoints(*, now: datetime) -> list[AuditCheckpoint]:
+    """Record the head of every chain that has grown since its last checkpoint.
+
+    Each is logged too: shipped with the logs, the heads have a witness outside the
+    database that whoever can rewrite both tables cannot reach.
+    """
+    latest = sa.select(sa.func.max(AuditCheckpoint.id)).group_by(AuditCheckpoint.chain)
+    known = {(cp.chain, cp.row_count, cp.last_event_id) for cp in db.session.execute(
+        sa.select(AuditCheckpoint.chain, AuditCheckpoint.row_count,
+                  AuditCheckpoint.last_event_id).where(AuditCheckpoint.id.in_(latest)))}
+    taken = [
+        AuditCheckpoint(taken_at=now, chain=head.chain, row_count=head.row_count,
+                        last_event_id=head.last_event_id, head_hash=head.hash)
+        for head in _chain_heads()
+        if (head.chain, head.row_count, head.last_event_id) not in known
+    ]
+    db.session.add_all(taken)
+    db.session.flush()
+    for checkpoint in taken:
+        log.info("audit checkpoint", extra={
+            "chain": checkpoint.chain, "rows": checkpoint.row_count,
+            "last_event_id": checkpoint.last_event_id, "head_hash": checkpoint.head_hash})
+    return taken
+
+
+def _chain_heads() -> list[sa.Row]:
+    """Each chain's row count, last row id and that row's hash, in one statement (so one
+    snapshot: a row committed meanwhile is later in its chain than every row counted)."""
+    heads = (sa.select(AuditEvent.chain, sa.func.count().label("row_count"),
+                       sa.func.max(AuditEvent.id).label("last_event_id"))
+             .group_by(AuditEvent.chain).subquery())
+    return db.session.execute(
+        sa.select(heads.c.chain, heads.c.row_count, heads.c.last_event_id, AuditEvent.hash)
+        .join(AuditEvent, AuditEvent.id == heads.c.last_event_id)
+        .order_by(heads.c.chain)
+    ).all()
 
 
 def _in_order(batch_size: int) -> Iterator[sa.Row]:

@@ -53,13 +53,30 @@ def guardian_areas(*, child: Person, today: date, withheld: frozenset[Area]) -> 
     return frozenset()
 
 
+def may_withhold_from_guardians(*, child: Person, today: date) -> bool:
+    """Whether ``child`` is of an age (12 to 16) to withhold areas from their parents."""
+    return CHILD_AGE <= child.age_on(today) < GUARDIAN_END_AGE
+
+
+def fullmakt_refusal(*, giver: Person, recipient: Person, on: date) -> str | None:
+    """Why ``giver`` cannot give ``recipient`` a fullmakt in force on ``on``, or None."""
+    if giver.age_on(on) < FULLMAKT_GIVER_MIN_AGE:
+        return f"the giver must be at least {FULLMAKT_GIVER_MIN_AGE} years old"
+    if recipient.age_on(on) < FULLMAKT_RECIPIENT_MIN_AGE:
+        return f"the recipient must be at least {FULLMAKT_RECIPIENT_MIN_AGE} years old"
+    if giver.has_protected_address or recipient.has_protected_address:
+        return "a fullmakt is not possible for this person"
+    return None
+
+
 def fullmakt_areas(*, fullmakt: Fullmakt, today: date) -> frozenset[Area]:
-    """The areas a fullmakt grants today (empty if not in force)."""
+    """The areas a fullmakt grants today (empty if not in force, or if either party can no
+    longer be part of one: a confidential address may arise after the grant)."""
     if fullmakt.revoked_at is not None or not fullmakt.starts_on <= today <= fullmakt.ends_on:
         return frozenset()
-    if (fullmakt.giver.age_on(today) < FULLMAKT_GIVER_MIN_AGE
-            or fullmakt.recipient.age_on(today) < FULLMAKT_RECIPIENT_MIN_AGE):
+    if fullmakt_refusal(giver=fullmakt.giver, recipient=fullmakt.recipient, on=today):
         return frozenset()
+    # Areas this code no longer knows (a stored value from a retired area) grant nothing.
     return frozenset(Area(a) for a in fullmakt.areas if a in Area._value2member_map_)
 
 
@@ -81,8 +98,6 @@ def representations(*, actor: Person, today: date) -> list[Representation]:
     for fullmakt in db.session.scalars(
         sa.select(Fullmakt).where(Fullmakt.recipient_id == actor.id)
     ):
-        if fullmakt.giver.has_protected_address:
-            continue
         areas = fullmakt_areas(fullmakt=fullmakt, today=today)
         if areas:
             found.append(Representation(subject=fullmakt.giver, basis=Basis.FULLMAKT, areas=areas))

@@ -26,11 +26,7 @@ from services.people.models import (
     RoleAssignment,
     StaffMember,
 )
-from services.people.representation import (
-    FULLMAKT_GIVER_MIN_AGE,
-    FULLMAKT_RECIPIENT_MIN_AGE,
-    GUARDIAN_END_AGE,
-)
+from services.people.representation import fullmakt_refusal, may_withhold_from_guardians
 from services.people.vault import vault
 
 
@@ -259,7 +255,7 @@ def withhold_from_guardians(*, child: Person, area: Area, actor: Actor, today: d
     """Let a child aged 12–16 withhold an area from their parents."""
     if actor.kind is not ActorKind.PERSON or actor.id != str(child.id):
         raise PeopleError("only the child can withhold information from their parents")
-    if not 12 <= child.age_on(today) < GUARDIAN_END_AGE:
+    if not may_withhold_from_guardians(child=child, today=today):
         raise PeopleError("only children aged 12 to 16 can withhold from their parents")
     exists = db.session.scalar(
         sa.select(GuardianRestriction.id).where(GuardianRestriction.child_id == child.id,
@@ -291,12 +287,8 @@ def grant_fullmakt(
         raise PeopleError("a fullmakt needs at least one area")
     if ends_on < starts_on:
         raise PeopleError("the fullmakt must end after it starts")
-    if giver.age_on(starts_on) < FULLMAKT_GIVER_MIN_AGE:
-        raise PeopleError("the giver must be at least 16 years old")
-    if recipient.age_on(starts_on) < FULLMAKT_RECIPIENT_MIN_AGE:
-        raise PeopleError("the recipient must be at least 18 years old")
-    if giver.has_protected_address or recipient.has_protected_address:
-        raise PeopleError("a fullmakt is not possible for this person")
+    if (refusal := fullmakt_refusal(giver=giver, recipient=recipient, on=starts_on)) is not None:
+        raise PeopleError(refusal)
     fullmakt = Fullmakt(giver=giver, recipient=recipient, areas=[a.value for a in areas],
                         starts_on=starts_on, ends_on=ends_on)
     db.session.add(fullmakt)

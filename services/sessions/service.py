@@ -130,6 +130,7 @@ def act_for(*, web_session: WebSession, person: Person, subject_id: int, actor: 
     chosen = next((rep for rep in representations(actor=person, today=today)
                    if rep.subject.id == subject_id), None)
     if chosen is None or web_session.person_id != person.id:
+        audit.record_refusal(actor=actor, kind="not_represented", target=f"Person/{subject_id}")
         raise NotFound("person")
     web_session.acting_for_person_id = None if subject_id == person.id else subject_id
     db.session.flush()

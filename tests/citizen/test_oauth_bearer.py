@@ -13,9 +13,11 @@ from citizen.extensions import csrf
 from citizen.oauth import keys
 from citizen.oauth.bearer import authorize, require_scope
 from services import clients
+from services.audit.models import SecurityEvent
 from services.clients import tokens
 from services.clients.tokens import SigningKey
 from services.clock import utcnow
+from tests.plugins.db import table_rows
 
 
 @pytest.fixture
@@ -185,6 +187,25 @@ def test_a_token_without_the_scope_is_403_insufficient_scope(db, http, issue):
 
     create = http.post("/fhir/R4/Appointment", headers=bearer(token))
     assert create.status_code == 403
+
+
+def test_a_refused_scope_is_in_the_security_log_after_the_rollback(db, http, issue):
+    system = make_system(db, "system/Patient.rs")
+    token = issue(system.client_id, "system/Patient.s")
+    response = http.get("/fhir/R4/Patient/42?identifier=01017012345",
+                        headers={**bearer(token), "X-Request-ID": "req-refused-01"})
+    assert response.status_code == 403
+    [event] = table_rows(SecurityEvent)
+    assert (event.kind, event.actor_kind, event.actor_id, event.target, event.request_id) == (
+        "insufficient_scope", "system", system.client_id, "system/Patient.r", "req-refused-01")
+    assert event.occurred_at is not None
+    assert "01017012345" not in repr(vars(event))
+
+    assert http.get("/fhir/R4/Patient/42", headers=bearer(issue(system.client_id,
+                                                                "system/Patient.rs"))
+                    ).status_code == 200
+    assert http.get("/fhir/R4/Patient/42").status_code == 401  # no token: nobody to name
+    assert len(table_rows(SecurityEvent)) == 1
 
 
 @pytest.mark.parametrize(

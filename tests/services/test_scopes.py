@@ -3,6 +3,7 @@
 import pytest
 
 from services.clients.scopes import (
+    MAX_SCOPE_LENGTH,
     InvalidScope,
     SmartScope,
     allows,
@@ -100,3 +101,24 @@ def test_unknown_interactions_are_a_programming_error():
 def test_not_covered_lists_requested_scopes_beyond_the_allowed(requested, allowed, refused):
     left = not_covered(parse_scopes(requested), parse_scopes(allowed))
     assert [scope.text for scope in left] == refused
+
+
+def test_invalid_scopes_say_what_a_scope_looks_like():
+    with pytest.raises(InvalidScope, match=r"^scopes look like system/Patient\.rs or "
+                                           r"system/\*\.cruds$"):
+        parse_scope("openid")
+    with pytest.raises(InvalidScope,
+                       match=r"^permissions are a subset of cruds, written in that order$"):
+        parse_scope("system/Patient.sr")
+
+
+def test_a_scope_list_may_be_as_long_as_the_limit_and_no_longer():
+    at_limit = "system/Patient.rs".ljust(MAX_SCOPE_LENGTH)
+    assert format_scopes(parse_scopes(at_limit)) == "system/Patient.rs"
+    with pytest.raises(InvalidScope, match=r"^the scope list is too long$"):
+        parse_scopes(at_limit + " ")
+
+
+def test_a_single_letter_that_is_not_a_permission_is_unknown():
+    with pytest.raises(ValueError, match="unknown interaction 'x'"):
+        permission_for("x")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from services.actors import Actor
-from services.audit.models import AuditEvent
+from services.audit.models import AuditEvent, SecurityEvent
 from services.clock import today_in_norway
 from services.people.models import Area
 from services.people.service import grant_fullmakt, national_id_of, record_guardianship
@@ -84,6 +84,18 @@ def test_acting_for_someone_not_represented_is_404(login_client, family):
     assert login_client.post("/acting-for", data={"person_id": "x",
                                                   "csrf_token": _token(login_client)}
                              ).status_code == 400
+
+
+def test_reaching_for_someone_not_represented_is_in_the_security_log(login_client, family):
+    parent, _child, stranger = family
+    answer = login_client.post("/acting-for", data={"person_id": stranger.id,
+                                                    "csrf_token": _token(login_client)})
+    assert answer.status_code == 404
+    [event] = table_rows(SecurityEvent)
+    assert (event.kind, event.actor_kind, event.actor_id, event.target) == (
+        "not_represented", "person", str(parent.id), f"Person/{stranger.id}")
+    assert national_id_of(stranger) not in repr(vars(event))
+    assert [e for e in table_rows(AuditEvent) if e.action == "act-for"] == []
 
 
 def test_acting_for_needs_a_csrf_token(login_client, family):

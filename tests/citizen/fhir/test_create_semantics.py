@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from services.audit.models import AuditEvent
+from services.audit.models import AuditEvent, SecurityEvent
 from services.people.identity import FNR_SYSTEM
 from services.people.models import Person
 from tests.plugins.db import table_rows
@@ -104,6 +104,9 @@ def test_a_batch_authorises_and_answers_each_entry(client, db):
     assert {p.family_name for p in table_rows(Person)} == {"Original"}
     assert len(table_rows(Person)) == 2
     assert _actions(db, pid) == ["create"]
+    # The refused entry is in the security log, though its request succeeded.
+    assert [(e.kind, e.target) for e in table_rows(SecurityEvent)] == [
+        ("insufficient_scope", "system/Patient.u")]
 
 
 def test_a_transaction_with_a_refused_entry_is_refused_whole(client, db):

@@ -12,6 +12,7 @@ from services.people.service import (
     grant_fullmakt,
     record_guardianship,
     revoke_fullmakt,
+    set_address_protection,
     withhold_from_guardians,
 )
 from tests.plugins.factories import make_person
@@ -165,3 +166,95 @@ def test_fullmakt_refused_for_confidential_address(db, recipient):
     hidden = make_person(_years_ago(70), address_protection=AddressProtection.STRICT)
     with pytest.raises(PeopleError):
         _fullmakt(hidden, recipient)
+
+
+def test_a_child_can_withhold_from_the_12th_birthday_not_the_day_before(parent):
+    almost = _child(parent, 12, days=-1)
+    with pytest.raises(PeopleError, match="aged 12 to 16"):
+        withhold_from_guardians(child=almost, area=Area.APPOINTMENTS,
+                                actor=Actor.person(almost.id), today=TODAY)
+    twelve = _child(parent, 12)
+    withhold_from_guardians(child=twelve, area=Area.APPOINTMENTS, actor=Actor.person(twelve.id),
+                            today=TODAY)
+    assert _areas(parent, twelve) == {Area.QUESTIONNAIRES}
+
+
+def test_parents_see_only_their_own_children(parent):
+    other_parent = make_person(_years_ago(38), given_name="Annen")
+    theirs = _child(other_parent, 5)
+    mine = _child(parent, 5)
+    assert _areas(parent, theirs) == frozenset()
+    assert _areas(parent, mine) == frozenset(Area)
+    assert _areas(mine, parent) == frozenset()  # a child does not represent the parent
+
+
+def test_one_confidential_child_does_not_hide_the_next(parent):
+    _child(parent, 5, protection=AddressProtection.STRICT)
+    sibling = _child(parent, 7)
+    assert _areas(parent, sibling) == frozenset(Area)
+
+
+def test_a_confidential_address_after_the_guardianship_ends_it(parent):
+    child = _child(parent, 5)
+    set_address_protection(person=child, code=AddressProtection.STRICT, actor=HOSPITAL)
+    assert _areas(parent, child) == frozenset()
+
+
+def test_a_parent_with_a_confidential_address_after_the_guardianship_represents_nobody(parent):
+    child = _child(parent, 5)
+    set_address_protection(person=parent, code=AddressProtection.CONFIDENTIAL, actor=HOSPITAL)
+    assert [rep.subject.id for rep in representations(actor=parent, today=TODAY)] == [parent.id]
+    assert _areas(parent, child) == frozenset()
+
+
+def test_fullmakt_from_a_giver_turning_16_on_its_first_day(db, recipient):
+    sixteen_at_start = make_person(_years_ago(16, days=-5))
+    with pytest.raises(PeopleError, match="at least 16"):
+        _fullmakt(sixteen_at_start, recipient, starts=4)
+    _fullmakt(sixteen_at_start, recipient, starts=5)
+    assert _areas(recipient, sixteen_at_start) == frozenset()  # not yet in force
+    assert may_act_for(actor=recipient, subject_id=sixteen_at_start.id, area=Area.APPOINTMENTS,
+                       today=TODAY + timedelta(days=5)) is Basis.FULLMAKT
+
+
+def test_fullmakt_to_a_recipient_turning_18_on_its_first_day(db, giver):
+    eighteen_at_start = make_person(_years_ago(18, days=-5))
+    with pytest.raises(PeopleError, match="at least 18"):
+        _fullmakt(giver, eighteen_at_start, starts=4)
+    _fullmakt(giver, eighteen_at_start, starts=5)
+    assert may_act_for(actor=eighteen_at_start, subject_id=giver.id, area=Area.APPOINTMENTS,
+                       today=TODAY + timedelta(days=5)) is Basis.FULLMAKT
+
+
+def test_fullmakt_holds_on_its_last_day_and_not_after(giver, recipient):
+    _fullmakt(giver, recipient, starts=-10, ends=0)
+    assert may_act_for(actor=recipient, subject_id=giver.id, area=Area.APPOINTMENTS,
+                       today=TODAY) is Basis.FULLMAKT
+    assert may_act_for(actor=recipient, subject_id=giver.id, area=Area.APPOINTMENTS,
+                       today=TODAY + timedelta(days=1)) is None
+
+
+@pytest.mark.parametrize("party", ["giver", "recipient"])
+def test_a_confidential_address_after_the_grant_ends_the_fullmakt(giver, recipient, party):
+    _fullmakt(giver, recipient)
+    protected = {"giver": giver, "recipient": recipient}[party]
+    set_address_protection(person=protected, code=AddressProtection.STRICT, actor=HOSPITAL)
+    assert _areas(recipient, giver) == frozenset()
+
+
+def test_two_fullmakter_from_one_giver_are_one_representation_with_all_their_areas(
+        giver, recipient):
+    _fullmakt(giver, recipient, areas=[Area.APPOINTMENTS])
+    _fullmakt(giver, recipient, areas=[Area.RECORDS])
+    me, for_giver = representations(actor=recipient, today=TODAY)
+    assert me.subject.id == recipient.id and me.basis is Basis.SELF
+    assert for_giver.subject.id == giver.id
+    assert for_giver.basis is Basis.FULLMAKT
+    assert for_giver.areas == {Area.APPOINTMENTS, Area.RECORDS}
+
+
+def test_a_fullmakt_out_of_force_does_not_hide_one_in_force(giver, recipient):
+    other_giver = make_person(_years_ago(60), given_name="Annen")
+    _fullmakt(other_giver, recipient, starts=-60, ends=-1)
+    _fullmakt(giver, recipient)
+    assert _areas(recipient, giver) == {Area.APPOINTMENTS}
