@@ -132,7 +132,7 @@ def report(title: str, baseline_name: str, candidate_name: str, pair: Pair,
         errors = sum(r.non_2xx for r in runs)
         print(f"  {name:<22} req/s {rates}  p99 ms {p99s}  non-2xx {errors}")
     ratios = pair.ratios
-    verdict = "" if goal is None else (" (goal >= %.2f: %s)" % (
-        goal, "met" if statistics.median(ratios) >= goal else "NOT met"))
+    met = goal is not None and statistics.median(ratios) >= goal
+    verdict = "" if goal is None else f" (goal >= {goal:.2f}: {'met' if met else 'NOT met'})"
     print(f"  ratio {candidate_name}/{baseline_name}: median {statistics.median(ratios):.2f}, "
           f"range {min(ratios):.2f}-{max(ratios):.2f}{verdict}")

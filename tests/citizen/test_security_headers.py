@@ -51,3 +51,21 @@ def test_without_a_configured_proxy_forwarded_headers_are_ignored(make_app):
     response = app.test_client().get("/probe-address", headers={
         "X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert response.json == {"remote_addr": "10.0.0.2"}
+
+
+def test_headers_a_view_sets_itself_are_kept(make_app):
+    app = make_app()
+
+    @app.get("/probe-cacheable")
+    def probe_cacheable():
+        return "public", {"Cache-Control": "max-age=60", "X-Frame-Options": "SAMEORIGIN"}
+
+    response = app.test_client().get("/probe-cacheable")
+    assert response.headers.getlist("Cache-Control") == ["max-age=60"]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_configured_default_rate_limit_still_applies_to_every_endpoint(make_app):
+    client = make_app(RATELIMIT_DEFAULT="2 per minute").test_client()
+    assert [client.get("/healthz").status_code for _ in range(3)] == [200, 200, 429]
