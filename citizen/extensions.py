@@ -1,5 +1,6 @@
 """Unbound extension objects; ``create_app`` binds them with ``init_app``."""
 
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,10 +27,20 @@ class DeclaredLimiter(Limiter):
         super()._check_request_limit(callable_name, in_middleware)
 
 
+class SafeMethodsCSRFProtect(CSRFProtect):
+    """CSRFProtect that lets GET, HEAD and OPTIONS through before looking up exemptions,
+    which it otherwise does first on every request."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions=apply_exemptions)
+
+
 babel = Babel()
 migrate = Migrate()
 #: Every state-changing form needs a CSRF token; bearer-token APIs are exempted per blueprint.
-csrf = CSRFProtect()
+csrf = SafeMethodsCSRFProtect()
 #: No default limits: login and token endpoints declare their own.
 limiter = DeclaredLimiter(key_func=get_remote_address, default_limits=[])
 
