@@ -286,7 +286,8 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: connections idle a while are tested instead (services/db.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": settings.max_content_length,
         "PUBLIC_BASE_URL": settings.public_base_url.rstrip("/"),
         "PREFERRED_URL_SCHEME": settings.public_base_url.split(":", 1)[0],
