@@ -49,6 +49,7 @@ def main() -> None:
             lua = identifier_search_script(scratch.instance / "identifiers.lua", numbers)
 
             def run(url: str, **options):
+                wrk(url, seconds=2, **options)  # warm-up: lazy imports, pools, plans
                 return lambda: wrk(url, seconds=args.seconds, **options)
 
             if args.only in (None, "healthz"):

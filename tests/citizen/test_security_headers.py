@@ -66,6 +66,15 @@ def test_headers_a_view_sets_itself_are_kept(make_app):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_configured_default_rate_limit_still_applies_to_every_endpoint(make_app):
-    client = make_app(RATELIMIT_DEFAULT="2 per minute").test_client()
-    assert [client.get("/healthz").status_code for _ in range(3)] == [200, 200, 429]
+def test_a_limit_on_a_whole_blueprint_still_applies_to_its_endpoints(make_app):
+    from flask import Blueprint
+
+    from citizen.extensions import limiter
+
+    probes = Blueprint("probe_limited", __name__)
+    probes.add_url_rule("/probe-limited", view_func=lambda: "ok")
+    limiter.limit("2 per minute")(probes)
+    app = make_app()
+    app.register_blueprint(probes)
+    client = app.test_client()
+    assert [client.get("/probe-limited").status_code for _ in range(3)] == [200, 200, 429]
