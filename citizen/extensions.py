@@ -1,6 +1,8 @@
 """Unbound extension objects; ``create_app`` binds them with ``init_app``."""
 
-from flask import current_app, request
+import functools
+
+from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -16,7 +18,16 @@ class DeclaredLimiter(Limiter):
     Its before-request hook applies default, application and blueprint limits; views with
     ``@limiter.limit`` check their own limits when called. With none of the first three
     configured the hook only resolved empty lists, for a fifth of what ``/healthz`` cost.
+    Likewise its after-request hook (the X-RateLimit headers, deductions) only runs where a
+    limit was checked.
     """
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        hooks = app.after_request_funcs.get(None, [])
+        for index, hook in enumerate(hooks):
+            if isinstance(hook, functools.partial) and hook.args == (self,):
+                hooks[index] = functools.partial(_if_limits_checked, hook)
 
     def _check_request_limit(self, callable_name: str | None = None,
                              in_middleware: bool = True) -> None:
@@ -24,7 +35,12 @@ class DeclaredLimiter(Limiter):
         if in_middleware and not (manager.default_limits or manager.application_limits
                                   or manager._blueprint_limits):
             return
+        g.rate_limits_checked = True
         super()._check_request_limit(callable_name, in_middleware)
+
+
+def _if_limits_checked(inject_headers, response: Response) -> Response:
+    return inject_headers(response) if g.get("rate_limits_checked") else response
 
 
 class SafeMethodsCSRFProtect(CSRFProtect):

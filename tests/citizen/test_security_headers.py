@@ -78,3 +78,12 @@ def test_a_limit_on_a_whole_blueprint_still_applies_to_its_endpoints(make_app):
     app.register_blueprint(probes)
     client = app.test_client()
     assert [client.get("/probe-limited").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_rate_limited_endpoint_tells_the_client_its_limit(client):
+    from citizen.oauth.blueprint import TOKEN_RATE_LIMIT
+
+    response = client.post("/oauth/token", data={"grant_type": "client_credentials"})
+    assert response.headers["X-RateLimit-Limit"] == TOKEN_RATE_LIMIT.split()[0]
+    assert "X-RateLimit-Remaining" in response.headers
+    assert "X-RateLimit-Limit" not in client.get("/healthz").headers
