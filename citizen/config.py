@@ -303,7 +303,8 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         # A database error's message would otherwise carry the statement's parameters
         # (names, birth dates, identity hashes, ciphertext) into the log line of a 500.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # No pool_pre_ping: connections idle a while are tested instead (services/db.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "MAX_CONTENT_LENGTH": settings.max_content_length,
         "PUBLIC_BASE_URL": settings.public_base_url.rstrip("/"),
         "PREFERRED_URL_SCHEME": settings.public_base_url.split(":", 1)[0],

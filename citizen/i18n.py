@@ -36,6 +36,8 @@ def register_babel(app: Flask) -> None:
 
     @app.after_request
     def remember_language(response):
+        if b"lang=" not in request.query_string:
+            return response  # most requests: not worth parsing the query string for
         chosen = request.args.get("lang")
         if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
             response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",

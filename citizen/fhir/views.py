@@ -240,7 +240,7 @@ def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit:
         statement = _filter(handler, statement, name, values)
     model = handler.model
     statement = statement.where(model.id > after_id).order_by(model.id).limit(limit)
-    return list(db.session.execute(statement))
+    return list(db.session.connection().execute(statement))
 
 
 def _filter(handler: ResourceHandler, statement: sa.Select, name: str,
