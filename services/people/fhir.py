@@ -66,9 +66,11 @@ def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> Registra
     names = resource.get("name") or []
     at = next((i for i, n in enumerate(names) if n.get("use") == "official"), 0)
     name = names[at] if names else {}
-    # A null given name stands for one that has only extensions (``_given``): not a name.
-    given = [part for part in name.get("given") or [] if part]
-    if not name.get("family") or not given:
+    # A null given name stands for one that has only extensions (``_given``): not a name;
+    # nor is one of only spaces.
+    given = [part.strip() for part in name.get("given") or [] if part and part.strip()]
+    family = (name.get("family") or "").strip()
+    if not family or not given:
         raise PatientMappingError("a Patient needs a family name and a given name",
                                   "Patient.name")
     birth = resource.get("birthDate")
@@ -76,7 +78,7 @@ def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> Registra
         raise PatientMappingError("birthDate does not match the identity number",
                                   "Patient.birthDate")
     registration = Registration(national_id=national_id, given_name=" ".join(given),
-                                family_name=name["family"])
+                                family_name=family)
     problems = too_long(Person, {
         "given_name": (registration.given_name, f"Patient.name[{at}].given"),
         "family_name": (registration.family_name, f"Patient.name[{at}].family"),

@@ -303,3 +303,22 @@ def writer_actor():
     from services.actors import Actor
 
     return Actor.system("population-register")
+
+
+@pytest.mark.parametrize(("family", "given"), [("   ", ["Kari"]), ("Nordmann", [" ", "  "]),
+                                               ("\t", [" "])])
+def test_a_name_of_only_spaces_is_no_name(client, writer, family, given):
+    response = post(client, "/Patient", patient(national_id_for(date(1985, 6, 15), 40),
+                                                family=family, given=given), writer)
+    assert response.status_code == 422
+    assert outcome(response).issue[0].expression == ["Patient.name"]
+    assert table_rows(Person) == []
+
+
+def test_names_are_stored_without_surrounding_spaces(client, writer):
+    number = national_id_for(date(1985, 6, 15), 41)
+    created = post(client, "/Patient", patient(number, family=" Berg ", given=(" Kari ", "Anne")),
+                   writer)
+    assert created.status_code == 201
+    assert created.json["name"][0] == {"use": "official", "family": "Berg",
+                                       "given": ["Kari", "Anne"]}
