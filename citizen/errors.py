@@ -106,7 +106,7 @@ def _page(status: int, exc: Exception | None = None) -> Response:
 def _minutes_to_wait() -> int:
     """Whole minutes until the limit that was hit lets the caller in again (at least 1)."""
     limit = limiter.current_limit
-    seconds = limit.reset_at - time.time() if limit is not None else 60
+    seconds = int(limit.reset_at - time.time()) if limit is not None else 60
     return max(1, math.ceil(seconds / 60))
 
 

@@ -39,7 +39,8 @@ def public_url(endpoint: str, **values) -> str:
 
 def login_failed(exc: oidc.LoginFailed, *, retry_endpoint: str) -> Response:
     """The login did not finish; cancelling at the provider is a choice, not a failure."""
-    template = "auth/login_cancelled.html" if exc.reason == "cancelled" else "auth/login_failed.html"
+    cancelled = exc.reason == "cancelled"
+    template = "auth/login_cancelled.html" if cancelled else "auth/login_failed.html"
     html = render_template(template, message=exc.message, retry_url=url_for(retry_endpoint))
     return Response(html, status=exc.status, mimetype="text/html")
 

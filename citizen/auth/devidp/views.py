@@ -27,11 +27,11 @@ from joserfc.errors import JoseError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
+from citizen.auth.current import person_label
 from citizen.auth.devidp import codes, keys
 from citizen.auth.devidp.clients import DEV_CLIENTS, DEV_IDP_PATH, DevClient
-from services.db import db
-from citizen.auth.current import person_label
 from citizen.i18n import when
+from services.db import db
 from services.people.demo import DEMO_STAFF, demo_citizen_description, demo_staff_national_id
 from services.people.identity import InvalidNationalId, parse_national_id
 from services.people.models import Person, StaffMember
