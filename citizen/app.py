@@ -20,6 +20,7 @@ from citizen import (
     observability,
     ops,
     security,
+    site,
     transactions,
 )
 from citizen.config import flask_config, load_settings
@@ -86,6 +87,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(site.blueprint)
     app.register_blueprint(ops.blueprint)
     auth.register_auth(app)
     app.register_blueprint(oauth_blueprint)

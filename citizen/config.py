@@ -77,7 +77,8 @@ class Settings(BaseSettings):
     staff_oidc_issuer: str | None = None
     staff_oidc_client_id: str | None = None
     staff_oidc_client_secret: str | None = None
-    staff_oidc_acr: str = "idporten-loa-high"
+    #: HelseID's level for a high-assurance login (BankID, Buypass), not ID-porten's name.
+    staff_oidc_acr: str = "Level4"
 
     # helsenorge.no message exchange over Helsenorge.Messaging's HTTP queue transport.
     #: Base URL of the queues (``<url>/<queue>``); unset in development: messages are logged.

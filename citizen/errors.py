@@ -4,11 +4,16 @@ a friendly page for people. Nothing internal (stack, SQL, ids of other people) l
 from __future__ import annotations
 
 import logging
+import math
+import time
 from http import HTTPStatus
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from citizen.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +78,7 @@ def operation_outcome(status: int, diagnostics: str, *, expression: list[str] | 
     return response
 
 
-def _page(status: int) -> Response:
+def _page(status: int, exc: Exception | None = None) -> Response:
     titles = {
         400: _("Something in the request was wrong"),
         401: _("You need to log in"),
@@ -81,23 +86,38 @@ def _page(status: int) -> Response:
         404: _("We could not find the page"),
         405: _("That is not possible here"),
         413: _("The file or form is too large"),
+        414: _("The address is too long"),
         415: _("We could not read what was sent"),
-        429: _("Too many attempts. Wait a little and try again"),
+        429: _("Too many attempts"),
+        431: _("Your browser sent too much data"),
     }
     title = titles.get(status, _("Something went wrong on our side") if status >= 500
                        else _("Something in the request was wrong"))
-    html = render_template("errors/error.html", status=status, title=title,
-                           request_id=g.get("request_id"))
+    template, extra = "errors/error.html", {}
+    if isinstance(exc, CSRFError):
+        template, title = "errors/form_expired.html", _("The form has expired")
+    elif status == 429:
+        template, extra = "errors/too_many.html", {"minutes": _minutes_to_wait()}
+    html = render_template(template, status=status, title=title,
+                           request_id=g.get("request_id"), **extra)
     return Response(html, status=status, mimetype="text/html")
 
 
+def _minutes_to_wait() -> int:
+    """Whole minutes until the limit that was hit lets the caller in again (at least 1)."""
+    limit = limiter.current_limit
+    seconds = int(limit.reset_at - time.time()) if limit is not None else 60
+    return max(1, math.ceil(seconds / 60))
+
+
 def render_error(status: int, detail: str, *, title: str | None = None,
-                 errors: dict | None = None, api: bool = False) -> Response:
+                 errors: dict | None = None, api: bool = False,
+                 exc: Exception | None = None) -> Response:
     if wants_fhir():
         return operation_outcome(status, detail)
     if api or wants_json():
         return problem(status, title or HTTPStatus(status).phrase, detail, errors=errors)
-    return _page(status)
+    return _page(status, exc)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -109,6 +129,7 @@ def register_error_handlers(app: Flask) -> None:
             title=getattr(exc, "title", None),
             errors=getattr(exc, "errors", None),
             api=isinstance(exc, ApiError),
+            exc=exc,
         )
         if exc.code == 405 and (allowed := exc.get_headers()):
             response.headers.update({k: v for k, v in allowed if k == "Allow"})

@@ -1,16 +1,26 @@
-"""Language: Norwegian bokmål by default, nynorsk and English on request."""
+"""Language: Norwegian bokmål by default, nynorsk and English on request; dates as people
+read them, in Norwegian time."""
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_babel import get_locale
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, get_locale
 
 from citizen.extensions import babel
 
 LANGUAGES = ("nb", "nn", "en")
+#: Each language's name in that language: the links are read by those who need them.
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 COOKIE = "lang"
 #: Browsers often send plain "no" for Norwegian; bokmål is what most of them mean.
 _ALIASES = {"no": "nb", "nb-no": "nb", "nn-no": "nn"}
+#: CLDR's "long" formats say "kl. 10:30:00 CET"; Norwegian writing says "kl. 10.30"
+#: (Språkrådet), and nobody needs the seconds or the zone name in Norway.
+_DATE_FORMATS = {"nb": "d. MMMM y", "nn": "d. MMMM y", "en": "d MMMM y"}
+_TIME_FORMATS = {"nb": "'kl'. HH.mm", "nn": "'kl'. HH.mm", "en": "'at' HH:mm"}
 
 
 def select_locale() -> str:
@@ -27,12 +37,38 @@ def select_locale() -> str:
     return "nb"
 
 
+def current_language() -> str:
+    return str(get_locale() or "nb")
+
+
+def when(value: date | datetime | None) -> str:
+    """A date, or a moment in Europe/Oslo time, as the reader's language writes it:
+    ``1. desember 2026 kl. 10.30``; naive datetimes are UTC (as the database stores them)."""
+    if value is None:
+        return ""
+    lang = current_language()
+    if isinstance(value, datetime):
+        return format_datetime(value, f"{_DATE_FORMATS[lang]} {_TIME_FORMATS[lang]}")
+    return format_date(value, _DATE_FORMATS[lang])
+
+
+def language_url(code: str) -> str:
+    """This page, with its query, in language ``code``. A page shown in answer to a POST
+    (a form with errors) names in ``g.page_query`` the query that shows it again."""
+    query = g.get("page_query")
+    pairs = query.items() if query is not None else request.args.items(multi=True)
+    args = [(k, v) for k, v in pairs if k != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', code)])}"
+
+
 def register_babel(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
     )
+    app.add_template_filter(when)
+    app.add_template_global(language_url)
 
     @app.after_request
     def remember_language(response):
@@ -46,4 +82,4 @@ def register_babel(app: Flask) -> None:
 
     @app.context_processor
     def language_context():
-        return {"current_language": str(get_locale() or "nb"), "languages": LANGUAGES}
+        return {"current_language": current_language(), "languages": LANGUAGE_NAMES}

@@ -21,6 +21,10 @@ keepalive = 5
 # (?identifier=...) or a logout's id_token_hint would otherwise put identity numbers in logs.
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "1") == "1" else None
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss rid=%({x-request-id}o)s'
+# gunicorn's highest limits, above the app's own (citizen/site/limits.py), so an over-long
+# address or header gets our page (414, 431) rather than gunicorn's bare 400.
+limit_request_line = 8190
+limit_request_field_size = 16380
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from services import domains
 
-_seeders: list[tuple[str, Callable[[], int]]] = []
+#: What a seeder returns: rows created, or rows created by kind (``{"citizens": 8}``).
+Created = int | Mapping[str, int]
+_seeders: list[tuple[str, Callable[[], Created]]] = []
 
 
-def demo_seeder(name: str) -> Callable[[Callable[[], int]], Callable[[], int]]:
-    """Register ``fn() -> rows_created``; it must create nothing when its data exists."""
+def demo_seeder(name: str) -> Callable[[Callable[[], Created]], Callable[[], Created]]:
+    """Register ``fn() -> rows created``; it must create nothing when its data exists."""
 
-    def register(fn: Callable[[], int]) -> Callable[[], int]:
+    def register(fn: Callable[[], Created]) -> Callable[[], Created]:
         if name not in {n for n, _ in _seeders}:
             _seeders.append((name, fn))
         return fn
@@ -21,6 +23,11 @@ def demo_seeder(name: str) -> Callable[[Callable[[], int]], Callable[[], int]]:
 
 
 def seed_demo_data() -> dict[str, int]:
-    """Run every domain's seeders, domains in dependency order; the caller commits."""
+    """Run every domain's seeders, domains in dependency order; the caller commits.
+    Returns what was created, by kind."""
     domains.load_demo()
-    return {name: seeder() for name, seeder in _seeders}
+    created: dict[str, int] = {}
+    for name, seeder in _seeders:
+        result = seeder()
+        created.update(result if isinstance(result, Mapping) else {name: result})
+    return created

@@ -21,15 +21,18 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
 from citizen.auth import cookies
 from citizen.errors import ApiError, wants_json
+from citizen.i18n import when
 from services.actors import Actor
-from services.clock import today_in_norway
+from services.clock import today_in_norway, utcnow
 from services.db import db
-from services.people.models import Person, Role, StaffMember
+from services.people.models import Organisation, Person, Role, StaffMember
 from services.people.representation import ALL_AREAS, Basis, Representation, representations
 from services.people.service import staff_roles
 from services.sessions import service as sessions
@@ -45,9 +48,8 @@ def register_current_user(app: Flask) -> None:
             cookies.clear_token(response)
         return response
 
-    @app.context_processor
-    def account_context() -> dict[str, Any]:
-        return {"account_name": _account_name(), "account_kind": _account_kind()}
+    app.add_template_global(person_label)
+    app.context_processor(account_context)
 
 
 def load_current_user() -> None:
@@ -63,9 +65,18 @@ def load_current_user() -> None:
     web_session = sessions.find_session(token=token, idle_timeout=idle)
     if web_session is None or not _load_user(web_session):
         g.drop_session_cookie = True
+        g.session_timed_out = _timed_out(token, idle)
         return
     g.web_session = web_session
     sessions.touch_session(web_session=web_session)
+
+
+def _timed_out(token: str, idle: timedelta) -> bool:
+    """Whether the browser's session ended by itself for lack of activity (not by logout)."""
+    dead = db.session.scalar(sa.select(WebSession).where(
+        WebSession.token_hash == sessions.hash_token(token)))
+    return (dead is not None and dead.ended_at is None
+            and utcnow() >= dead.last_seen_at + idle)
 
 
 def _load_user(web_session: WebSession) -> bool:
@@ -167,6 +178,9 @@ def staff_required(view: Callable | None = None, *, role: Role | None = None,
 def _login_needed(login_endpoint: str):
     if wants_json():
         raise ApiError(401, "log in first", title="Unauthorized")
+    if g.get("session_timed_out"):
+        staff = login_endpoint == "auth.staff_login"
+        return redirect(url_for("auth.timed_out", next=_here(), **({"staff": 1} if staff else {})))
     return redirect(url_for(login_endpoint, next=_here()))
 
 
@@ -174,14 +188,41 @@ def _here() -> str:
     return request.full_path.rstrip("?")
 
 
-def _account_name() -> str | None:
-    if (person := current_citizen()) is not None:
-        return person.name
-    if (staff := current_staff()) is not None:
-        return staff.name
-    return None
+def person_label(person: Person) -> str:
+    """The person's name, or a neutral label: ID-porten sends only the identity number, and
+    the register may not have filled the name in yet. Never a blank."""
+    return person.name.strip() or _("Name not registered (born %(date)s)",
+                                      date=when(person.birth_date))
 
 
-def _account_kind() -> str | None:
+def account_context() -> dict[str, Any]:
+    """Who is logged in, whom they act for, and the header's links, for every page."""
     web_session = current_session()
-    return web_session.kind if web_session is not None else None
+    if web_session is None:
+        return {"account_kind": None, "acting_for_other": False,
+                "home_url": url_for("home.front_page")}
+    if (person := current_citizen()) is not None:
+        subject = acting_for().subject
+        return {
+            "account_kind": web_session.kind,
+            "account_name": person_label(person),
+            "acting_for_other": subject.id != person.id,
+            "acting_subject_label": person_label(subject),
+            "acting_self_id": person.id,
+            "home_url": url_for("home.citizen_home"),
+            "service_links": [(_("My page"), url_for("home.citizen_home"), "home.citizen_home"),
+                              (_("Whom you act for"), url_for("auth.acting_for"),
+                               "auth.acting_for")],
+        }
+    organisation = (db.session.get(Organisation, web_session.organisation_id)
+                    if web_session.organisation_id is not None else None)
+    return {
+        "account_kind": web_session.kind,
+        "account_name": current_staff().name.strip() or _("Staff member"),
+        "account_organisation": organisation.name if organisation else None,
+        "acting_for_other": False,
+        "home_url": url_for("home.staff_home"),
+        "service_links": [(_("Staff home"), url_for("home.staff_home"), "home.staff_home"),
+                          (_("Choose where you work"), url_for("auth.staff_organisation"),
+                           "auth.staff_organisation")],
+    }

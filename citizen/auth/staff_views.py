@@ -40,7 +40,7 @@ def _no_access(reason: str) -> LoginFailed:
 
 def staff_login():
     flask_session[NEXT_KEY] = safe_next(request.args.get("next"),
-                                        default=url_for("auth.staff_organisation"))
+                                        default=url_for("home.staff_home"))
     try:
         return oidc.begin_login(oidc.STAFF, callback_url=public_url("auth.staff_callback"))
     except LoginFailed as exc:
@@ -63,8 +63,7 @@ def staff_callback():
         log.info("staff login refused", extra={"reason": exc.reason})
         return login_failed(exc, retry_endpoint="auth.staff_login")
     only = organisations[0] if len(organisations) == 1 else None
-    next_url = safe_next(flask_session.pop(NEXT_KEY, None),
-                         default=url_for("auth.staff_organisation"))
+    next_url = safe_next(flask_session.pop(NEXT_KEY, None), default=url_for("home.staff_home"))
     if only is None:
         next_url = url_for("auth.staff_organisation", next=next_url)
     return log_in(kind=sessions.SessionKind.STAFF, login=verified, next_url=next_url,
@@ -95,5 +94,4 @@ def choose_staff_organisation():
                                      organisation_id=form["organisation_id"], actor=g.actor)
     except people.NotFound:
         raise NotFound() from None
-    return redirect(safe_next(form["next"], default=url_for("auth.staff_organisation")),
-                    code=303)
+    return redirect(safe_next(form["next"], default=url_for("home.staff_home")), code=303)

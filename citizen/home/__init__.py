@@ -1,4 +1,4 @@
-"""The front page: what Min helse is, and the way in for citizens and staff."""
+"""The front page (what Min helse is, the ways in), Min side for citizens, the staff home."""
 
 from citizen.home.blueprint import blueprint
 

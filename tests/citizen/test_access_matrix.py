@@ -52,6 +52,11 @@ def each(callers, status: int) -> dict[str, int]:
 #: ``{subject}`` is the id of the person the caller relates to; ``{org}`` the staff's trust.
 MATRIX = {
     ("home.front_page", "GET"): ("/", None, row(200)),
+    ("home.citizen_home", "GET"): ("/min-side", None, row(302, **each(CITIZENS, 200))),
+    ("home.staff_home", "GET"): ("/staff", None, row(302, **each(STAFF, 200))),
+    ("site.contact", "GET"): ("/contact", None, row(200)),
+    ("site.privacy", "GET"): ("/privacy", None, row(200)),
+    ("site.accessibility", "GET"): ("/accessibility", None, row(200)),
     ("ops.healthz", "GET"): ("/healthz", None, row(200)),
     ("ops.readyz", "GET"): ("/readyz", None, row(200)),
     ("ops.metrics", "GET"): ("/metrics", None, row(200)),
@@ -65,6 +70,8 @@ MATRIX = {
     ("auth.callback", "GET"): ("/auth/callback", None, row(400)),
     ("auth.staff_callback", "GET"): ("/staff/auth/callback", None, row(400)),
     ("auth.logged_out", "GET"): ("/auth/logged-out", None, row(200)),
+    ("auth.staff_logged_out", "GET"): ("/staff/auth/logged-out", None, row(200)),
+    ("auth.timed_out", "GET"): ("/auth/timed-out", None, row(200)),
     ("auth.me", "GET"): ("/api/v1/me", None, row(401, **each(CITIZENS, 200))),
     ("auth.acting_for", "GET"): ("/acting-for", None, row(302, **each(CITIZENS, 200))),
     ("auth.choose_acting_for", "POST"): ("/acting-for", "acting-for", row(

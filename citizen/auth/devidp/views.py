@@ -20,22 +20,25 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlencode
 
 import sqlalchemy as sa
-from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
+from citizen.auth.current import person_label
 from citizen.auth.devidp import codes, keys
 from citizen.auth.devidp.clients import DEV_CLIENTS, DEV_IDP_PATH, DevClient
+from citizen.i18n import when
 from services.db import db
-from services.people.demo import DEMO_STAFF, demo_staff_national_id
+from services.people.demo import DEMO_STAFF, demo_citizen_description, demo_staff_national_id
 from services.people.identity import InvalidNationalId, parse_national_id
 from services.people.models import Person, StaffMember
 from services.people.service import find_staff, national_id_of
 
-ACR = "idporten-loa-high"
+#: What the provider says it checked, unless the client asks for another level.
+ACR = {"citizen": "idporten-loa-high", "staff": "Level4"}
 #: What ID-porten's test environment says for its test identities.
 AMR = ["TestID"]
 HPR_CLAIM = "helseid://claims/hpr/hpr_number"
@@ -65,7 +68,7 @@ def discovery():
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": ["openid", "profile"],
-        "acr_values_supported": [ACR],
+        "acr_values_supported": sorted(set(ACR.values())),
         "claims_supported": ["iss", "aud", "sub", "pid", "acr", "amr", "nonce", "name",
                              "given_name", "family_name", HPR_CLAIM],
         "ui_locales_supported": ["nb", "nn", "en"],
@@ -121,6 +124,7 @@ def authorize():
         "nonce": checked.params.get("nonce"),
         "code_challenge": checked.params["code_challenge"],
         "auth_time": int(time.time()),
+        "acr": _acr(checked),
         "claims": claims,
     }, secret_key=current_app.config["SECRET_KEY"])
     query = {"code": code, "iss": issuer()}
@@ -129,8 +133,16 @@ def authorize():
     return redirect(f"{checked.redirect_uri}?{urlencode(query)}")
 
 
+def _acr(checked: AuthRequest) -> str:
+    """The first level the client asked for: a demo login stands in for any of them."""
+    asked = checked.params.get("acr_values", "").split()
+    return asked[0] if asked else ACR[checked.client.audience]
+
+
 def _login_page(checked: AuthRequest, *, error: str | None = None, status: int = 200):
     staff_client = checked.client.audience == "staff"
+    # Shown again after a POST: the language links must keep the login request.
+    g.page_query = checked.params
     html = render_template(
         "auth/devidp/authorize.html",
         params=checked.params,
@@ -142,15 +154,23 @@ def _login_page(checked: AuthRequest, *, error: str | None = None, status: int =
     return Response(html, status=status, mimetype="text/html")
 
 
-def _person_choices() -> list[tuple[str, str]]:
+def _person_choices() -> list[tuple[str, str, str]]:
+    """(value, label, who they are): born when, and what the demo made of them."""
     people = db.session.scalars(
         sa.select(Person).order_by(Person.family_name, Person.given_name).limit(100)
     )
-    return [(f"person:{p.id}", f"{p.name} ({p.birth_date.isoformat()})") for p in people]
+    choices = []
+    for person in people:
+        about = [_("born %(date)s", date=when(person.birth_date))]
+        if described := demo_citizen_description(person.given_name, person.family_name):
+            about.insert(0, _(described))
+        choices.append((f"person:{person.id}", person_label(person), ", ".join(about)))
+    return choices
 
 
-def _staff_choices() -> list[tuple[str, str]]:
-    return [(f"staff:{index}", staff.name) for index, staff in _demo_staff()]
+def _staff_choices() -> list[tuple[str, str, str]]:
+    return [(f"staff:{index}", staff.name, _(DEMO_STAFF[index][3]))
+            for index, staff in _demo_staff()]
 
 
 def _demo_staff() -> list[tuple[int, StaffMember]]:
@@ -195,9 +215,14 @@ def _chosen_claims(client: DevClient) -> tuple[dict | None, str | None]:
 
 
 def _name_claims(given: str, family: str, *, pid: str) -> dict:
+    """Each name the form had, as its own claim: either may be left out, as labelled."""
     claims: dict = {"pid": pid}
-    if given and family:
-        claims.update(given_name=given, family_name=family, name=f"{given} {family}")
+    if given:
+        claims["given_name"] = given
+    if family:
+        claims["family_name"] = family
+    if given or family:
+        claims["name"] = " ".join(part for part in (given, family) if part)
     return claims
 
 
@@ -254,7 +279,7 @@ def _id_token(client: DevClient, grant: dict) -> str:
         "iat": now,
         "exp": now + ID_TOKEN_LIFETIME,
         "auth_time": grant["auth_time"],
-        "acr": ACR,
+        "acr": grant.get("acr") or ACR[client.audience],
         "amr": AMR,
     }
     if grant.get("nonce"):
@@ -273,8 +298,9 @@ def _pairwise_sub(client: DevClient, pid: str) -> str:
 def end_session():
     """RP-initiated logout: back to the client's logged-out page if the hint is ours."""
     target = request.args.get("post_logout_redirect_uri", "")
-    allowed = current_app.config["PUBLIC_BASE_URL"] + url_for("auth.logged_out")
-    if target == allowed and _is_our_token(request.args.get("id_token_hint", "")):
+    allowed = {current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint)
+               for endpoint in ("auth.logged_out", "auth.staff_logged_out")}
+    if target in allowed and _is_our_token(request.args.get("id_token_hint", "")):
         state = request.args.get("state")
         return redirect(f"{target}?{urlencode({'state': state})}" if state else target)
     return render_template("auth/devidp/ended.html")

@@ -54,7 +54,7 @@ def test_choosing_a_child_makes_them_the_subject_of_every_action(login_client, f
     answer = login_client.post("/acting-for", data={"person_id": child.id,
                                                     "csrf_token": _token(login_client)})
     assert answer.status_code == 303
-    assert answer.headers["Location"] == "/acting-for"
+    assert answer.headers["Location"] == "/min-side"  # Min side, with a confirmation
 
     me = login_client.get("/api/v1/me").json
     assert me["id"] == parent.id

@@ -38,7 +38,7 @@ def test_login_registers_a_new_citizen_and_me_describes_them(login_client, oidc_
         number, given_name="Ingrid", family_name="Berg"))
     done = login_client.get(local(back))
     assert done.status_code == 302
-    assert done.headers["Location"] == "/acting-for"
+    assert done.headers["Location"] == "/min-side"  # nobody else to act for: straight home
     [set_cookie] = [c for c in done.headers.getlist("Set-Cookie")
                     if c.startswith("minhelse_session=")]
     assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
@@ -116,7 +116,7 @@ def test_next_must_be_a_local_path(login_client, oidc_provider, target):
     done = log_in(login_client, oidc_provider,
                   citizen_claims(national_id_for(date(1980, 1, 1))), next=target)
     assert done.status_code == 302
-    assert done.headers["Location"] == "/acting-for"
+    assert done.headers["Location"] == "/min-side"
 
 
 def test_next_brings_the_citizen_back_to_where_they_were(login_client, oidc_provider):

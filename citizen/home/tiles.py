@@ -1,0 +1,77 @@
+"""The tiles on Min side: one per citizen service, each registered in one place.
+
+A service plugs in with ``register_tile(Tile(...))`` from its own package, replacing the
+placeholder of the same key below; ``attention`` counts what needs the citizen now (an
+unanswered questionnaire, an appointment to confirm) for whom they act for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from services.people.models import Area
+from services.people.representation import Representation
+
+
+def _nothing_yet(_representation: Representation) -> int:
+    return 0
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    title: str
+    #: What will appear here, shown while there is nothing.
+    empty: str
+    #: The area of representation the tile belongs to; hidden from a representative
+    #: whose fullmakt or parental responsibility does not cover it. None: always shown.
+    area: Area | None = None
+    #: The service's page; None until the service exists.
+    endpoint: str | None = None
+    attention: Callable[[Representation], int] = _nothing_yet
+
+
+_tiles: dict[str, Tile] = {}
+
+
+def register_tile(tile: Tile) -> Tile:
+    """Add a tile, or replace the one with the same key (keeps its place)."""
+    _tiles[tile.key] = tile
+    return tile
+
+
+def tiles_for(representation: Representation) -> list[Tile]:
+    """The tiles to show when acting for ``representation``'s subject, in order."""
+    return [tile for tile in _tiles.values()
+            if tile.area is None or tile.area in representation.areas]
+
+
+def attention_text(count: int) -> str:
+    return ngettext("%(num)d thing needs your attention", "%(num)d things need your attention",
+                    count)
+
+
+register_tile(Tile(
+    "appointments", _l("Appointments"), area=Area.APPOINTMENTS,
+    empty=_l("You have no appointments. When the hospital books one for you, you will see "
+             "it here. You can also change or cancel it here."),
+))
+register_tile(Tile(
+    "questionnaires", _l("Questionnaires"), area=Area.QUESTIONNAIRES,
+    empty=_l("You have no questionnaires to answer. After some operations we ask how the "
+             "wound heals. The questions will show up here."),
+))
+register_tile(Tile(
+    "records", _l("My health record"), area=Area.RECORDS,
+    empty=_l("There are no documents yet. Letters and notes from the hospital will show up "
+             "here. You can also see who has read your record."),
+))
+register_tile(Tile(
+    "messages", _l("Messages and notices"),
+    empty=_l("You have no messages. Here you can choose how we tell you about new things: "
+             "by text message or by e-mail."),
+))

@@ -1,0 +1,37 @@
+"""Static files under fingerprinted addresses: ``/static/site.css?v=<content hash>``.
+
+A changed file gets a new address, so a fingerprinted one may be cached for a year; the
+bare address keeps Flask's revalidation. A query string rather than a renamed file: Flask
+serves it as it is, and no build step has to write copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Response, current_app, request, url_for
+
+YEAR = 365 * 24 * 3600
+
+
+@cache
+def _fingerprint(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def fingerprint(filename: str) -> str:
+    path = Path(current_app.static_folder) / filename
+    return _fingerprint(path, path.stat().st_mtime_ns)
+
+
+def static_url(filename: str) -> str:
+    return url_for("static", filename=filename, v=fingerprint(filename))
+
+
+def cache_fingerprinted(response: Response) -> Response:
+    if (request.endpoint == "static" and response.status_code == 200
+            and request.args.get("v") == fingerprint(request.view_args["filename"])):
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response

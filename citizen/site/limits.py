@@ -1,0 +1,20 @@
+"""Addresses and headers too long to serve get our page (414, 431), not gunicorn's bare
+one: gunicorn's own limits (docker/gunicorn.conf.py) sit above these, so requests reach
+us. Our own links keep well below (one ``next``, never nested)."""
+
+from __future__ import annotations
+
+from flask import request
+from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
+
+#: What every browser and proxy handles (RFC 9110 recommends at least 8000 octets).
+MAX_URL = 4000
+#: All header values together; our cookies stay far below (a 4 KB Flask session at most).
+MAX_HEADERS = 12000
+
+
+def refuse_oversized() -> None:
+    if len(request.full_path) > MAX_URL:
+        raise RequestURITooLarge()
+    if sum(len(key) + len(value) for key, value in request.headers.items()) > MAX_HEADERS:
+        raise RequestHeaderFieldsTooLarge()
