@@ -1,0 +1,109 @@
+"""What must hold for every page, checked in the browser on the page as it is shown."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from playwright.sync_api import Page
+
+from tests.browser import chromium
+from tests.browser.crawl import Finding
+
+#: WCAG 2.1 A and AA, the level the law requires (likestillings- og diskrimineringsloven § 18).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: "Under 100 KB transferred": the page and everything it loads (CSS, scripts, fonts, images).
+PAGE_BUDGET_BYTES = 100 * 1024
+#: WCAG 1.4.10 Reflow: content fits 320 CSS px without scrolling sideways.
+REFLOW_WIDTH = 320
+#: Tab stops checked for a visible focus indicator on each page.
+FOCUS_STOPS = 40
+
+
+@cache
+def _axe_source() -> str:
+    return chromium.AXE.read_text()
+
+
+def axe_violations(page: Page, name: str) -> list[Finding]:
+    # Evaluated over the DevTools protocol, so the page's CSP (no inline script) still holds.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    violations = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => ({id: v.id, help: v.help,"
+        " targets: v.nodes.map(n => n.target.join(' '))})))",
+        AXE_TAGS)
+    return [Finding(f"axe:{v['id']}", name, f"{v['help']} at {target}")
+            for v in violations for target in v["targets"]]
+
+
+_FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  return {
+    tag: el.tagName.toLowerCase(),
+    text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40),
+    href: el.getAttribute('href'),
+    inMain: !!el.closest('main'),
+    isMain: el.tagName === 'MAIN',
+    visible: outline || style.boxShadow !== 'none',
+  };
+}"""
+
+
+def keyboard(page: Page, name: str) -> list[Finding]:
+    """A skip link comes first and moves focus to main; every tab stop shows its focus."""
+    findings = []
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    page.keyboard.press("Tab")
+    first = page.evaluate(_FOCUS_STATE)
+    if not first or first["tag"] != "a" or not (first["href"] or "").startswith("#"):
+        findings.append(Finding("keyboard:skip-link-first", name,
+                                f"the first tab stop is {first}, not a skip link"))
+    else:
+        page.keyboard.press("Enter")
+        landed = page.evaluate(_FOCUS_STATE)
+        if not landed or not (landed["isMain"] or landed["inMain"]):
+            findings.append(Finding("keyboard:skip-link-target", name,
+                                    f"the skip link moved focus to {landed}, not to main"))
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    for _ in range(FOCUS_STOPS):
+        page.keyboard.press("Tab")
+        state = page.evaluate(_FOCUS_STATE)
+        if state is None:  # wrapped around to the browser's own UI: every stop seen
+            break
+        if not state["visible"]:
+            findings.append(Finding("keyboard:focus-visible", name,
+                                    f"no visible focus on <{state['tag']}> {state['text']!r}"))
+    return findings
+
+
+def reflow(page: Page, name: str) -> list[Finding]:
+    """At 320 px nothing makes the page scroll sideways."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+    try:
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    finally:
+        page.set_viewport_size(before)
+    scroll, client = widths
+    if scroll > client:
+        return [Finding("reflow-320", name,
+                        f"scrolls sideways at {REFLOW_WIDTH} px: {scroll} px wide content")]
+    return []
+
+
+def weight(page: Page, name: str) -> list[Finding]:
+    """The page and all it loaded, as sent over the wire (uncached), under the budget."""
+    entries = page.evaluate("""() => [
+      ...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')
+    ].map(e => [e.name, e.encodedBodySize])""")
+    total = sum(size for _url, size in entries)
+    if total > PAGE_BUDGET_BYTES:
+        biggest = sorted(entries, key=lambda e: -e[1])[:3]
+        return [Finding("weight", name, f"{total} bytes > {PAGE_BUDGET_BYTES} "
+                        f"(largest: {biggest})")]
+    return []
