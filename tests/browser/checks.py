@@ -107,3 +107,10 @@ def weight(page: Page, name: str) -> list[Finding]:
         return [Finding("weight", name, f"{total} bytes > {PAGE_BUDGET_BYTES} "
                         f"(largest: {biggest})")]
     return []
+
+
+def foreign_requests(requested: list[str], base: str) -> list[Finding]:
+    """Everything the browser fetched comes from the app's own origin (no CDN, no fonts or
+    analytics from elsewhere): ``requested`` is the context's whole request log."""
+    return [Finding("external-request", "(any)", url) for url in requested
+            if not (url == base or url.startswith((base + "/", "data:", "blob:", "about:")))]

@@ -27,9 +27,6 @@ class LiveSite:
     #: Paths named by endpoint, so a page that moves does not break the suite.
     acting_for_path: str
 
-    def origin_of(self, url: str) -> bool:
-        return url == self.base or url.startswith(self.base + "/")
-
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory) -> Iterator[LiveSite]:

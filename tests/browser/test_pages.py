@@ -82,9 +82,7 @@ def test_every_linked_page(browser, live_site, sessions, screenshots, user, lang
     finally:
         context.close()
 
-    findings = result.findings + [
-        Finding("external-request", "(any)", url) for url in requested
-        if not (live_site.origin_of(url) or url.startswith(("data:", "blob:", "about:")))]
+    findings = result.findings + checks.foreign_requests(requested, live_site.base)
     here = {"user": user, "lang": lang}
     expected = [f for f in findings if any(
         k.matches(check=f.check, page=f.page, width=f.width, **here)
