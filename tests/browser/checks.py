@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 
 from playwright.sync_api import Page
@@ -15,6 +17,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGE_BUDGET_BYTES = 100 * 1024
 #: WCAG 1.4.10 Reflow: content fits 320 CSS px without scrolling sideways.
 REFLOW_WIDTH = 320
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
 #: Tab stops checked for a visible focus indicator on each page.
 FOCUS_STOPS = 40
 
@@ -114,3 +118,22 @@ def foreign_requests(requested: list[str], base: str) -> list[Finding]:
     analytics from elsewhere): ``requested`` is the context's whole request log."""
     return [Finding("external-request", "(any)", url) for url in requested
             if not (url == base or url.startswith((base + "/", "data:", "blob:", "about:")))]
+
+
+def at_both_widths(page: Page, name: str, *,
+                   screenshot: Callable[[str], None] | None = None) -> list[Finding]:
+    """Every check on the page as loaded at desktop width, then resized to a phone's (CSS
+    media queries apply as on a phone; no page script reads the width at load)."""
+    found = [replace(f, width="desktop") for f in
+             axe_violations(page, name) + keyboard(page, name)]
+    if screenshot:
+        screenshot("desktop")
+    page.set_viewport_size(PHONE)
+    try:
+        found += [replace(f, width="phone") for f in
+                  axe_violations(page, name) + reflow(page, name)]
+        if screenshot:
+            screenshot("phone")
+    finally:
+        page.set_viewport_size(DESKTOP)
+    return found + weight(page, name)

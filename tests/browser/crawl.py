@@ -15,8 +15,9 @@ from playwright.sync_api import Page
 
 #: Paths whose GET changes the session; never followed.
 SIDE_EFFECT_PATHS = ("logout", "endsession")
-#: Query parameters that differ on every visit (the login round trip's); left out of names.
-VOLATILE_PARAMS = {"state", "nonce", "code_challenge", "code", "iss"}
+#: Query parameters that differ on every visit or run (the login round trip's, the port);
+#: left out of names.
+VOLATILE_PARAMS = {"state", "nonce", "code_challenge", "code", "iss", "redirect_uri"}
 
 
 @dataclass(frozen=True)

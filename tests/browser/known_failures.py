@@ -7,7 +7,12 @@ list only ever shrinks. The checks themselves are never relaxed for these.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import pytest
+
+from tests.browser.crawl import Finding
 
 REASON = "fixed by the web branch (issue 8)"
 
@@ -31,6 +36,32 @@ class Known:
 
 #: Browser findings (tests/browser/test_pages.py).
 PAGES: list[Known] = []
+
+def verdict(findings: list[Finding], *, visited: Iterable[str], user: str, lang: str) -> None:
+    """Fail on any finding not listed in ``PAGES``, and on a listed one that no longer shows
+    on a page this test visited; xfail, naming them, when only listed findings remain."""
+    here = {"user": user, "lang": lang}
+
+    def listed(k: Known, f: Finding) -> bool:
+        return k.matches(check=f.check, page=f.page, width=f.width, **here)
+
+    expected = [f for f in findings if any(listed(k, f) for k in PAGES)]
+    unexpected = [f for f in findings if f not in expected]
+    pages = set(visited) | {"(any)"}
+    stale = [k for k in PAGES if k.applies_to(**here) and k.page in pages
+             and not any(listed(k, f) for f in findings)]
+    assert not unexpected, (f"{len(unexpected)} finding(s) on {sorted(pages)}:\n"
+                            + report(unexpected, **here))
+    assert not stale, (f"known failures that now pass ({here}); remove them from "
+                       f"tests/browser/known_failures.py: {stale}")
+    if expected:
+        pytest.xfail(f"{REASON}:\n" + report(expected, **here))
+
+
+def report(findings: list[Finding], *, user: str, lang: str) -> str:
+    return "\n".join(f"  [{f.check}] {f.page} (user={user}, lang={lang}, width={f.width}): "
+                     f"{f.detail}" for f in findings)
+
 
 #: Messages over the LIX limit (tests/browser/test_readability.py): (language, msgid).
 _FRONT_PAGE_INTRO = ("Your ultrasound appointments in pregnancy, questionnaires after an "

@@ -10,19 +10,19 @@ resizing the viewport (CSS media queries apply as on a phone; no page script rea
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
 
 from citizen.i18n import COOKIE, LANGUAGES
+from services.people.identity import generate_national_id
 from tests.browser import checks, known_failures
-from tests.browser.crawl import Finding, crawl, page_name
+from tests.browser.crawl import crawl, page_name
 from tests.browser.users import USERS
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
 #: Pages no link leads to (a form's or an error's result), visited as extra starting points.
 FORM_ONLY = {
     "anonymous": ["/auth/logged-out"],  # where the logout form ends
@@ -41,34 +41,20 @@ def screenshot_name(user: str, name: str, width: str) -> str:
 
 def _checker(user: str, lang: str, screenshots):
     def check(page, name):
-        found = [Finding(f.check, f.page, f.detail, "desktop") for f in
-                 checks.axe_violations(page, name) + checks.keyboard(page, name)]
+        shoot = None
         if lang == "nb":
-            page.screenshot(path=screenshots / screenshot_name(user, name, "desktop"),
-                            full_page=True)
-        page.set_viewport_size(PHONE)
-        try:
-            found += [Finding(f.check, f.page, f.detail, "phone") for f in
-                      checks.axe_violations(page, name) + checks.reflow(page, name)]
-            if lang == "nb":
-                page.screenshot(path=screenshots / screenshot_name(user, name, "phone"),
+            def shoot(width):
+                page.screenshot(path=screenshots / screenshot_name(user, name, width),
                                 full_page=True)
-        finally:
-            page.set_viewport_size(DESKTOP)
-        return found + checks.weight(page, name)
+        return checks.at_both_widths(page, name, screenshot=shoot)
     return check
-
-
-def _report(findings: list[Finding], *, user: str, lang: str) -> str:
-    return "\n".join(f"  [{f.check}] {f.page} (user={user}, lang={lang}, width={f.width}): "
-                     f"{f.detail}" for f in findings)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("user", [u.key for u in USERS])
 def test_every_linked_page(browser, live_site, sessions, screenshots, user, lang):
     session = sessions[user]
-    context = browser.new_context(viewport=DESKTOP, storage_state=session.storage_state)
+    context = browser.new_context(viewport=checks.DESKTOP, storage_state=session.storage_state)
     context.add_cookies([{"name": COOKIE, "value": lang, "url": live_site.base}])
     requested: list[str] = []
     context.on("request", lambda request: requested.append(request.url))
@@ -83,19 +69,53 @@ def test_every_linked_page(browser, live_site, sessions, screenshots, user, lang
         context.close()
 
     findings = result.findings + checks.foreign_requests(requested, live_site.base)
-    here = {"user": user, "lang": lang}
-    expected = [f for f in findings if any(
-        k.matches(check=f.check, page=f.page, width=f.width, **here)
-        for k in known_failures.PAGES)]
-    unexpected = [f for f in findings if f not in expected]
-    visited = {v.name for v in result.visits} | {"(any)"}
-    stale = [k for k in known_failures.PAGES if k.applies_to(**here) and k.page in visited
-             and not any(k.matches(check=f.check, page=f.page, width=f.width, **here)
-                         for f in findings)]
-    pages = ", ".join(v.name for v in result.visits)
-    assert not unexpected, (f"{len(unexpected)} finding(s) on [{pages}]:\n"
-                            + _report(unexpected, **here))
-    assert not stale, (f"known failures that now pass ({here}); remove them from "
-                       f"tests/browser/known_failures.py: {stale}")
-    if expected:
-        pytest.xfail(f"{known_failures.REASON}:\n" + _report(expected, **here))
+    known_failures.verdict(findings, visited=[v.name for v in result.visits],
+                           user=user, lang=lang)
+
+
+def _invalid_number(page, base):
+    page.goto(base + "/auth/login")
+    page.locator("input[name=national_id]").fill("12345")
+    page.locator("button[name=action][value=login]").click()
+
+
+def _cancel(page, base):
+    page.goto(base + "/auth/login")
+    page.locator("button[name=action][value=cancel]").click()
+
+
+def _citizen_as_staff(page, base):
+    """Someone who is not staff types their number at the staff login."""
+    page.goto(base + "/staff/auth/login")
+    page.locator("input[name=national_id]").fill(CITIZEN_NUMBER)
+    page.locator("button[name=action][value=login]").click()
+
+
+#: Pages only a submitted form shows: name in findings -> (how to get there, where it ends).
+FORM_RESULTS = {
+    "form:login-invalid-number": (_invalid_number, "/dev-idp/authorize"),
+    "form:login-cancelled": (_cancel, "/auth/callback"),
+    "form:staff-login-refused": (_citizen_as_staff, "/staff/auth/callback"),
+}
+#: A valid (synthetic) identity number that no staff member has.
+CITIZEN_NUMBER = generate_national_id(date(1980, 1, 1), 7, synthetic=True)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pages_that_only_a_form_leads_to(browser, live_site, screenshots, lang):
+    context = browser.new_context(viewport=checks.DESKTOP)
+    context.add_cookies([{"name": COOKIE, "value": lang, "url": live_site.base}])
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    findings = []
+    try:
+        for name, (reach, path) in FORM_RESULTS.items():
+            reach(page, live_site.base)
+            page.wait_for_load_state()
+            assert urlsplit(page.url).path == path, (name, page.url)
+            findings += _checker("anonymous", lang, screenshots)(page, name)
+    finally:
+        context.close()
+    known_failures.verdict(findings + checks.foreign_requests(requested, live_site.base),
+                           visited=FORM_RESULTS, user="anonymous", lang=lang)
