@@ -84,6 +84,14 @@ def keyboard(page: Page, name: str) -> list[Finding]:
     return findings
 
 
+def language(page: Page, name: str, lang: str) -> list[Finding]:
+    """The page says it is in the language the reader chose (screen readers go by it)."""
+    said = page.evaluate("() => document.documentElement.lang")
+    if said != lang:
+        return [Finding("language", name, f"<html lang={said!r}>, expected {lang!r}")]
+    return []
+
+
 def reflow(page: Page, name: str) -> list[Finding]:
     """At 320 px nothing makes the page scroll sideways."""
     before = page.viewport_size

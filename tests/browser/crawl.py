@@ -66,7 +66,7 @@ def followable(href: str, base: str) -> str | None:
 def crawl(page: Page, base: str, starts: Iterable[str], *,
           check: Callable[[Page, str], list[Finding]],
           expected_status: Callable[[str], int] = lambda _name: 200,
-          limit: int = 200) -> Crawl:
+          limit: int = 100) -> Crawl:
     """Breadth-first over links from ``starts`` (paths); ``check`` runs on each HTML page."""
     result = Crawl()
     queue = [base + path for path in starts]
@@ -95,4 +95,7 @@ def crawl(page: Page, base: str, starts: Iterable[str], *,
             if target and target not in seen_urls:
                 seen_urls.add(target)
                 queue.append(target)
+    if queue:
+        result.findings.append(Finding("crawl-limit", "(any)", f"stopped after {limit} pages "
+                                       f"with {len(queue)} links left, e.g. {queue[:3]}"))
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, Response
 
-from tests.browser import checks
+from tests.browser import checks, chromium
 from tests.browser.crawl import crawl, followable, page_name
 from tests.plugins.live import serving
 
@@ -148,3 +148,34 @@ def test_a_request_to_another_origin_is_reported(kit, browser):
     context.close()
     [finding] = checks.foreign_requests(requested, base)
     assert finding.detail == "http://elsewhere.test/pixel.png"
+
+
+def test_the_crawl_reports_the_pages_it_had_no_room_for(kit):
+    base, page = kit
+    result = crawl(page, base, ["/p/links"], check=lambda _page, _name: [], limit=2)
+    assert [v.name for v in result.visits] == ["/p/links", "/p/clean"]
+    assert [f.check for f in result.findings] == ["crawl-limit"]
+    assert "/p/gone" in result.findings[0].detail
+
+
+def test_the_language_check_reads_the_pages_lang_attribute(kit):
+    page = _at(kit, "clean")
+    assert checks.language(page, "clean", "en") == []
+    [finding] = checks.language(page, "clean", "nn")
+    assert finding.detail == "<html lang='en'>, expected 'nn'"
+
+
+def test_without_chromium_a_developer_skips_and_ci_fails(monkeypatch, tmp_path):
+    monkeypatch.setattr(chromium, "CHROMIUM", tmp_path / "chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        chromium.require()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run on CI"):
+        chromium.require()
+
+
+def test_without_axe_core_the_reason_names_npm_ci(monkeypatch, tmp_path):
+    monkeypatch.setattr(chromium, "AXE", tmp_path / "node_modules" / "axe-core" / "axe.min.js")
+    monkeypatch.setattr(chromium, "HERE", tmp_path)
+    assert "npm ci --prefix tests/browser" in chromium.missing()

@@ -46,7 +46,8 @@ def _checker(user: str, lang: str, screenshots):
             def shoot(width):
                 page.screenshot(path=screenshots / screenshot_name(user, name, width),
                                 full_page=True)
-        return checks.at_both_widths(page, name, screenshot=shoot)
+        return (checks.language(page, name, lang)
+                + checks.at_both_widths(page, name, screenshot=shoot))
     return check
 
 
