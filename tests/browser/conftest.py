@@ -58,8 +58,8 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
+@pytest.fixture
+def fresh_rate_limits(live_site):
     """Each crawl opens the login pages once; across the suite that is more than the 20 a
     minute one address may. Every test starts as if a minute had passed (the limiter is the
     app's, with its per-route counters, not switched off)."""

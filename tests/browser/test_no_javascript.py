@@ -9,7 +9,7 @@ import pytest
 from tests.browser.crawl import Finding, crawl
 from tests.browser.users import USERS, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def rendered(page, name) -> list[Finding]:

@@ -21,7 +21,7 @@ from tests.browser import checks, known_failures
 from tests.browser.crawl import crawl, page_name
 from tests.browser.users import USERS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_rate_limits")]
 
 #: Pages no link leads to (a form's or an error's result), visited as extra starting points.
 FORM_ONLY = {
