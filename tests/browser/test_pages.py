@@ -10,15 +10,19 @@ resizing the viewport (CSS media queries apply as on a phone; no page script rea
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
 
+from citizen.extensions import limiter
 from citizen.i18n import COOKIE, LANGUAGES
 from services.people.identity import generate_national_id
-from tests.browser import checks, known_failures
-from tests.browser.crawl import crawl, page_name
+from tests.browser import checks, chromium, known_failures
+from tests.browser.crawl import Crawl, crawl, page_name
 from tests.browser.users import USERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_rate_limits")]
@@ -27,6 +31,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_rate_limits")]
 FORM_ONLY = {
     "anonymous": ["/auth/logged-out"],  # where the logout form ends
 }
+#: Crawls at once, each in its own thread with its own Chromium.
+CRAWLERS = max(1, min(3, os.cpu_count() or 1))
 #: An unknown address: the not-found page must pass the same checks.
 NOT_FOUND = "/no-such-page"
 
@@ -51,10 +57,14 @@ def _checker(user: str, lang: str, screenshots):
     return check
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("user", [u.key for u in USERS])
-def test_every_linked_page(browser, live_site, sessions, screenshots, user, lang):
-    session = sessions[user]
+@dataclass
+class Outcome:
+    result: Crawl
+    requested: list[str]
+
+
+def _crawl_as(browser, live_site, session, lang: str, screenshots) -> Outcome:
+    user = session.user.key
     context = browser.new_context(viewport=checks.DESKTOP, storage_state=session.storage_state)
     context.add_cookies([{"name": COOKIE, "value": lang, "url": live_site.base}])
     requested: list[str] = []
@@ -68,9 +78,54 @@ def test_every_linked_page(browser, live_site, sessions, screenshots, user, lang
                        expected_status=lambda name: 404 if name == NOT_FOUND else 200)
     finally:
         context.close()
+    return Outcome(result, requested)
 
-    findings = result.findings + checks.foreign_requests(requested, live_site.base)
-    known_failures.verdict(findings, visited=[v.name for v in result.visits],
+
+def _crawl_share(live_site, jobs, screenshots, outcomes) -> None:
+    """One worker thread: its own Playwright and Chromium (the sync API is per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium.CHROMIUM),
+                                             args=chromium.ARGS)
+        try:
+            for session, lang in jobs:
+                limiter.reset()  # each crawl opens the login pages; a minute has passed
+                try:
+                    outcomes[session.user.key, lang] = _crawl_as(browser, live_site, session,
+                                                                 lang, screenshots)
+                except Exception as exc:  # reported by that user and language's test
+                    outcomes[session.user.key, lang] = exc
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def crawls(live_site, sessions, screenshots) -> dict[tuple[str, str], Outcome | Exception]:
+    """Every user's crawl in every language, run by ``CRAWLERS`` threads at once."""
+    jobs = [(sessions[user.key], lang) for user in USERS for lang in LANGUAGES]
+    outcomes: dict = {}
+    threads = [threading.Thread(target=_crawl_share,
+                                args=(live_site, jobs[i::CRAWLERS], screenshots, outcomes))
+               for i in range(CRAWLERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+# The first test waits for every crawl (about two minutes on two cores).
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("user", [u.key for u in USERS])
+def test_every_linked_page(crawls, live_site, user, lang):
+    outcome = crawls[user, lang]
+    if isinstance(outcome, Exception):
+        raise outcome
+    findings = outcome.result.findings + checks.foreign_requests(outcome.requested,
+                                                                 live_site.base)
+    known_failures.verdict(findings, visited=[v.name for v in outcome.result.visits],
                            user=user, lang=lang)
 
 
