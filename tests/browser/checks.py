@@ -92,19 +92,35 @@ def language(page: Page, name: str, lang: str) -> list[Finding]:
     return []
 
 
+_OVERFLOWING = """() => {
+  const limit = document.documentElement.clientWidth;
+  // A box past the edge, or a box whose content (a long word) runs out of it.
+  const wide = [...document.body.querySelectorAll('*')]
+    .filter(el => el.getBoundingClientRect().right > limit + 0.5
+            || (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1));
+  return wide.filter(el => !wide.some(other => other !== el && el.contains(other)))
+    .slice(0, 3).map(el => {
+      const classes = typeof el.className === 'string' && el.className.trim()
+        ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+      return `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${classes}> `
+        + JSON.stringify((el.textContent || '').trim().slice(0, 40));
+    });
+}"""
+
+
 def reflow(page: Page, name: str) -> list[Finding]:
-    """At 320 px nothing makes the page scroll sideways."""
+    """At 320 px nothing makes the page scroll sideways; a finding names what sticks out."""
     before = page.viewport_size
     page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
     try:
-        widths = page.evaluate(
+        scroll, client = page.evaluate(
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        culprits = page.evaluate(_OVERFLOWING) if scroll > client else []
     finally:
         page.set_viewport_size(before)
-    scroll, client = widths
     if scroll > client:
-        return [Finding("reflow-320", name,
-                        f"scrolls sideways at {REFLOW_WIDTH} px: {scroll} px wide content")]
+        return [Finding("reflow-320", name, f"scrolls sideways at {REFLOW_WIDTH} px: {scroll} px "
+                        f"wide content; sticking out: {', '.join(culprits) or '?'}")]
     return []
 
 

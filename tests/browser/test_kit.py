@@ -100,6 +100,7 @@ def test_reflow_at_320_px_allows_exactly_320(kit):
     assert checks.reflow(_at(kit, "wide-320"), "wide-320") == []
     [finding] = checks.reflow(_at(kit, "wide-321"), "wide-321")
     assert finding.check == "reflow-320" and "321 px" in finding.detail
+    assert finding.detail.endswith('sticking out: <div> "x"')
     assert kit[1].viewport_size == {"width": 1280, "height": 900}  # put back
 
 
