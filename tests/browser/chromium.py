@@ -41,3 +41,8 @@ def require() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"browser suite cannot run on CI: {reason}", pytrace=False)
     pytest.skip(f"browser suite skipped: {reason}")
+
+
+def launch(playwright):
+    """Debian's chromium, headless, through ``playwright`` (a sync Playwright instance)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

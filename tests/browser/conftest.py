@@ -71,8 +71,7 @@ def browser(live_site):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium.CHROMIUM),
-                                              args=chromium.ARGS)
+        launched = chromium.launch(playwright)
         yield launched
         launched.close()
 

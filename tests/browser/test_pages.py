@@ -86,8 +86,7 @@ def _crawl_share(live_site, jobs, screenshots, outcomes) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium.CHROMIUM),
-                                             args=chromium.ARGS)
+        browser = chromium.launch(playwright)
         try:
             for session, lang in jobs:
                 limiter.reset()  # each crawl opens the login pages; a minute has passed
