@@ -19,7 +19,7 @@ BUILD_REQUIRES = $(BIN)/python -c "import tomllib; \
 LOCK_OPTIONS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command "make lock"
 
-.PHONY: run test lint migrate seed translations clean lock
+.PHONY: run test lint migrate seed translations clean lock browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,14 +53,27 @@ run: translations seed
 	PATH="$(CURDIR)/$(BIN):$$PATH" PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/instance/prometheus" \
 		$(BIN)/honcho start --port $(PORT) --procfile Procfile
 
-test: translations
+# The browser suite (tests/browser) needs Debian's chromium (`apt-get install -y chromium`)
+# and axe-core from npm, pinned in tests/browser/package-lock.json. Without them it skips
+# with the reason; on CI (.ci/run installs both) it fails instead.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser suite will be skipped"; fi
+
+browser-deps: $(AXE)
+
+test: translations browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite* instance/broker* instance/celerybeat-schedule*
+	rm -rf $(VENV) instance/*.sqlite* instance/broker* instance/celerybeat-schedule* \
+		instance/screenshots tests/browser/node_modules
 
 # Mutation testing of the rules modules: [tool.mutmut] in pyproject.toml says which, and
 # docs/mutation-testing.md records the score. On SQLite the forked test runs share one
