@@ -299,7 +299,7 @@ def _filter(handler: ResourceHandler, statement: sa.Select, name: str,
 
 
 def _audit(handler: ResourceHandler, row: Stored, actor: Actor, *, action: str) -> None:
-    audit.record(actor=actor, action=action, resource_type=handler.resource_type,
+    audit.append(actor=actor, action=action, resource_type=handler.resource_type,
                  resource_id=row.id, subject_person_id=handler.subject_of(row),
                  purpose=handler.purpose)
 

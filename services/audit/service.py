@@ -51,17 +51,35 @@ def record(
     purpose: str,
     reason: str | None = None,
 ) -> AuditEvent:
-    """Append one audit row, chained to the previous one, in the current transaction."""
-    event = _event(actor=actor, action=action, resource_type=resource_type,
-                   resource_id=resource_id, subject_person_id=subject_person_id,
-                   purpose=purpose, reason=reason)
-    event.chain, event.prev_hash = _chain_head()
-    event.hash = _digest(event)
+    """Append one audit row, chained to the previous one, in the current transaction.
+    The returned event is a detached record of the row."""
+    return AuditEvent(**append(actor=actor, action=action, resource_type=resource_type,
+                               resource_id=resource_id, subject_person_id=subject_person_id,
+                               purpose=purpose, reason=reason))
+
+
+def append(
+    *,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: str | int | None = None,
+    subject_person_id: int | None = None,
+    purpose: str,
+    reason: str | None = None,
+) -> dict:
+    """:func:`record` for callers that need no event back (every FHIR read and search
+    hit): the row's columns, without building an ORM object of them."""
+    values = _fields(actor=actor, action=action, resource_type=resource_type,
+                     resource_id=resource_id, subject_person_id=subject_person_id,
+                     purpose=purpose, reason=reason)
+    values["chain"], values["prev_hash"] = _chain_head()
+    values["hash"] = _hash_of(values)
     # Not the unit of work: rows are never changed after, and this runs on every read of
-    # health data. The returned event is a detached record of the row.
-    event.id = _insert(_values(event))
-    db.session.info[_HEAD] = (event.chain, event.hash)
-    return event
+    # health data.
+    values["id"] = _insert(values)
+    db.session.info[_HEAD] = (values["chain"], values["hash"])
+    return values
 
 
 def record_many(
@@ -78,36 +96,32 @@ def record_many(
     chain, prev = _chain_head()
     rows = []
     for resource_id, subject_person_id in accesses:
-        event = _event(actor=actor, action=action, resource_type=resource_type,
-                       resource_id=resource_id, subject_person_id=subject_person_id,
-                       purpose=purpose, reason=None)
-        event.chain, event.prev_hash = chain, prev
-        event.hash = prev = _digest(event)
-        rows.append(_values(event))
+        values = _fields(actor=actor, action=action, resource_type=resource_type,
+                         resource_id=resource_id, subject_person_id=subject_person_id,
+                         purpose=purpose, reason=None)
+        values["chain"], values["prev_hash"] = chain, prev
+        values["hash"] = prev = _hash_of(values)
+        rows.append(values)
     db.session.execute(sa.insert(AuditEvent), rows)
     db.session.info[_HEAD] = (chain, prev)
 
 
-def _event(*, actor: Actor, action: str, resource_type: str, resource_id: str | int | None,
-           subject_person_id: int | None, purpose: str, reason: str | None) -> AuditEvent:
-    return AuditEvent(
-        occurred_at=utcnow(),
-        actor_kind=actor.kind.value,
-        actor_id=actor.id,
-        actor_organisation_id=actor.organisation_id,
-        on_behalf_of_person_id=actor.on_behalf_of,
-        subject_person_id=subject_person_id,
-        action=action,
-        resource_type=resource_type,
-        resource_id=None if resource_id is None else str(resource_id),
-        purpose=purpose,
-        reason=reason,
-        request_id=actor.request_id,
-    )
-
-
-def _values(event: AuditEvent) -> dict:
-    return {column.key: getattr(event, column.key) for column in _INSERTED}
+def _fields(*, actor: Actor, action: str, resource_type: str, resource_id: str | int | None,
+            subject_person_id: int | None, purpose: str, reason: str | None) -> dict:
+    return {
+        "occurred_at": utcnow(),
+        "actor_kind": actor.kind.value,
+        "actor_id": actor.id,
+        "actor_organisation_id": actor.organisation_id,
+        "on_behalf_of_person_id": actor.on_behalf_of,
+        "subject_person_id": subject_person_id,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": None if resource_id is None else str(resource_id),
+        "purpose": purpose,
+        "reason": reason,
+        "request_id": actor.request_id,
+    }
 
 
 _INSERTED = [c for c in AuditEvent.__table__.columns if c.key != "id"]
@@ -290,7 +304,11 @@ def _in_order(batch_size: int) -> Iterator[sa.Row]:
 
 
 def _digest(event: AuditEvent | sa.Row) -> str:
-    fields = {name: getattr(event, name) for name in _HASHED_FIELDS}
-    fields["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
+    return _hash_of({name: getattr(event, name) for name in _HASHED_FIELDS})
+
+
+def _hash_of(values: dict) -> str:
+    fields = {name: values[name] for name in _HASHED_FIELDS}
+    fields["occurred_at"] = values["occurred_at"].isoformat(timespec="microseconds")
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
