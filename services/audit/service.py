@@ -73,12 +73,14 @@ def append(
     values = _fields(actor=actor, action=action, resource_type=resource_type,
                      resource_id=resource_id, subject_person_id=subject_person_id,
                      purpose=purpose, reason=reason)
-    values["chain"], values["prev_hash"] = _chain_head()
+    session = db.session()
+    connection = session.connection()
+    values["chain"], values["prev_hash"] = _chain_head(session, connection)
     values["hash"] = _hash_of(values)
     # Not the unit of work: rows are never changed after, and this runs on every read of
     # health data.
-    values["id"] = _insert(values)
-    db.session.info[_HEAD] = (values["chain"], values["hash"])
+    values["id"] = _insert(connection, values)
+    session.info[_HEAD] = (values["chain"], values["hash"])
     return values
 
 
@@ -93,7 +95,8 @@ def record_many(
     """Append one row per (resource id, subject person id), in one statement (bulk ingest)."""
     if not accesses:
         return
-    chain, prev = _chain_head()
+    session = db.session()
+    chain, prev = _chain_head(session, session.connection())
     rows = []
     for resource_id, subject_person_id in accesses:
         values = _fields(actor=actor, action=action, resource_type=resource_type,
@@ -134,12 +137,11 @@ _INSERT = (sa.insert(AuditEvent)
 _compiled: dict[str, str] = {}
 
 
-def _insert(values: dict) -> int:
-    connection = db.session.connection()
+def _insert(connection: sa.Connection, values: dict) -> int:
     if connection.dialect.name == "postgresql":
         values = {**values, "occurred_at": values["occurred_at"].astimezone(UTC)}
         return _driver_scalar(connection, _INSERT, values)
-    return db.session.execute(_INSERT, values).scalar_one()
+    return connection.execute(_INSERT, values).scalar_one()
 
 
 def _driver_scalar(connection: sa.Connection, statement: sa.Executable, values: dict):
@@ -170,12 +172,11 @@ _HEAD_OF_CHAIN = (sa.select(AuditEvent.hash).where(AuditEvent.chain == sa.bindpa
                   .order_by(AuditEvent.id.desc()).limit(1))
 
 
-def _chain_head() -> tuple[int, str]:
+def _chain_head(session: Session, connection: sa.Connection) -> tuple[int, str]:
     """A chain for this transaction and its newest hash. Looked up under the chain's lock
     once per transaction, then kept: nobody else appends to it until this one ends."""
-    head = db.session.info.get(_HEAD)
+    head = session.info.get(_HEAD)
     if head is None:
-        connection = db.session.connection()
         if connection.dialect.name == "postgresql":
             chain = secrets.randbelow(CHAINS)
             prev = _driver_scalar(connection, _LOCK_AND_READ_HEAD,
