@@ -3,6 +3,7 @@
 import functools
 
 from flask import Flask, Response, current_app, g, request
+from flask.globals import request_ctx
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -28,6 +29,12 @@ class DeclaredLimiter(Limiter):
         for index, hook in enumerate(hooks):
             if isinstance(hook, functools.partial) and hook.args == (self,):
                 hooks[index] = functools.partial(_if_limits_checked, hook)
+        # Its teardown made a per-request limiter context only to reset it (a twentieth of
+        # /healthz); a context exists where a limit was looked at, and only there needs it.
+        teardowns = app.teardown_request_funcs.get(None, [])
+        for index, hook in enumerate(teardowns):
+            if hook == self._Limiter__release_context:
+                teardowns[index] = functools.partial(_if_context_made, hook)
 
     def _check_request_limit(self, callable_name: str | None = None,
                              in_middleware: bool = True) -> None:
@@ -41,6 +48,11 @@ class DeclaredLimiter(Limiter):
 
 def _if_limits_checked(inject_headers, response: Response) -> Response:
     return inject_headers(response) if g.get("rate_limits_checked") else response
+
+
+def _if_context_made(release, exc: BaseException | None = None) -> None:
+    if hasattr(request_ctx, "_limiter_request_context"):
+        release(exc)
 
 
 class SafeMethodsCSRFProtect(CSRFProtect):

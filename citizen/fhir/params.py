@@ -6,6 +6,7 @@ Handlers get tokens, dates and reference subqueries, never the raw strings, so a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,28 @@ class DateValue:
         value = self.moment.date() if as_date else self.moment
         return {"eq": column == value, "gt": column > value, "lt": column < value,
                 "ge": column >= value, "le": column <= value}[self.prefix]
+
+
+class AnyOf:
+    """A ``SearchParam.apply`` for the common case "``column`` is one of these values":
+    ``AnyOf(Person.national_id_hash, hashes_of)`` where ``hashes_of(parsed values)`` lists
+    the column values to match (none: the filter matches nothing).
+
+    Called as any ``apply`` is (chains do). A search also recognises it and binds the
+    values into a statement built once per combination of parameters, instead of building
+    a Select on every request.
+    """
+
+    def __init__(self, column: sa.ColumnElement, values_of: Callable[[Any], list]) -> None:
+        self.column = column
+        self.values_of = values_of
+
+    def __call__(self, statement: sa.Select, values: Any) -> sa.Select:
+        return statement.where(self.column.in_(self.values_of(values)))
+
+    def condition(self, name: str) -> sa.ColumnElement[bool]:
+        """The filter with its values left to bind as ``name``."""
+        return self.column.in_(sa.bindparam(name, expanding=True))
 
 
 def split_values(values: list[str]) -> list[str]:

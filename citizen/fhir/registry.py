@@ -55,7 +55,8 @@ class SearchParam:
     #: ``apply(statement, values) -> statement`` adds the filter. ``values`` arrive parsed by
     #: type: ``list[Token]`` for a token, ``list[DateValue]`` for a date, for a reference a
     #: subquery of the target's ids (``patient=Patient/1``, ``patient.identifier=...``), and
-    #: the raw strings for the rest.
+    #: the raw strings for the rest. ``params.AnyOf(column, values_of)`` is such an apply
+    #: that a search can bind instead of building a Select per request.
     apply: Callable[[sa.Select, Any], sa.Select]
     #: For a reference: the resource type it points at (chains search that type).
     target: str | None = None

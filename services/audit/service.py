@@ -51,17 +51,37 @@ def record(
     purpose: str,
     reason: str | None = None,
 ) -> AuditEvent:
-    """Append one audit row, chained to the previous one, in the current transaction."""
-    event = _event(actor=actor, action=action, resource_type=resource_type,
-                   resource_id=resource_id, subject_person_id=subject_person_id,
-                   purpose=purpose, reason=reason)
-    event.chain, event.prev_hash = _chain_head()
-    event.hash = _digest(event)
+    """Append one audit row, chained to the previous one, in the current transaction.
+    The returned event is a detached record of the row."""
+    return AuditEvent(**append(actor=actor, action=action, resource_type=resource_type,
+                               resource_id=resource_id, subject_person_id=subject_person_id,
+                               purpose=purpose, reason=reason))
+
+
+def append(
+    *,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: str | int | None = None,
+    subject_person_id: int | None = None,
+    purpose: str,
+    reason: str | None = None,
+) -> dict:
+    """:func:`record` for callers that need no event back (every FHIR read and search
+    hit): the row's columns, without building an ORM object of them."""
+    values = _fields(actor=actor, action=action, resource_type=resource_type,
+                     resource_id=resource_id, subject_person_id=subject_person_id,
+                     purpose=purpose, reason=reason)
+    session = db.session()
+    connection = session.connection()
+    values["chain"], values["prev_hash"] = _chain_head(session, connection)
+    values["hash"] = _hash_of(values)
     # Not the unit of work: rows are never changed after, and this runs on every read of
-    # health data. The returned event is a detached record of the row.
-    event.id = _insert(_values(event))
-    db.session.info[_HEAD] = (event.chain, event.hash)
-    return event
+    # health data.
+    values["id"] = _insert(connection, values)
+    session.info[_HEAD] = (values["chain"], values["hash"])
+    return values
 
 
 def record_many(
@@ -75,39 +95,36 @@ def record_many(
     """Append one row per (resource id, subject person id), in one statement (bulk ingest)."""
     if not accesses:
         return
-    chain, prev = _chain_head()
+    session = db.session()
+    chain, prev = _chain_head(session, session.connection())
     rows = []
     for resource_id, subject_person_id in accesses:
-        event = _event(actor=actor, action=action, resource_type=resource_type,
-                       resource_id=resource_id, subject_person_id=subject_person_id,
-                       purpose=purpose, reason=None)
-        event.chain, event.prev_hash = chain, prev
-        event.hash = prev = _digest(event)
-        rows.append(_values(event))
+        values = _fields(actor=actor, action=action, resource_type=resource_type,
+                         resource_id=resource_id, subject_person_id=subject_person_id,
+                         purpose=purpose, reason=None)
+        values["chain"], values["prev_hash"] = chain, prev
+        values["hash"] = prev = _hash_of(values)
+        rows.append(values)
     db.session.execute(sa.insert(AuditEvent), rows)
     db.session.info[_HEAD] = (chain, prev)
 
 
-def _event(*, actor: Actor, action: str, resource_type: str, resource_id: str | int | None,
-           subject_person_id: int | None, purpose: str, reason: str | None) -> AuditEvent:
-    return AuditEvent(
-        occurred_at=utcnow(),
-        actor_kind=actor.kind.value,
-        actor_id=actor.id,
-        actor_organisation_id=actor.organisation_id,
-        on_behalf_of_person_id=actor.on_behalf_of,
-        subject_person_id=subject_person_id,
-        action=action,
-        resource_type=resource_type,
-        resource_id=None if resource_id is None else str(resource_id),
-        purpose=purpose,
-        reason=reason,
-        request_id=actor.request_id,
-    )
-
-
-def _values(event: AuditEvent) -> dict:
-    return {column.key: getattr(event, column.key) for column in _INSERTED}
+def _fields(*, actor: Actor, action: str, resource_type: str, resource_id: str | int | None,
+            subject_person_id: int | None, purpose: str, reason: str | None) -> dict:
+    return {
+        "occurred_at": utcnow(),
+        "actor_kind": actor.kind.value,
+        "actor_id": actor.id,
+        "actor_organisation_id": actor.organisation_id,
+        "on_behalf_of_person_id": actor.on_behalf_of,
+        "subject_person_id": subject_person_id,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": None if resource_id is None else str(resource_id),
+        "purpose": purpose,
+        "reason": reason,
+        "request_id": actor.request_id,
+    }
 
 
 _INSERTED = [c for c in AuditEvent.__table__.columns if c.key != "id"]
@@ -120,12 +137,11 @@ _INSERT = (sa.insert(AuditEvent)
 _compiled: dict[str, str] = {}
 
 
-def _insert(values: dict) -> int:
-    connection = db.session.connection()
+def _insert(connection: sa.Connection, values: dict) -> int:
     if connection.dialect.name == "postgresql":
         values = {**values, "occurred_at": values["occurred_at"].astimezone(UTC)}
         return _driver_scalar(connection, _INSERT, values)
-    return db.session.execute(_INSERT, values).scalar_one()
+    return connection.execute(_INSERT, values).scalar_one()
 
 
 def _driver_scalar(connection: sa.Connection, statement: sa.Executable, values: dict):
@@ -156,12 +172,11 @@ _HEAD_OF_CHAIN = (sa.select(AuditEvent.hash).where(AuditEvent.chain == sa.bindpa
                   .order_by(AuditEvent.id.desc()).limit(1))
 
 
-def _chain_head() -> tuple[int, str]:
+def _chain_head(session: Session, connection: sa.Connection) -> tuple[int, str]:
     """A chain for this transaction and its newest hash. Looked up under the chain's lock
     once per transaction, then kept: nobody else appends to it until this one ends."""
-    head = db.session.info.get(_HEAD)
+    head = session.info.get(_HEAD)
     if head is None:
-        connection = db.session.connection()
         if connection.dialect.name == "postgresql":
             chain = secrets.randbelow(CHAINS)
             prev = _driver_scalar(connection, _LOCK_AND_READ_HEAD,
@@ -290,7 +305,11 @@ def _in_order(batch_size: int) -> Iterator[sa.Row]:
 
 
 def _digest(event: AuditEvent | sa.Row) -> str:
-    fields = {name: getattr(event, name) for name in _HASHED_FIELDS}
-    fields["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
+    return _hash_of({name: getattr(event, name) for name in _HASHED_FIELDS})
+
+
+def _hash_of(values: dict) -> str:
+    fields = {name: values[name] for name in _HASHED_FIELDS}
+    fields["occurred_at"] = values["occurred_at"].isoformat(timespec="microseconds")
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import sqlalchemy as sa
-
 from services.fhir.columns import too_long
 from services.people.identity import (
     DNR_SYSTEM,
@@ -88,10 +86,11 @@ def from_patient(resource: dict[str, Any], *, allow_synthetic: bool) -> Registra
     return registration
 
 
-def identifier_condition(tokens: Iterable[tuple[str | None, str]], *,
-                         allow_synthetic: bool) -> sa.ColumnElement[bool]:
-    """People with any of these ``(system, value)`` identifiers (system None: either
-    national system). Numbers that are not valid, and other systems, match nobody."""
+def identifier_hashes(tokens: Iterable[tuple[str | None, str]], *,
+                      allow_synthetic: bool) -> list[str]:
+    """The lookup hashes of people with any of these ``(system, value)`` identifiers
+    (system None: either national system). Numbers that are not valid, and other systems,
+    match nobody."""
     hashes = []
     for system, number in tokens:
         if system is not None and system not in NATIONAL_ID_SYSTEMS:
@@ -101,4 +100,4 @@ def identifier_condition(tokens: Iterable[tuple[str | None, str]], *,
         except InvalidNationalId:
             continue
         hashes.append(vault().lookup_hash(parsed.value))
-    return Person.national_id_hash.in_(hashes)
+    return hashes

@@ -8,6 +8,7 @@ Several encryption keys may be configured; the first encrypts, all decrypt (key 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class IdentityVault:
     def decrypt(self, token: bytes) -> str:
         return self._fernet.decrypt(token).decode()
 
-    @property
+    @functools.cached_property  # built once: every Patient a search returns is decrypted
     def _fernet(self) -> MultiFernet:
         return MultiFernet([Fernet(key) for key in self.encryption_keys])
 

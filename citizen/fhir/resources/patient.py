@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from citizen.fhir.errors import FhirError
-from citizen.fhir.params import DateValue
+from citizen.fhir.params import AnyOf, DateValue
 from citizen.fhir.registry import (
     Conflict,
     ResourceHandler,
@@ -24,7 +24,7 @@ from services.people.fhir import (
     NATIONAL_ID_SYSTEMS,
     PatientMappingError,
     from_patient,
-    identifier_condition,
+    identifier_hashes,
     to_patient,
 )
 from services.people.models import Person
@@ -41,9 +41,9 @@ def _allow_synthetic() -> bool:
     return current_app.config["DEV_FEATURES"]
 
 
-def _by_identifier(statement: sa.Select, tokens: list[Token]) -> sa.Select:
-    return statement.where(identifier_condition([(t.system, t.code) for t in tokens],
-                                                allow_synthetic=_allow_synthetic()))
+def _identifier_hashes(tokens: list[Token]) -> list[str]:
+    return identifier_hashes([(t.system, t.code) for t in tokens],
+                             allow_synthetic=_allow_synthetic())
 
 
 def _by_birthdate(statement: sa.Select, dates: list[DateValue]) -> sa.Select:
@@ -59,7 +59,7 @@ class PatientHandler(ResourceHandler):
     purpose = "patient-administration"
     search_params = {
         "identifier": SearchParam("token", "fødselsnummer or D-number (system|value)",
-                                  _by_identifier),
+                                  AnyOf(Person.national_id_hash, _identifier_hashes)),
         "birthdate": SearchParam("date", "date of birth (eq, gt, lt, ge, le)", _by_birthdate),
     }
 

@@ -116,6 +116,33 @@ def test_search_by_identifier_pages_with_next_links(client, writer, reader):
     assert len(posted.json["entry"]) == 1
 
 
+def test_searches_of_one_shape_each_bind_their_own_values(client, writer, reader):
+    """Searches naming the same parameters share one statement (built once); each request
+    binds its own values, paging position and page size."""
+    numbers = [national_id_for(date(1991, 2, 3), i) for i in range(3)]
+    for number in numbers:
+        assert post(client, "/Patient", patient(number), writer).status_code == 201
+
+    def found(query: str) -> list[str]:
+        page = client.get(f"/fhir/R4/Patient?{query}", headers=reader)
+        assert page.status_code == 200, page.json
+        return [e["resource"]["identifier"][0]["value"] for e in page.json.get("entry", [])]
+
+    for number in [*numbers, numbers[0]]:
+        assert found(f"identifier={FNR_SYSTEM}|{number}") == [number]
+    assert sorted(found(f"identifier={numbers[0]},{numbers[2]}")) == sorted(
+        [numbers[0], numbers[2]])
+    assert found("identifier=12345678901") == []  # no valid number: nothing to bind
+    assert found(f"identifier={numbers[1]}&birthdate=1991-02-03") == [numbers[1]]
+    assert found(f"identifier={numbers[1]}&birthdate=1991-02-04") == []
+    both = f"identifier={numbers[0]},{numbers[1]}&_count=1"
+    first = client.get(f"/fhir/R4/Patient?{both}", headers=reader).json
+    [nxt] = [link["url"] for link in first["link"] if link["relation"] == "next"]
+    second = client.get(nxt.split("minhelse.test", 1)[1], headers=reader).json
+    assert [p["resource"]["identifier"][0]["value"] for p in first["entry"] + second["entry"]
+            ] == numbers[:2]
+
+
 def test_every_read_and_search_hit_is_audited_with_the_client_as_actor(client, writer, reader,
                                                                        db):
     number = national_id_for(date(1985, 6, 15), 22)
