@@ -27,6 +27,8 @@ class Tile:
     title: str
     #: What will appear here, shown while there is nothing.
     empty: str
+    #: The same, said of the person one acts for (a parent for a child, a fullmakt holder).
+    empty_for_other: str
     #: The area of representation the tile belongs to; hidden from a representative
     #: whose fullmakt or parental responsibility does not cover it. None: always shown.
     area: Area | None = None
@@ -59,19 +61,26 @@ register_tile(Tile(
     "appointments", _l("Appointments"), area=Area.APPOINTMENTS,
     empty=_l("You have no appointments. When the hospital books one for you, you will see "
              "it here. You can also change or cancel it here."),
+    empty_for_other=_l("There are no appointments. When the hospital books one, you will "
+                       "see it here."),
 ))
 register_tile(Tile(
     "questionnaires", _l("Questionnaires"), area=Area.QUESTIONNAIRES,
     empty=_l("You have no questionnaires to answer. After some operations we ask how the "
              "wound heals. The questions will show up here."),
+    empty_for_other=_l("There are no questionnaires to answer. When there are, they will "
+                       "show up here."),
 ))
 register_tile(Tile(
     "records", _l("My health record"), area=Area.RECORDS,
     empty=_l("There are no documents yet. Letters and notes from the hospital will show up "
              "here. You can also see who has read your record."),
+    empty_for_other=_l("There are no documents yet. Letters and notes from the hospital "
+                       "will show up here."),
 ))
 register_tile(Tile(
     "messages", _l("Messages and notices"),
     empty=_l("You have no messages. Here you can choose how we tell you about new things: "
              "by text message or by e-mail."),
+    empty_for_other=_l("There are no messages. New messages will show up here."),
 ))

@@ -52,7 +52,7 @@ def test_min_side_shows_every_tile_with_its_empty_state(client):
 def test_a_registered_tile_shows_what_needs_attention(client, monkeypatch):
     monkeypatch.setattr(tiles, "_tiles", dict(tiles._tiles))  # put the registry back after
     tiles.register_tile(tiles.Tile("questionnaires", "Spørreskjema", empty="Ingen",
-                                   area=Area.QUESTIONNAIRES,
+                                   empty_for_other="Ingen", area=Area.QUESTIONNAIRES,
                                    attention=lambda representation: 2))
     sign_in_citizen(client, make_person())
     page = text(client.get("/min-side"))
@@ -85,6 +85,9 @@ def test_choosing_someone_lands_on_min_side_with_a_banner_and_a_way_back(client,
     assert "Her er tjenestene for Sofie Nordmann." in home
     # A parent of a 14-year-old has no access to the record: no tile for it.
     assert "Journalen min" not in home and "Timeavtaler" in home
+    # Empty states speak of the child's services, not the parent's own.
+    assert "Det er ingen timer. Når sykehuset setter opp en time, ser du den her." in home
+    assert "en time til deg" not in home
     assert f'name="person_id" value="{parent.id}"' in home
 
     again = text(client.get("/contact"))  # on every page, not just Min side
@@ -95,6 +98,7 @@ def test_choosing_someone_lands_on_min_side_with_a_banner_and_a_way_back(client,
     home = text(client.get("/min-side"))
     assert "Nå bruker du tjenestene for deg selv." in home
     assert "acting-banner" not in home and "Journalen min" in home
+    assert "Du har ingen timer. Når sykehuset setter opp en time til deg" in home
 
 
 def test_staff_land_on_a_staff_home_with_their_organisation_and_entry_points(client):
