@@ -11,11 +11,10 @@ millisecond of PostgreSQL CPU costs the server as much as one of its own.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import os
 import subprocess
 
-from fhir_setup import bundle, identifier_search_script, national_ids, post_bundle, scratch_database
+from fhir_setup import identifier_search_script, load_patients, national_ids, scratch_database
 from harness import free_port, gunicorn, wrk
 
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -50,13 +49,9 @@ def main() -> None:
         database = scratch.database_url.rsplit("/", 1)[1]
         with (gunicorn("wsgi:app", env, port=port) as ours,
               gunicorn("search_floor:app", env) as floor):
-            token = scratch.token()
             numbers = national_ids(args.patients)
-            chunks = [numbers[i:i + 500] for i in range(0, len(numbers), 500)]
-            with concurrent.futures.ThreadPoolExecutor(2) as pool:
-                assert set(pool.map(lambda c: post_bundle(ours, bundle(c), token), chunks)) \
-                    == {200}
-            scratch.sql("VACUUM ANALYZE")
+            load_patients(scratch, ours, numbers)
+            token = scratch.token()
             lua = identifier_search_script(scratch.instance / "identifiers.lua", numbers)
             for name, base, app, options in (
                     ("floor", floor, "search_floor:app", {}),

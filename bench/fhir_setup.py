@@ -107,6 +107,19 @@ def post_bundle(base: str, body: bytes, token: str) -> int:
         return response.status
 
 
+def load_patients(scratch: Scratch, base: str, numbers: list[str]) -> None:
+    """Ingest ``numbers`` as Patients (500-entry transactions, two at a time), then
+    ``VACUUM ANALYZE`` so searches see the planner statistics of a loaded table."""
+    import concurrent.futures
+
+    token = scratch.token()
+    chunks = [numbers[i:i + 500] for i in range(0, len(numbers), 500)]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        statuses = set(pool.map(lambda chunk: post_bundle(base, bundle(chunk), token), chunks))
+    assert statuses == {200}, statuses
+    scratch.sql("VACUUM ANALYZE")
+
+
 def identifier_search_script(path: Path, numbers: list[str]) -> Path:
     """A wrk script searching ``Patient?identifier=`` for a random one of ``numbers``."""
     sample = numbers[:: max(1, len(numbers) // 1000)]

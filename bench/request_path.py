@@ -14,11 +14,10 @@ at 32 connections alternates between baseline and candidate for ``--rounds`` rou
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import shutil
 import sys
 
-from fhir_setup import bundle, identifier_search_script, national_ids, post_bundle, scratch_database
+from fhir_setup import identifier_search_script, load_patients, national_ids, scratch_database
 from harness import compare, free_port, gunicorn, report, wrk
 
 
@@ -39,13 +38,8 @@ def main() -> None:
         with (gunicorn("wsgi:app", env, port=port) as ours,
               gunicorn("bare_flask:app", env) as bare,
               gunicorn("search_floor:app", env) as floor):
-            token = scratch.token()
             numbers = national_ids(args.patients)
-            chunks = [numbers[i:i + 500] for i in range(0, len(numbers), 500)]
-            with concurrent.futures.ThreadPoolExecutor(2) as pool:
-                assert set(pool.map(lambda c: post_bundle(ours, bundle(c), token), chunks)) \
-                    == {200}
-            scratch.sql("VACUUM ANALYZE")
+            load_patients(scratch, ours, numbers)
             lua = identifier_search_script(scratch.instance / "identifiers.lua", numbers)
 
             def run(url: str, **options):

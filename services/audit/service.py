@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -41,21 +42,9 @@ _HASHED_FIELDS = (
 )
 
 
-def record(
-    *,
-    actor: Actor,
-    action: str,
-    resource_type: str,
-    resource_id: str | int | None = None,
-    subject_person_id: int | None = None,
-    purpose: str,
-    reason: str | None = None,
-) -> AuditEvent:
-    """Append one audit row, chained to the previous one, in the current transaction.
-    The returned event is a detached record of the row."""
-    return AuditEvent(**append(actor=actor, action=action, resource_type=resource_type,
-                               resource_id=resource_id, subject_person_id=subject_person_id,
-                               purpose=purpose, reason=reason))
+def record(**fields: Any) -> AuditEvent:
+    """:func:`append`, returning a detached record of the row for callers that keep it."""
+    return AuditEvent(**append(**fields))
 
 
 def append(
@@ -68,8 +57,8 @@ def append(
     purpose: str,
     reason: str | None = None,
 ) -> dict:
-    """:func:`record` for callers that need no event back (every FHIR read and search
-    hit): the row's columns, without building an ORM object of them."""
+    """Append one audit row, chained to the previous one, in the current transaction; the
+    row's columns. No ORM object is built: this runs on every FHIR read and search hit."""
     values = _fields(actor=actor, action=action, resource_type=resource_type,
                      resource_id=resource_id, subject_person_id=subject_person_id,
                      purpose=purpose, reason=reason)
