@@ -1,4 +1,4 @@
-"""Today's pages and texts that fail a check the web branch of issue 8 fixes.
+"""Pages and texts known to fail a check, each waiting for its fix (empty today).
 
 Each entry is expected to fail (the test is xfailed with the reason below, naming the
 findings), and must fail: an entry that no longer matches anything fails the suite, so the
@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.crawl import Finding
 
-REASON = "fixed by the web branch (issue 8)"
+REASON = "a known failure, listed in tests/browser/known_failures.py until it is fixed"
 
 
 @dataclass(frozen=True)

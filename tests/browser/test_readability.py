@@ -26,7 +26,7 @@ RUNNING_TEXT_WORDS = 10
 EXCEPTIONS = {
     "templates/auth/organisation.html": "staff page: choosing the organisation to work in",
     "citizen/auth/staff_views.py": "staff login: shown to health personnel only",
-    "templates/home/staff_home.html": "staff home: health personnel only (web branch)",
+    "templates/home/staff_home.html": "staff home: health personnel only",
     "citizen/home/staff_entries.py": "staff home's entry points: health personnel only",
     "templates/auth/devidp/": "development identity provider: not in production",
     "citizen/auth/devidp/": "development identity provider: not in production",
