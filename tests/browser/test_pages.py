@@ -29,12 +29,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_rate_limits")]
 
 #: Pages no link leads to (a form's or an error's result), visited as extra starting points.
 FORM_ONLY = {
-    "anonymous": ["/auth/logged-out"],  # where the logout form ends
+    "anonymous": [
+        "/auth/logged-out",  # where the logout form ends
+        "/staff/auth/logged-out",  # where staff logout ends
+        "/auth/timed-out?next=%2Fmin-side",  # where an idle session's next page sends one
+        "/auth/timed-out?staff=1",
+    ],
 }
 #: Crawls at once, each in its own thread with its own Chromium.
 CRAWLERS = max(1, min(3, os.cpu_count() or 1))
-#: An unknown address: the not-found page must pass the same checks.
+#: An unknown address and one too long to serve: their error pages pass the same checks.
 NOT_FOUND = "/no-such-page"
+TOO_LONG = "/min-side?q=" + "a" * 4100
+EXPECTED_STATUS = {NOT_FOUND: 404, page_name(TOO_LONG): 414}
 
 
 def screenshot_name(user: str, name: str, width: str) -> str:
@@ -69,13 +76,13 @@ def _crawl_as(browser, live_site, session, lang: str, screenshots) -> Outcome:
     context.add_cookies([{"name": COOKIE, "value": lang, "url": live_site.base}])
     requested: list[str] = []
     context.on("request", lambda request: requested.append(request.url))
-    starts = ["/", NOT_FOUND, *FORM_ONLY.get(user, [])]
+    starts = ["/", NOT_FOUND, TOO_LONG, *FORM_ONLY.get(user, [])]
     if session.landing:
         starts.insert(0, page_name(session.landing))
     try:
         result = crawl(context.new_page(), live_site.base, starts,
                        check=_checker(user, lang, screenshots),
-                       expected_status=lambda name: 404 if name == NOT_FOUND else 200)
+                       expected_status=lambda name: EXPECTED_STATUS.get(name, 200))
     finally:
         context.close()
     return Outcome(result, requested)
