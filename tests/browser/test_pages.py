@@ -153,8 +153,23 @@ def _citizen_as_staff(page, base):
     page.locator("button[name=action][value=login]").click()
 
 
+def _expired_form(page, base):
+    """A form posted with a token that is no longer valid (as after a long pause)."""
+    page.goto(base + "/auth/logged-out")
+    with page.expect_navigation():
+        page.evaluate("""action => {
+            const form = Object.assign(document.createElement("form"),
+                                       {method: "post", action});
+            form.append(Object.assign(document.createElement("input"),
+                                      {type: "hidden", name: "csrf_token", value: "expired"}));
+            document.body.append(form);
+            form.submit();
+        }""", base + "/acting-for")
+
+
 #: Pages only a submitted form shows: name in findings -> (how to get there, where it ends).
 FORM_RESULTS = {
+    "form:expired": (_expired_form, "/acting-for"),
     "form:login-invalid-number": (_invalid_number, "/dev-idp/authorize"),
     "form:login-cancelled": (_cancel, "/auth/callback"),
     "form:staff-login-refused": (_citizen_as_staff, "/staff/auth/callback"),
