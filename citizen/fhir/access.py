@@ -13,7 +13,6 @@ import time
 from flask import current_app, g
 from limits import parse_many
 
-from citizen.errors import operation_outcome
 from citizen.extensions import limiter
 from citizen.fhir.errors import FhirError
 from citizen.oauth import bearer
@@ -55,21 +54,12 @@ def _within_rate_limit(client_id: str) -> None:
     for limit in _limits(current_app.config["FHIR_RATE_LIMIT"]):
         if not limiter.limiter.hit(limit, "fhir", client_id):
             reset, _remaining = limiter.limiter.get_window_stats(limit, "fhir", client_id)
-            response = operation_outcome(429, f"rate limit {limit} exceeded for this client",
-                                         code="throttled")
-            response.headers["Retry-After"] = str(max(1, int(reset - time.time())))
-            raise _Throttled(response)
+            raise FhirError(429, f"rate limit {limit} exceeded for this client",
+                            code="throttled",
+                            headers={"Retry-After": str(max(1, int(reset - time.time())))})
 
 
 @functools.lru_cache(maxsize=4)
 def _limits(text: str):
     return parse_many(text)
 
-
-class _Throttled(FhirError):
-    def __init__(self, response) -> None:
-        super().__init__(429, "rate limit exceeded", code="throttled")
-        self._response = response
-
-    def response(self):
-        return self._response
