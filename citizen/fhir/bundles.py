@@ -21,6 +21,7 @@ from citizen.fhir.registry import Conflict, ResourceHandler, Versioned, handler_
 from citizen.fhir.views import base_url, conflict_error, create_resource, update_resource
 from citizen.fhir.wire import check_accept, fhir_response, read_body
 from services import audit
+from services.actors import Actor
 from services.db import db
 
 _STATUS_TEXT = {200: "200 OK", 201: "201 Created"}
@@ -81,19 +82,20 @@ def _bulk_creates(entries: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
 
 
 def _create_many(handler: ResourceHandler, parsed: list[Any], conditional: list[bool],
-                 actor) -> list[tuple[int, Versioned]]:
+                 actor: Actor) -> list[tuple[int, Versioned]]:
     """``handler.create_many``; a concurrent Bundle that stored the same identifiers first
     makes this one try again once, when its conditional entries find the winner's."""
-    for attempt in (1, 2):
+    retry = any(conditional)
+    while True:
         try:
             with db.session.begin_nested():
                 return list(handler.create_many(parsed, conditional=conditional, actor=actor))
         except Conflict as exc:
             raise _at_entry(conflict_error(exc), f"Bundle.entry[{exc.index or 0}]") from None
         except sa.exc.IntegrityError as exc:
-            if attempt == 2 or not any(conditional):
+            if not retry:
                 raise conflict_error(exc) from None
-    raise AssertionError("unreachable")
+            retry = False
 
 
 def _batch_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
