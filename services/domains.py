@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from services import audit, clients, helsenorge, jobs, outbox, people, sessions
+from services import audit, clients, helsenorge, jobs, notify, outbox, people, sessions
 from services.domain import Domain
 
 DOMAINS: tuple[Domain, ...] = (
@@ -17,6 +17,7 @@ DOMAINS: tuple[Domain, ...] = (
     sessions.DOMAIN,
     clients.DOMAIN,
     helsenorge.DOMAIN,
+    notify.DOMAIN,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 #: ``send(payload, message_id) -> external id``; raises one of the failures below.
@@ -16,7 +17,15 @@ class PermanentFailure(Exception):
 
 
 class TemporaryFailure(Exception):
-    """The receiver could not take it now (timeout, 5xx, 429): try again later."""
+    """The receiver could not take it now (timeout, 5xx, 429): try again later.
+
+    ``retry_after`` is the receiver's own wish (a 429's ``Retry-After``): the next attempt
+    waits at least that long, even when the backoff would be shorter.
+    """
+
+    def __init__(self, message: str, *, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def sender(channel: str) -> Callable[[Sender], Sender]:

@@ -28,21 +28,27 @@ STALE_CLAIM = timedelta(minutes=10)
 SWEEP_GRACE = timedelta(minutes=2)
 
 
-def enqueue(*, channel: str, payload: dict[str, Any], dedupe_key: str) -> OutboxMessage:
+def enqueue(*, channel: str, payload: dict[str, Any], dedupe_key: str,
+            not_before: datetime | None = None) -> OutboxMessage:
     """Add a message to the outbox in the current transaction (idempotent on ``dedupe_key``).
 
-    It is published to the workers after the transaction commits, never before.
+    It is published to the workers after the transaction commits, never before. A message
+    held until ``not_before`` (the end of the quiet hours) is not published at commit: the
+    sweep hands it out once it is due, so no task waits hours in the broker.
     """
     existing = db.session.scalar(
         sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
     )
     if existing is not None:
         return existing
+    now = utcnow()
+    held = not_before is not None and not_before > now
     message = OutboxMessage(channel=channel, payload=payload, dedupe_key=dedupe_key,
-                            next_attempt_at=utcnow())
+                            next_attempt_at=not_before if held else now)
     db.session.add(message)
     db.session.flush()
-    publish.after_commit(db.session, message.id)
+    if not held:
+        publish.after_commit(db.session, message.id)
     return message
 
 
@@ -81,7 +87,7 @@ def deliver_claimed(*, message: OutboxMessage, now: datetime | None = None) -> D
     except PermanentFailure as exc:
         return _give_up(message, str(exc))
     except TemporaryFailure as exc:
-        return _retry_later(message, str(exc), now=now or utcnow())
+        return _retry_later(message, str(exc), now=now or utcnow(), at_least=exc.retry_after)
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.external_id = external_id
@@ -103,7 +109,11 @@ def due_for_delivery(*, now: datetime | None = None, limit: int = 500) -> list[i
     return list(db.session.scalars(
         sa.select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING,
-               OutboxMessage.next_attempt_at <= now - SWEEP_GRACE)
+               sa.or_(OutboxMessage.next_attempt_at <= now - SWEEP_GRACE,
+                      # held until a time (quiet hours) and never published: due now
+                      sa.and_(OutboxMessage.attempts == 0,
+                              OutboxMessage.next_attempt_at > OutboxMessage.created_at,
+                              OutboxMessage.next_attempt_at <= now)))
         .order_by(OutboxMessage.next_attempt_at)
         .limit(limit)
     ))
@@ -116,10 +126,11 @@ def backoff(attempts: int) -> timedelta:
                                             ceiling.total_seconds()))
 
 
-def _retry_later(message: OutboxMessage, error: str, *, now: datetime) -> Delivery:
+def _retry_later(message: OutboxMessage, error: str, *, now: datetime,
+                 at_least: timedelta | None = None) -> Delivery:
     if message.attempts >= MAX_ATTEMPTS:
         return _give_up(message, f"gave up after {message.attempts} attempts: {error}")
-    delay = backoff(message.attempts)
+    delay = max(backoff(message.attempts), at_least or timedelta(0))
     message.status = OutboxStatus.PENDING
     message.next_attempt_at = now + delay
     message.last_error = error[:500]

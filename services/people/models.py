@@ -92,6 +92,9 @@ class Organisation(db.Model):
     #: RESH id: the national register of health units' id, used by quality registers.
     resh_id: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
+    #: Even the name would say too much (a clinic for one kind of illness): messages to
+    #: citizens then name no sender at all.
+    name_is_sensitive: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 

@@ -9,6 +9,7 @@ from services.outbox import PermanentFailure, TemporaryFailure, enqueue, sender
 from services.outbox.models import OutboxMessage, OutboxStatus
 from services.outbox.service import MAX_ATTEMPTS, claim, deliver_claimed
 from services.outbox.tasks import deliver
+from tests.plugins.clock import T0
 from tests.plugins.db import table_rows
 
 
@@ -126,3 +127,46 @@ def test_sweep_republishes_lost_and_stale_messages(db, channel, published_messag
     jobs.run_due(only="outbox.sweep")
     db.session.commit()
     assert sorted(published_messages[1:]) == sorted([lost.id, stuck.id])
+
+
+def test_a_held_message_is_published_by_the_sweep_when_due_not_at_commit(
+        db, channel, published_messages, frozen_clock):
+    held = enqueue(channel="test", payload={}, dedupe_key="held",
+                   not_before=T0 + timedelta(hours=9))
+    db.session.commit()
+    assert published_messages == []
+    assert claim(message_id=held.id) is None
+
+    frozen_clock.shift(timedelta(hours=9) - timedelta(minutes=1))  # the sweep runs each minute
+    jobs.run_due(only="outbox.sweep")
+    db.session.commit()
+    assert published_messages == []
+
+    frozen_clock.shift(timedelta(minutes=1))
+    jobs.run_due(only="outbox.sweep")
+    db.session.commit()
+    assert published_messages == [held.id]  # at its time, not a grace period later
+    assert deliver.run(held.id) == "sent"
+
+
+def test_a_not_before_in_the_past_is_published_at_commit(db, published_messages, frozen_clock):
+    message = enqueue(channel="test", payload={}, dedupe_key="now",
+                      not_before=T0 - timedelta(minutes=1))
+    db.session.commit()
+    assert published_messages == [message.id]
+
+
+@pytest.mark.parametrize(("retry_after", "at_least"), [
+    (timedelta(minutes=5), timedelta(minutes=5)),  # the receiver's wish beats the backoff
+    (timedelta(seconds=1), timedelta(seconds=15)),  # a shorter wish never shortens it
+])
+def test_a_temporary_failure_waits_at_least_the_receivers_retry_after(
+        db, channel, frozen_clock, retry_after, at_least):
+    _, behaviour = channel
+    behaviour.append(TemporaryFailure("429 Too Many Requests", retry_after=retry_after))
+    message = _enqueue()
+    outcome = deliver_claimed(message=claim(message_id=message.id))
+    assert outcome.status is OutboxStatus.PENDING
+    assert at_least <= outcome.retry_in <= max(at_least, timedelta(seconds=30))
+    frozen_clock.shift(outcome.retry_in - timedelta(seconds=1))
+    assert claim(message_id=message.id) is None
