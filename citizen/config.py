@@ -91,6 +91,37 @@ class Settings(BaseSettings):
     #: Shared secret helsenorge signs inbound messages with (HMAC-SHA256).
     helsenorge_inbound_secret: str | None = None
 
+    # Notifications (services/notify). SMS goes by Twilio once TWILIO_ACCOUNT_SID is set,
+    # e-mail by SMTP once SMTP_URL is set; without them, the console channel stores them.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    #: An API key and its secret instead of the auth token (the token still signs webhooks).
+    twilio_api_key: str | None = None
+    twilio_api_secret: str | None = None
+    twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    #: A Twilio-compatible server instead of https://api.twilio.com (tests, stand-ins).
+    twilio_api_base_url: str | None = None
+    #: ``smtp://user:password@host:587`` (STARTTLS where offered) or ``smtps://`` (TLS).
+    smtp_url: str | None = None
+    smtp_from: str = "Min helse <ikke-svar@minhelse.example>"
+    #: The national contact and reservation register (Digdir's kontaktregister lookup).
+    krr_url: str | None = None
+    #: ``HH:MM-HH:MM`` in Europe/Oslo; non-urgent messages wait until it ends. Empty: none.
+    notify_quiet_hours: str = "21:00-08:00"
+    #: Messages per person per day (Oslo time); urgent ones are never held back.
+    notify_daily_cap: int = Field(default=5, gt=0)
+
+    @field_validator("notify_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        import re
+
+        value = value.strip()
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be HH:MM-HH:MM (e.g. 21:00-08:00), or empty for none")
+        return value
+
     @field_validator("identity_encryption_keys")
     @classmethod
     def _fernet_keys(cls, value: str | None) -> str | None:
@@ -162,6 +193,15 @@ class Settings(BaseSettings):
             problems.append("RATELIMIT_STORAGE_URI must be a shared store such as redis://")
         if not self.helsenorge_queue_url or not self.helsenorge_inbound_secret:
             problems.append("HELSENORGE_QUEUE_URL and HELSENORGE_INBOUND_SECRET must be set")
+        if not self.twilio_account_sid or not (
+                self.twilio_auth_token  # it signs Twilio's webhooks even with an API key
+                and (self.twilio_from or self.twilio_messaging_service_sid)):
+            problems.append("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM or "
+                            "TWILIO_MESSAGING_SERVICE_SID must be set")
+        if not self.smtp_url:
+            problems.append("SMTP_URL must be set")
+        if not self.krr_url:
+            problems.append("KRR_URL must be set (the contact and reservation register)")
         for who in ("citizen", "staff"):
             if not all(getattr(self, f"{who}_oidc_{f}") for f in ("issuer", "client_id",
                                                                     "client_secret")):
@@ -296,6 +336,22 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "cpa_id": settings.helsenorge_cpa_id,
             "inbound_secret": (settings.helsenorge_inbound_secret
                                or _derived(dev_secret, "helsenorge")),
+        },
+        "NOTIFY": {
+            "twilio": {
+                "account_sid": settings.twilio_account_sid,
+                "auth_token": settings.twilio_auth_token,
+                "api_key": settings.twilio_api_key,
+                "api_secret": settings.twilio_api_secret,
+                "from_": settings.twilio_from,
+                "messaging_service_sid": settings.twilio_messaging_service_sid,
+                "api_base_url": settings.twilio_api_base_url,
+            },
+            "smtp_url": settings.smtp_url,
+            "smtp_from": settings.smtp_from,
+            "krr_url": settings.krr_url,
+            "quiet_hours": settings.notify_quiet_hours,
+            "daily_cap": settings.notify_daily_cap,
         },
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,

@@ -21,6 +21,11 @@ PRODUCTION = {
     "RATELIMIT_STORAGE_URI": "redis://redis:6379/1",
     "HELSENORGE_QUEUE_URL": "https://mq.nhn.no/queues",
     "HELSENORGE_INBOUND_SECRET": "i" * 40,
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "t" * 32,
+    "TWILIO_MESSAGING_SERVICE_SID": "MG" + "0" * 32,
+    "SMTP_URL": "smtp://mail.example.no:587",
+    "KRR_URL": "https://krr.difi.no/rest/v2",
     **{f"{who}_OIDC_{field}": value
        for who in ("CITIZEN", "STAFF")
        for field, value in (("ISSUER", "https://idp.example.no"), ("CLIENT_ID", "minhelse"),
@@ -69,6 +74,12 @@ def test_complete_production_configuration_is_accepted():
         ({"CITIZEN_OIDC_ISSUER": None}, "CITIZEN_OIDC"),
         ({"HELSENORGE_QUEUE_URL": None}, "HELSENORGE_QUEUE_URL"),
         ({"STAFF_OIDC_CLIENT_SECRET": None}, "STAFF_OIDC"),
+        ({"TWILIO_ACCOUNT_SID": None}, "TWILIO_ACCOUNT_SID"),
+        ({"TWILIO_AUTH_TOKEN": None}, "TWILIO_AUTH_TOKEN"),
+        ({"TWILIO_MESSAGING_SERVICE_SID": None}, "TWILIO_FROM"),
+        ({"SMTP_URL": None}, "SMTP_URL"),
+        ({"KRR_URL": None}, "KRR_URL"),
+        ({"NOTIFY_QUIET_HOURS": "21-08"}, "NOTIFY_QUIET_HOURS"),
     ],
 )
 def test_production_refuses_unsafe_settings(change, complaint):
