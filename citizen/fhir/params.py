@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from citizen.fhir.errors import FhirError
 from citizen.fhir.registry import ResourceHandler, SearchParam, Token, handler_for
@@ -51,8 +52,11 @@ class AnyOf:
     def __call__(self, statement: sa.Select, values: Any) -> sa.Select:
         return statement.where(self.column.in_(self.values_of(values)))
 
-    def condition(self, name: str) -> sa.ColumnElement[bool]:
-        """The filter with its values left to bind as ``name``."""
+    def condition(self, name: str, *, as_array: bool = False) -> sa.ColumnElement[bool]:
+        """The filter with its values left to bind as ``name``: an expanding ``IN``, or with
+        ``as_array`` (PostgreSQL) ``= ANY(array)``, one SQL text for any number of values."""
+        if as_array:
+            return self.column == sa.any_(sa.bindparam(name, type_=ARRAY(self.column.type)))
         return self.column.in_(sa.bindparam(name, expanding=True))
 
 

@@ -32,7 +32,7 @@ from citizen.fhir.params import AnyOf, DateValue, parsed_filter, split_values
 from citizen.fhir.registry import Conflict, ResourceHandler, Stored, handler_for
 from citizen.fhir.search import page_link, parse_date_prefix, parse_search
 from citizen.fhir.wire import check_accept, fhir_response, parse_etag, read_body
-from services import audit
+from services import audit, driver
 from services.actors import Actor
 from services.db import db
 
@@ -93,7 +93,14 @@ def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
     number = handler.parse_id(str(resource_id))
     if number is None:
         return None
-    return db.session.execute(_by_id(handler), {_ID: number}).first()
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # a create or update just made it: read what it wrote
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        found = driver.rows(connection, _by_id(handler), {_ID: number})
+        return found[0] if found else None
+    return connection.execute(_by_id(handler), {_ID: number}).first()
 
 
 def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> dict[str, Any]:
@@ -236,7 +243,10 @@ def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit:
     skipping the unit of work's bookkeeping is a good part of a search's cost.
     """
     bound = tuple(name for name in filters if _any_of(handler, name) is not None)
-    statement = _search_base(handler, bound)
+    connection = db.session.connection()
+    # Every filter bound into a statement built once: on PostgreSQL it runs on the cursor.
+    on_driver = connection.dialect.name == "postgresql" and len(bound) == len(filters)
+    statement = _search_base(handler, bound, as_array=on_driver)
     values = {_AFTER: after_id, _LIMIT: limit}
     for name, raw in filters.items():
         if name in bound:
@@ -244,7 +254,9 @@ def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit:
                 parsed_filter(handler, name, raw))
         else:
             statement = _filter(handler, statement, name, raw)
-    return list(db.session.connection().execute(statement, values))
+    if on_driver:
+        return driver.rows(connection, statement, values)
+    return list(connection.execute(statement, values))
 
 
 # Names of the bound values of the cached statements below (unlikely in a handler's filters).
@@ -260,14 +272,17 @@ def _by_id(handler: ResourceHandler) -> sa.Select:
 
 
 @functools.lru_cache(maxsize=256)
-def _search_base(handler: ResourceHandler, bound: tuple[str, ...]) -> sa.Select:
+def _search_base(handler: ResourceHandler, bound: tuple[str, ...], *,
+                 as_array: bool = False) -> sa.Select:
     """Paging, and the filters named in ``bound`` (:class:`AnyOf`) with their values to bind:
-    a search by those binds values instead of building a Select."""
+    a search by those binds values instead of building a Select. ``as_array``: bound as
+    PostgreSQL arrays, for the driver's cursor (``services.driver``)."""
     model = handler.model
     statement = (handler.base_query().where(model.id > sa.bindparam(_AFTER))
                  .order_by(model.id).limit(sa.bindparam(_LIMIT, type_=sa.Integer)))
     for name in bound:
-        statement = statement.where(_any_of(handler, name).condition(_bound_name(name)))
+        statement = statement.where(_any_of(handler, name).condition(_bound_name(name),
+                                                                     as_array=as_array))
     return statement
 
 

@@ -283,9 +283,9 @@ def test_each_new_transaction_continues_the_chain_it_takes(db):
 
 def test_statements_compiled_afresh_still_chain(db, monkeypatch):
     # The compiled-statement cache is warm in any process that audited before; start cold.
-    from services.audit import service
+    from services import driver
 
-    monkeypatch.setattr(service, "_compiled", {})
+    monkeypatch.setattr(driver, "_compiled", {})
     _some_events(2)
     db.session.commit()
     _some_events(1)

@@ -1,0 +1,80 @@
+"""Statements compiled once and sent on the driver's cursor (PostgreSQL).
+
+SQLAlchemy's per-execution work — the statement's cache key, an execution context, the
+result object — was half the CPU of an audited FHIR read: 0.5 ms of a 3 ms request for
+one INSERT, 0.3 ms for the search's SELECT. The few statements every request runs (the
+audit chain's head and INSERT, a search by bound values, a read by id) are compiled here
+once per dialect and run on the cursor; rows come back processed by the columns' own
+types (UTC datetimes, enums), as SQLAlchemy would return them. Everything else goes
+through SQLAlchemy as usual.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    #: Values the statement carries itself (literals SQLAlchemy binds, such as ``x + 1``).
+    defaults: dict[str, Any]
+    #: Per selected column, the type's result processor (None: the driver's value as is).
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    row: type
+
+
+_compiled: dict[tuple[str, int], _Compiled] = {}
+
+
+def _compile(connection: sa.Connection, statement: sa.Executable) -> _Compiled:
+    dialect = connection.dialect
+    key = (dialect.name, id(statement))
+    compiled = _compiled.get(key)
+    if compiled is None:
+        columns = list(getattr(statement, "selected_columns", ()))
+        done = statement.compile(dialect=dialect)
+        compiled = _compiled[key] = _Compiled(
+            sql=str(done),
+            defaults={k: v for k, v in done.params.items() if v is not None},
+            processors=tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
+                             for c in columns),
+            row=namedtuple("Row", [c.key for c in columns], rename=True) if columns else tuple,
+        )
+    return compiled
+
+
+def scalar(connection: sa.Connection, statement: sa.Executable, values: dict) -> Any:
+    """The first column of the first row (statements that return exactly one row)."""
+    compiled = _compile(connection, statement)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.sql, {**compiled.defaults, **values})
+        return cursor.fetchone()[0]
+    finally:
+        cursor.close()
+
+
+def rows(connection: sa.Connection, statement: sa.Select, values: dict) -> list:
+    """The rows, each with the selected columns as attributes, typed as SQLAlchemy types them.
+
+    ``statement`` must be one long-lived object (compiled once, looked up by identity) whose
+    bound values are all in ``values``, already in the form the driver takes.
+    """
+    compiled = _compile(connection, statement)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.sql, {**compiled.defaults, **values})
+        fetched = cursor.fetchall()
+    finally:
+        cursor.close()
+    processors = compiled.processors
+    make = compiled.row._make
+    return [make([value if process is None or value is None else process(value)
+                  for process, value in zip(processors, row, strict=True)])
+            for row in fetched]

@@ -1,0 +1,48 @@
+"""Statements run on the driver's cursor give what SQLAlchemy would: the same rows, typed
+by the columns (UTC datetimes, enums, bytes), and values bound as arrays."""
+
+from datetime import UTC
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from services import driver
+from services.people.models import AddressProtection, Person
+from tests.plugins.factories import make_person
+
+_PEOPLE = sa.select(*Person.__table__.columns).where(
+    Person.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Integer)))).order_by(Person.id)
+
+
+@pytest.fixture
+def postgres(db):
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the driver path is PostgreSQL's (CI runs this on PostgreSQL)")
+    return db
+
+
+def test_rows_are_what_sqlalchemy_returns(postgres):
+    people = [make_person(), make_person(address_protection=AddressProtection.STRICT)]
+    connection = postgres.session.connection()
+    ids = [p.id for p in people]
+
+    ours = driver.rows(connection, _PEOPLE, {"ids": ids})
+    theirs = list(connection.execute(_PEOPLE, {"ids": ids}))
+
+    assert [tuple(r) for r in ours] == [tuple(r) for r in theirs]
+    assert ours[1].address_protection is AddressProtection.STRICT
+    assert ours[0].address_protection is None
+    assert ours[0].updated_at.tzinfo is UTC
+    assert isinstance(ours[0].national_id_encrypted, bytes)
+    assert ours[0].given_name == "Kari"
+
+
+def test_an_empty_array_matches_nothing(postgres):
+    make_person()
+    assert driver.rows(postgres.session.connection(), _PEOPLE, {"ids": []}) == []
+
+
+def test_scalar_returns_the_first_column(postgres):
+    statement = sa.select(sa.bindparam("n", type_=sa.Integer) + 1)
+    assert driver.scalar(postgres.session.connection(), statement, {"n": 41}) == 42
