@@ -56,8 +56,8 @@ def load_current_user() -> None:
     """Find the session behind the cookie and set ``g.actor`` and friends, or leave them None."""
     g.web_session = g.person = g.staff = g.acting_for = g.actor = None
     g.staff_roles = frozenset()
-    if request.endpoint == "static":
-        return
+    if request.endpoint == "static" or "HTTP_COOKIE" not in request.environ:
+        return  # systems (FHIR, webhooks, probes) send no cookies: nothing to parse
     token = cookies.read_token()
     if not token:
         return
