@@ -1,0 +1,33 @@
+"""Mobile numbers in one form: E.164, read with Norway as the default region."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+DEFAULT_REGION = "NO"
+#: Types that can receive an SMS. Some countries cannot tell mobiles from landlines by the
+#: number; Twilio refuses the landlines among them (21614) and the message dies then.
+_TEXTABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+class InvalidNumber(ValueError):
+    """Not a phone number that exists."""
+
+
+class NotAMobile(InvalidNumber):
+    """A real number that cannot receive SMS (a landline, a service number)."""
+
+
+def normalise_mobile(text: str) -> str:
+    """``"912 34 567"`` → ``"+4791234567"``; raise :class:`InvalidNumber` or
+    :class:`NotAMobile`."""
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise InvalidNumber("not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidNumber("not a valid phone number")
+    if phonenumbers.number_type(number) not in _TEXTABLE:
+        raise NotAMobile("not a mobile number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
