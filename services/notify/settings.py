@@ -3,7 +3,6 @@ messages. Every change is audited. The settings page previews the SMS she would 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -13,16 +12,19 @@ from services import audit
 from services.actors import Actor
 from services.db import db
 from services.notify import content
+from services.notify.addresses import (
+    InvalidEmail,
+    InvalidNumber,
+    NotAMobile,
+    normalise_email,
+    normalise_mobile,
+)
 from services.notify.events import registered_events
 from services.notify.models import ChannelChoice, NotificationSettings
-from services.notify.phones import InvalidNumber, NotAMobile, normalise_mobile
 from services.people.models import Organisation, Person
 
 #: Fields ``update_settings`` accepts.
 FIELDS = ("channels", "language", "mobile", "email", "non_essential")
-#: Deliberately loose (the mailbox's own server has the last word): one @, no spaces, a
-#: dot in the domain, at most 320 characters (RFC 5321's 64 + 1 + 255).
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 
 
 class SettingsNotFound(LookupError):
@@ -197,10 +199,10 @@ def _email(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise _Refused("invalid_email")
-    address = value.strip()
-    if len(address) > 320 or not _EMAIL.fullmatch(address):
-        raise _Refused("invalid_email")
-    return address
+    try:
+        return normalise_email(value)
+    except InvalidEmail:
+        raise _Refused("invalid_email") from None
 
 
 def _non_essential(value: Any) -> bool:
