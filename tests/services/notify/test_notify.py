@@ -164,11 +164,16 @@ def test_her_channel_or_the_other_when_hers_has_no_address(db, choice, mobile, e
     assert [m.channel for m in table_rows(OutboxMessage)] == expected
 
 
-def test_her_own_number_wins_over_the_hospitals(db):
+def test_the_payload_carries_no_address_the_channel_looks_it_up(db, fake_transport):
+    from services.outbox.tasks import deliver
+
     person = person_with(mobile="+4791234567")
     _settings(person, mobile="+4799999999")
-    _notify(person)
-    assert "to" not in table_rows(OutboxMessage)[0].payload  # looked up when sent
+    [decided] = _notify(person)
+    assert set(table_rows(OutboxMessage)[0].payload) == {"person_id", "body"}
+    db.session.commit()
+    deliver.run(decided.outbox_message_id)
+    assert [s.to for s in fake_transport.sent] == ["+4799999999"]  # hers, not the hospital's
 
 
 def test_no_address_anywhere_is_a_letter(db):
