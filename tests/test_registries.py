@@ -10,6 +10,7 @@ from citizen.fhir import registry as fhir_registry
 from services import demo
 from services.helsenorge import service as helsenorge
 from services.jobs import registry as jobs_registry
+from services.notify import inbound as sms_inbound
 from services.outbox import channels
 from tests.plugins.registries import restored_registries
 
@@ -30,6 +31,8 @@ REGISTRATIONS = {
                         lambda: "TEST_LEAK" in helsenorge._handlers),
     "FHIR handler": (lambda: fhir_registry.register(_ThrowAwayHandler),
                      lambda: fhir_registry.handler_for("Basic") is not None),
+    "SMS reply handler": (lambda: sms_inbound.reply_handler("test.leak")(lambda **_: ""),
+                          lambda: "test.leak" in sms_inbound.registered_reply_handlers()),
 }
 
 
