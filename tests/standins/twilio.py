@@ -31,18 +31,18 @@ SIGINT/SIGTERM. Its control API, beside the Twilio path:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import re
 import signal
 import threading
-import time
 import uuid
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -123,6 +123,9 @@ class StubRequest:
 
 
 class TwilioStub:
+    """The server: an asyncio loop in a thread of its own (a thread per connection and
+    ``http.server``'s header parsing managed a few hundred requests a second)."""
+
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  keep_requests: bool = True) -> None:
         #: Every request to the Messages path, oldest first (empty with keep_requests off).
@@ -133,11 +136,12 @@ class TwilioStub:
         self._by_status: Counter[int] = Counter()
         self._total = 0
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self.url = f"http://{host}:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        daemon=True)
+        self._connections: set[asyncio.StreamWriter] = set()
+        self._loop = asyncio.new_event_loop()
+        self._server = self._loop.run_until_complete(
+            asyncio.start_server(self._serve, host, port))
+        self.url = f"http://{host}:{self._server.sockets[0].getsockname()[1]}"
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
     # -- in a test -------------------------------------------------------------------------
 
@@ -169,11 +173,78 @@ class TwilioStub:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
+        self._loop.close()
+
+    async def _close(self) -> None:
+        self._server.close()
+        for writer in list(self._connections):
+            writer.close()
+        await self._server.wait_closed()
 
     # -- the server's side -----------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._connections.add(writer)
+        try:
+            while True:  # keep-alive: requests reuses its connections
+                head = await reader.readuntil(b"\r\n\r\n")
+                request_line, *lines = head.decode("latin-1").split("\r\n")
+                method, target, _version = request_line.split(" ", 2)
+                headers = {}
+                for line in lines:
+                    if line:
+                        name, _, value = line.partition(":")
+                        headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length") or 0)
+                body = await reader.readexactly(length) if length else b""
+                answer = await self._answer(method, target, headers, body)
+                if answer is None:  # a dropped connection: closed with nothing written
+                    break
+                writer.write(answer)
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    break
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError,
+                ValueError):
+            pass
+        finally:
+            self._connections.discard(writer)
+            writer.close()
+
+    async def _answer(self, method: str, target: str, headers: dict[str, str],
+                      body: bytes) -> bytes | None:
+        if target.startswith("/_stub/"):
+            return self._control(method, target, body)
+        match = MESSAGES_PATH.match(target)
+        if method != "POST" or match is None:
+            return _response(404, _error(20404, "The requested resource was not found", 404))
+        request = _parse(match["account"], headers, body)
+        fault = self._next_fault()
+        if fault is not None and fault.kind == "drop":
+            request.answered = -1
+            self._record(request)
+            return None
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.seconds)
+            fault = None
+        status, payload, extra = _decide(request, fault)
+        request.answered, request.sid = status, payload.get("sid")
+        self._record(request)
+        return _response(status, payload, extra)
+
+    def _control(self, method: str, target: str, body: bytes) -> bytes:
+        if (method, target) == ("GET", "/_stub/counts"):
+            return _response(200, self.counts())
+        if (method, target) == ("POST", "/_stub/faults"):
+            self.fail_next(*(Fault.from_json(f) for f in json.loads(body or b"[]")))
+        elif (method, target) == ("POST", "/_stub/reset"):
+            self.reset()
+        else:
+            return _response(404, {"message": "not found"})
+        return b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
 
     def _next_fault(self) -> Fault | None:
         with self._lock:
@@ -189,97 +260,38 @@ class TwilioStub:
                 self.requests.append(request)
 
 
-def _handler_for(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        # Keep-alive, as Twilio's client (requests) reuses its connections.
-        protocol_version = "HTTP/1.1"
+def _parse(account: str, headers: dict[str, str], body: bytes) -> StubRequest:
+    form = {k: v[-1] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+    username = password = None
+    auth = headers.get("authorization", "")
+    if auth.startswith("Basic "):
+        username, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+    return StubRequest(account_sid=account, form=form, username=username, password=password,
+                       content_type=headers.get("content-type", ""), headers=headers)
 
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path.startswith("/_stub/"):
-                self._control(body)
-                return
-            match = MESSAGES_PATH.match(self.path)
-            if match is None:
-                self._json(404, {"code": 20404, "message": "The requested resource was not "
-                                                           "found", "status": 404})
-                return
-            request = self._parse(match["account"], body)
-            fault = stub._next_fault()
-            if fault is not None and fault.kind == "drop":
-                request.answered = -1
-                stub._record(request)
-                self.close_connection = True  # closed with nothing written
-                return
-            if fault is not None and fault.kind == "slow":
-                time.sleep(fault.seconds)
-                fault = None
-            status, payload, headers = self._answer(request, fault)
-            request.answered = status
-            request.sid = payload.get("sid")
-            stub._record(request)
-            self._json(status, payload, headers)
 
-        def do_GET(self) -> None:
-            if self.path == "/_stub/counts":
-                self._json(200, stub.counts())
-            else:
-                self._json(404, {"code": 20404, "message": "not found", "status": 404})
+def _decide(request: StubRequest,
+            fault: Fault | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+    if request.username is None:
+        return 401, _error(20003, "Authenticate", 401), {}
+    if fault is not None:
+        extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        return fault.status, _error(fault.code, ERROR_MESSAGES.get(fault.code, "Error"),
+                                    fault.status), extra
+    if not request.form.get("To"):
+        return 400, _error(21604, ERROR_MESSAGES[21604], 400), {}
+    if not (request.form.get("From") or request.form.get("MessagingServiceSid")):
+        return 400, _error(21606, ERROR_MESSAGES[21606], 400), {}
+    return 201, _message(request), {}
 
-        def _control(self, body: bytes) -> None:
-            if self.path == "/_stub/faults":
-                stub.fail_next(*(Fault.from_json(f) for f in json.loads(body or b"[]")))
-            elif self.path == "/_stub/reset":
-                stub.reset()
-            else:
-                self._json(404, {"message": "not found"})
-                return
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
 
-        def _parse(self, account: str, body: bytes) -> StubRequest:
-            form = {k: v[-1] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
-            username = password = None
-            auth = self.headers.get("Authorization", "")
-            if auth.startswith("Basic "):
-                decoded = base64.b64decode(auth[6:]).decode()
-                username, _, password = decoded.partition(":")
-            return StubRequest(account_sid=account, form=form, username=username,
-                               password=password,
-                               content_type=self.headers.get("Content-Type", ""),
-                               headers=dict(self.headers.items()))
-
-        def _answer(self, request: StubRequest,
-                    fault: Fault | None) -> tuple[int, dict[str, Any], dict[str, str]]:
-            if request.username is None:
-                return 401, _error(20003, "Authenticate", 401), {}
-            if fault is not None:
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                return fault.status, _error(fault.code, ERROR_MESSAGES.get(
-                    fault.code, "Error"), fault.status), headers
-            form = request.form
-            if not form.get("To"):
-                return 400, _error(21604, ERROR_MESSAGES[21604], 400), {}
-            if not (form.get("From") or form.get("MessagingServiceSid")):
-                return 400, _error(21606, ERROR_MESSAGES[21606], 400), {}
-            return 201, _message(request), {}
-
-        def _json(self, status: int, payload: dict[str, Any],
-                  headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Handler
+def _response(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+              ) -> bytes:
+    data = json.dumps(payload).encode()
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+             "Content-Type: application/json", f"Content-Length: {len(data)}",
+             *(f"{name}: {value}" for name, value in (headers or {}).items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data
 
 
 def _error(code: int | None, message: str, status: int) -> dict[str, Any]:
