@@ -36,7 +36,7 @@ def _send(url: str, body: str) -> requests.Response:
 
 
 def test_it_counts_accepted_messages_per_body_and_takes_faults(stub_process):
-    process, url = stub_process
+    _process, url = stub_process
     assert _send(url, "a").status_code == 201
     assert _send(url, "a").status_code == 201
     assert _send(url, "b").json()["status"] == "queued"
@@ -63,6 +63,7 @@ def test_it_stops_on_sigterm(stub_process):
 
 
 def test_it_refuses_to_listen_beyond_loopback():
-    result = subprocess.run([sys.executable, "-m", "tests.standins.twilio", "--host", "0.0.0.0"],
+    everywhere = "0.0.0.0"  # noqa: S104 - what the stub must refuse
+    result = subprocess.run([sys.executable, "-m", "tests.standins.twilio", "--host", everywhere],
                             cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and "loopback only" in result.stderr
