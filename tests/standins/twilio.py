@@ -36,6 +36,7 @@ import base64
 import json
 import re
 import signal
+import socket
 import threading
 import uuid
 from collections import Counter, deque
@@ -137,11 +138,13 @@ class TwilioStub:
         self._total = 0
         self._lock = threading.Lock()
         self._connections: set[asyncio.StreamWriter] = set()
+        # Bound here, served from the loop's own thread: the calling thread may have a loop
+        # running already (Playwright's sync API leaves one in the test process).
+        self._socket = socket.create_server((host, port))
+        self.url = f"http://{host}:{self._socket.getsockname()[1]}"
         self._loop = asyncio.new_event_loop()
-        self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._serve, host, port))
-        self.url = f"http://{host}:{self._server.sockets[0].getsockname()[1]}"
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._serving = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
 
     # -- in a test -------------------------------------------------------------------------
 
@@ -170,19 +173,34 @@ class TwilioStub:
 
     def __enter__(self) -> TwilioStub:
         self._thread.start()
+        if not self._serving.wait(10):
+            raise RuntimeError("the Twilio stub did not start")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
-        self._loop.close()
 
-    async def _close(self) -> None:
-        self._server.close()
+    def _run(self) -> None:
+        loop = self._loop
+        try:
+            server = loop.run_until_complete(asyncio.start_server(self._serve, sock=self._socket))
+            self._serving.set()
+            loop.run_forever()
+            loop.run_until_complete(self._close(server))
+        finally:
+            loop.close()
+            self._socket.close()
+
+    async def _close(self, server: asyncio.Server) -> None:
+        server.close()
         for writer in list(self._connections):
             writer.close()
-        await self._server.wait_closed()
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await server.wait_closed()
 
     # -- the server's side -----------------------------------------------------------------
 

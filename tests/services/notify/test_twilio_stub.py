@@ -67,3 +67,16 @@ def test_it_refuses_to_listen_beyond_loopback():
     result = subprocess.run([sys.executable, "-m", "tests.standins.twilio", "--host", everywhere],
                             cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and "loopback only" in result.stderr
+
+
+def test_it_starts_where_an_event_loop_is_running_already():
+    """Playwright's sync API leaves one running in the test process."""
+    import asyncio
+
+    from tests.standins.twilio import TwilioStub
+
+    async def inside_a_loop() -> int:
+        with TwilioStub() as stub:
+            return _send(stub.url, "a").status_code  # blocking is fine here
+
+    assert asyncio.run(inside_a_loop()) == 201
