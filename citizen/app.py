@@ -22,6 +22,7 @@ from citizen import (
     security,
     site,
     transactions,
+    webhooks,
 )
 from citizen.config import flask_config, load_settings
 from citizen.extensions import csrf, db, limiter, migrate
@@ -92,4 +93,5 @@ def register_blueprints(app: Flask) -> None:
     auth.register_auth(app)
     app.register_blueprint(oauth_blueprint)
     app.register_blueprint(helsenorge.blueprint)
+    app.register_blueprint(webhooks.blueprint)
     app.register_blueprint(fhir.blueprint)

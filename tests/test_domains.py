@@ -4,9 +4,9 @@ A fresh interpreter, so nothing this test process imported can hide a gap, build
 app the way the worker does (``wsgi``: ``create_app()``) and notes what is registered; then
 it imports every module under ``services/`` and ``citizen/fhir/resources/``. Whatever is
 registered after that — Celery tasks, due jobs, outbox channels, helsenorge message
-functions, tables, FHIR handlers, notification events — the worker must have had already:
-a domain that is not in ``services.domains.DOMAINS``, or a module its declaration forgets,
-fails here.
+functions, SMS reply handlers, tables, FHIR handlers, notification events — the worker must
+have had already: a domain that is not in ``services.domains.DOMAINS``, or a module its
+declaration forgets, fails here.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from services.helsenorge.service import _handlers as inbound
 from services.jobs import registered_jobs
 from services.notify.events import _events as notification_events
 from services.outbox.channels import _senders
+from services.notify.inbound import registered_reply_handlers
 from citizen.fhir.registry import handlers
 import services, citizen.fhir.resources
 
@@ -45,6 +46,7 @@ def registered():
         "jobs": sorted(registered_jobs()),
         "channels": sorted(_senders),
         "inbound": sorted(inbound),
+        "sms_replies": registered_reply_handlers(),
         "tables": sorted(db.metadata.tables),
         "fhir": sorted(h.resource_type for h in handlers()),
         "events": sorted(notification_events),
@@ -70,8 +72,8 @@ def registered() -> tuple[dict, dict]:
     return report["worker"], report["everything"]
 
 
-@pytest.mark.parametrize("kind", ["tasks", "jobs", "channels", "inbound", "tables", "fhir",
-                                  "events"])
+@pytest.mark.parametrize("kind", ["tasks", "jobs", "channels", "inbound", "sms_replies",
+                                  "tables", "fhir", "events"])
 def test_the_worker_has_everything_any_module_registers(registered, kind):
     worker, everything = registered
     assert set(everything[kind]) - set(worker[kind]) == set()

@@ -11,6 +11,7 @@ from services import demo
 from services.helsenorge import service as helsenorge
 from services.jobs import registry as jobs_registry
 from services.notify import events as notify_events
+from services.notify import inbound as sms_inbound
 from services.outbox import channels
 from tests.plugins.registries import restored_registries
 
@@ -33,6 +34,8 @@ REGISTRATIONS = {
                      lambda: fhir_registry.handler_for("Basic") is not None),
     "notification event": (lambda: notify_events.register_event("test.leak", essential=False),
                            lambda: "test.leak" in notify_events._events),
+    "SMS reply handler": (lambda: sms_inbound.reply_handler("test.leak")(lambda **_: ""),
+                          lambda: "test.leak" in sms_inbound.registered_reply_handlers()),
 }
 
 

@@ -8,6 +8,7 @@ child, a fullmakt giver ... Existence is not leaked: a person one may not act fo
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -27,6 +28,7 @@ from tests.plugins.factories import (
     system_bearer,
 )
 from tests.plugins.login import set_session_cookie
+from tests.plugins.twilio import twilio_config
 
 CALLERS = (
     "anonymous", "self", "other_citizen", "parent_under_12", "parent_of_14",
@@ -107,6 +109,9 @@ MATRIX = {
         401, system_with_scope=200, system_without_scope=200)),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
+    # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
+    ("webhooks.twilio_status", "POST"): ("/webhooks/twilio/status", "twilio-status", row(403)),
+    ("webhooks.twilio_inbound", "POST"): ("/webhooks/twilio/inbound", "twilio-sms", row(403)),
     # Last: they end the caller's session.
     ("auth.logout", "POST"): ("/auth/logout", None, row(302)),
     ("auth.staff_logout", "POST"): ("/staff/auth/logout", None, row(302)),
@@ -163,8 +168,10 @@ def world(db, frozen_clock) -> World:
 
 
 @pytest.fixture
-def matrix_app(make_app, oidc_provider):
-    return make_app(WTF_CSRF_ENABLED=False, **oidc_provider.config())
+def matrix_app(make_app, app, oidc_provider):
+    notify = copy.deepcopy(app.config["NOTIFY"])
+    notify["twilio"] = twilio_config(None)  # an auth token, so webhooks could be signed
+    return make_app(WTF_CSRF_ENABLED=False, NOTIFY=notify, **oidc_provider.config())
 
 
 def test_every_endpoint_is_in_the_matrix(matrix_app):
@@ -190,6 +197,8 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "bundle": {"json": {"resourceType": "Bundle", "type": "batch", "entry": [
             {"resource": patient, "request": {"method": "POST", "url": "Patient"}}]}},
         "envelope": {"data": b"<AMQPMessage/>", "content_type": "application/xml"},
+        "twilio-status": {"data": {"MessageSid": "SM" + "1" * 32, "MessageStatus": "sent"}},
+        "twilio-sms": {"data": {"From": "+4791234567", "Body": "STOP"}},
     }[kind]
 
 

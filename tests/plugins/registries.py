@@ -1,6 +1,6 @@
-"""Registries restored after every test: a due job, sender, seeder, inbound handler, FHIR
-handler or notification event that a test registers never reaches the next test, so test
-order cannot matter."""
+"""Registries restored after every test: a due job, sender, seeder, inbound handler, SMS
+reply handler, FHIR handler or notification event that a test registers never reaches the
+next test, so test order cannot matter."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ def _registries() -> list[dict | list]:
     from services.helsenorge import service as helsenorge
     from services.jobs import registry as jobs_registry
     from services.notify import events as notify_events
+    from services.notify import inbound as sms_inbound
     from services.outbox import channels
 
     return [jobs_registry._jobs, channels._senders, demo._seeders, helsenorge._handlers,
-            fhir_registry._handlers, notify_events._events]
+            fhir_registry._handlers, notify_events._events, sms_inbound._reply_handlers]
 
 
 @contextmanager

@@ -45,10 +45,10 @@ def configure(notify_config: Mapping[str, Any], *, public_base_url: str) -> Tran
     sms: SmsTransport = console
     email: EmailTransport = console
     if twilio.get("account_sid"):
-        from services.notify.transports.twilio import TwilioTransport
+        from services.notify.transports.twilio import STATUS_CALLBACK_PATH, TwilioTransport
 
         sms = TwilioTransport.from_config(
-            twilio, status_callback=f"{public_base_url.rstrip('/')}/webhooks/twilio/status")
+            twilio, status_callback=f"{public_base_url.rstrip('/')}{STATUS_CALLBACK_PATH}")
     if notify_config.get("smtp_url"):
         from services.notify.transports.smtp import SmtpTransport
 

@@ -1,0 +1,70 @@
+"""Twilio's webhooks: each request must carry Twilio's signature over our public URL."""
+
+import logging
+
+from flask import Response, current_app, request
+from marshmallow import Schema, ValidationError
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from citizen.errors import ApiError
+from citizen.webhooks.schemas import InboundMessageSchema, StatusCallbackSchema
+from services.notify.inbound import apply_status, handle_inbound
+
+log = logging.getLogger(__name__)
+
+FORM = "application/x-www-form-urlencoded"
+#: Twilio's forms are a few hundred bytes; an SMS body is at most 1600 characters.
+MAX_BODY_BYTES = 64 * 1024
+
+_status_schema = StatusCallbackSchema()
+_inbound_schema = InboundMessageSchema()
+
+
+def limit_body_size() -> None:
+    request.max_content_length = MAX_BODY_BYTES
+
+
+def twilio_status():
+    """A delivery status for an SMS we sent: 200 whether or not it moved anything."""
+    form = _signed_form(_status_schema)
+    apply_status(sid=form["MessageSid"], status=form["MessageStatus"],
+                 error_code=form.get("ErrorCode"))
+    return Response(status=200)
+
+
+def twilio_inbound():
+    """An SMS someone sent us: answered with TwiML (an empty Response for no reply)."""
+    form = _signed_form(_inbound_schema)
+    reply = handle_inbound(from_=form["From"], body=form["Body"],
+                           opt_out_type=form.get("OptOutType"))
+    twiml = MessagingResponse()
+    if reply:
+        twiml.message(reply)
+    return Response(str(twiml), mimetype="text/xml")
+
+
+def _signed_form(schema: Schema) -> dict:
+    if request.mimetype != FORM:
+        raise ApiError(415, f"send the form as {FORM}")
+    if not _signed_by_twilio():
+        log.warning("refused Twilio webhook: missing or wrong signature",
+                    extra={"path": request.path})
+        raise ApiError(403, "missing or wrong X-Twilio-Signature")
+    try:
+        return schema.load(request.form)
+    except ValidationError as exc:
+        raise ApiError(400, "invalid form fields", errors=exc.normalized_messages()) from None
+
+
+def _signed_by_twilio() -> bool:
+    """Twilio signs the URL it was given (PUBLIC_BASE_URL + path + query) with the auth
+    token; the URL this process saw behind a proxy is another one."""
+    token = current_app.config["NOTIFY"]["twilio"].get("auth_token")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature or not signature.isascii():
+        return False
+    url = current_app.config["PUBLIC_BASE_URL"] + request.path
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    return RequestValidator(token).validate(url, request.form, signature)

@@ -1,0 +1,258 @@
+"""What Twilio tells us: the statuses of the SMS we sent, and the SMS citizens send us.
+
+Statuses move forward only along Twilio's lifecycle. An inbound SMS is an opt-out or
+opt-in keyword, a request for help, or a reply to a conversation a service opened with
+``open_conversation``: it reaches that service's ``@reply_handler`` only while the
+conversation is open and unexpired, and only from the number it was opened for. Whoever
+else writes gets a neutral answer that says nothing about anyone.
+
+Answers are in the language of the number's owner where we know exactly one (the
+notification settings' language, else the record's): nb, nn or en, nb otherwise. The
+neutral answer is always nb, so that it does not tell whether a number is known.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from services import audit
+from services.actors import Actor
+from services.clock import utcnow
+from services.db import db
+from services.notify.models import Conversation, NotificationSettings, SmsOptOut, SmsStatus
+from services.people.models import Person
+
+log = logging.getLogger(__name__)
+
+# -- delivery statuses -------------------------------------------------------------------
+
+#: Twilio's lifecycle of an outbound message, as steps: a status replaces only one on an
+#: earlier step, so a late ``sent`` never overwrites ``delivered`` and a repeat is a no-op.
+#: ``read`` (WhatsApp, RCS) follows ``delivered``.
+STATUS_STEPS: dict[str, int] = {
+    "accepted": 0, "scheduled": 0, "queued": 0,
+    "sending": 1,
+    "sent": 2,
+    "partially_delivered": 3,
+    "delivered": 4, "undelivered": 4, "failed": 4, "canceled": 4,
+    "read": 5,
+}
+
+
+def apply_status(*, sid: str, status: str, error_code: str | None = None) -> bool:
+    """Move the SMS ``sid`` forward to ``status``; False when it is unknown, already there
+    or further on. One conditional UPDATE, so two callbacks racing cannot move it back."""
+    step = STATUS_STEPS.get(status)
+    if step is None:
+        return False
+    earlier = [name for name, at in STATUS_STEPS.items() if at < step]
+    moved = db.session.execute(
+        sa.update(SmsStatus)
+        .where(SmsStatus.sid == sid, SmsStatus.status.in_(earlier))
+        .values(status=status, error_code=error_code, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return moved == 1
+
+
+# -- reply handlers ----------------------------------------------------------------------
+
+#: ``handler(*, conversation, body, now) -> reply text`` ("" sends no reply).
+ReplyHandler = Callable[..., str]
+
+_reply_handlers: dict[str, ReplyHandler] = {}
+
+
+def reply_handler(kind: str) -> Callable[[ReplyHandler], ReplyHandler]:
+    """Register the function that answers replies to conversations of ``kind``."""
+
+    def register(fn: ReplyHandler) -> ReplyHandler:
+        _reply_handlers[kind] = fn
+        return fn
+
+    return register
+
+
+def registered_reply_handlers() -> list[str]:
+    return sorted(_reply_handlers)
+
+
+def open_conversation(*, person_id: int, phone: str, kind: str, ref: str,
+                      expires_at: datetime) -> Conversation:
+    """Wait for an SMS reply from ``phone`` (E.164) until ``expires_at``; the reply goes to
+    the ``@reply_handler(kind)`` with this conversation."""
+    if kind not in _reply_handlers:
+        raise ValueError(f"no reply handler for conversation kind {kind!r}")
+    if not is_e164(phone):
+        raise ValueError("phone must be an E.164 number (+4791234567)")
+    if expires_at <= utcnow():
+        raise ValueError("a conversation must expire in the future")
+    conversation = Conversation(person_id=person_id, phone=phone, kind=kind, ref=ref,
+                                expires_at=expires_at)
+    db.session.add(conversation)
+    db.session.flush()
+    return conversation
+
+
+def close_conversation(*, kind: str, ref: str, now: datetime | None = None) -> int:
+    """Stop waiting for replies about ``ref``; how many open conversations were closed."""
+    return db.session.execute(
+        sa.update(Conversation)
+        .where(Conversation.kind == kind, Conversation.ref == ref,
+               Conversation.closed_at.is_(None))
+        .values(closed_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def waiting_conversation(*, phone: str, now: datetime) -> Conversation | None:
+    """The newest open, unexpired conversation with ``phone``."""
+    return db.session.scalar(
+        sa.select(Conversation)
+        .where(Conversation.phone == phone, Conversation.closed_at.is_(None),
+               Conversation.expires_at > now)
+        .order_by(Conversation.opened_at.desc(), Conversation.id.desc())
+        .limit(1)
+    )
+
+
+# -- inbound SMS -------------------------------------------------------------------------
+
+#: Twilio's own opt-out words, and the Norwegian ones (Twilio's Advanced Opt-Out can be
+#: told them too). Only a message that is exactly the word counts.
+OPT_OUT_WORDS = frozenset({"STOP", "STOPP", "AVSLUTT", "STOPALL", "UNSUBSCRIBE", "END",
+                           "QUIT", "REVOKE", "OPTOUT", "CANCEL"})
+OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP", "HJELP", "INFO"})
+
+REPLIES: dict[str, dict[str, str]] = {
+    "nb": {
+        "stopped": "Du får ikke flere SMS fra Min helse. Send START for å få dem igjen.",
+        "started": "Du får SMS fra Min helse igjen. Send STOPP for å slutte.",
+        "help": "Min helse sender varsler fra sykehuset. Send STOPP for å slutte å få SMS, "
+                "START for å få dem igjen. Les meldingene dine på helsenorge.no.",
+        "neutral": "Vi kan ikke svare på denne meldingen. Les meldingene dine på "
+                   "helsenorge.no.",
+    },
+    "nn": {
+        "stopped": "Du får ikkje fleire SMS frå Min helse. Send START for å få dei igjen.",
+        "started": "Du får SMS frå Min helse igjen. Send STOPP for å slutte.",
+        "help": "Min helse sender varsel frå sjukehuset. Send STOPP for å slutte å få SMS, "
+                "START for å få dei igjen. Les meldingane dine på helsenorge.no.",
+    },
+    "en": {
+        "stopped": "You will get no more text messages from Min helse. Send START to get "
+                   "them again.",
+        "started": "You will get text messages from Min helse again. Send STOP to stop.",
+        "help": "Min helse sends notices from the hospital. Send STOP to stop text "
+                "messages, START to get them again. Read your messages at helsenorge.no.",
+    },
+}
+NEUTRAL_REPLY = REPLIES["nb"]["neutral"]
+
+#: The actor of a keyword: whoever holds the number (we cannot tell who that is).
+SMS_SENDER = Actor.system("sms-inbound")
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+def is_e164(phone: str) -> bool:
+    return _E164.fullmatch(phone) is not None
+
+
+def keyword_of(body: str, *, opt_out_type: str | None = None) -> str | None:
+    """STOP, START or HELP when ``body`` is exactly such a word (any case, any surrounding
+    white space), else None. Twilio's ``OptOutType`` (Advanced Opt-Out) wins."""
+    if opt_out_type and opt_out_type.strip().upper() in ("STOP", "START", "HELP"):
+        return opt_out_type.strip().upper()
+    word = body.strip().upper()
+    if word in OPT_OUT_WORDS:
+        return "STOP"
+    if word in OPT_IN_WORDS:
+        return "START"
+    if word in HELP_WORDS:
+        return "HELP"
+    return None
+
+
+def handle_inbound(*, from_: str, body: str, opt_out_type: str | None = None,
+                   now: datetime | None = None) -> str:
+    """Act on one SMS from ``from_`` and return the text to answer with ("" for none)."""
+    now = now or utcnow()
+    phone = from_.strip()
+    if not is_e164(phone):  # a short code or an alphanumeric sender: nobody to answer
+        return NEUTRAL_REPLY
+    keyword = keyword_of(body, opt_out_type=opt_out_type)
+    if keyword == "STOP":
+        _opt_out(phone, word=body.strip()[:20])
+        return _reply(phone, "stopped")
+    if keyword == "START":
+        _opt_in(phone, word=body.strip()[:20])
+        return _reply(phone, "started")
+    if keyword == "HELP":
+        return _reply(phone, "help")
+    conversation = waiting_conversation(phone=phone, now=now)
+    if conversation is None:
+        return NEUTRAL_REPLY
+    handler = _reply_handlers.get(conversation.kind)
+    if handler is None:
+        log.warning("no reply handler for an open conversation",
+                    extra={"kind": conversation.kind, "conversation_id": conversation.id})
+        return NEUTRAL_REPLY
+    return handler(conversation=conversation, body=body, now=now)
+
+
+def _opt_out(phone: str, *, word: str) -> None:
+    if db.session.get(SmsOptOut, phone) is not None:
+        return
+    db.session.add(SmsOptOut(phone=phone))
+    db.session.flush()
+    _audit(phone, reason=f"opted out of SMS by sending {word}")
+
+
+def _opt_in(phone: str, *, word: str) -> None:
+    opt_out = db.session.get(SmsOptOut, phone)
+    if opt_out is None:
+        return
+    db.session.delete(opt_out)
+    db.session.flush()
+    _audit(phone, reason=f"opted in to SMS again by sending {word}")
+
+
+def _audit(phone: str, *, reason: str) -> None:
+    """One row per person the number belongs to (one without a subject for a number we do
+    not know), so each person's trail shows why SMS stopped or started again."""
+    for person_id in _people_with(phone) or [None]:
+        audit.record(actor=SMS_SENDER, action="update", resource_type="SmsOptOut",
+                     resource_id=phone, subject_person_id=person_id, purpose="self-service",
+                     reason=reason)
+
+
+def _people_with(phone: str) -> list[int]:
+    return sorted(set(db.session.scalars(
+        sa.select(Person.id).where(Person.mobile == phone)
+        .union(sa.select(NotificationSettings.person_id)
+               .where(NotificationSettings.mobile == phone))
+    )))
+
+
+def _reply(phone: str, key: str) -> str:
+    return REPLIES[_language_of(phone)][key]
+
+
+def _language_of(phone: str) -> str:
+    people = _people_with(phone)
+    if not people:
+        return "nb"
+    languages = set(db.session.execute(
+        sa.select(sa.func.coalesce(NotificationSettings.language, Person.language))
+        .select_from(Person)
+        .outerjoin(NotificationSettings, NotificationSettings.person_id == Person.id)
+        .where(Person.id.in_(people))
+    ).scalars())
+    language = languages.pop() if len(languages) == 1 else "nb"
+    return language if language in REPLIES else "nb"
