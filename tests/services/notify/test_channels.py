@@ -307,7 +307,8 @@ def test_twilio_and_smtp_are_chosen_by_configuration(app, monkeypatch):
 
     # Stand-ins for the modules the other transports live in, so this holds on its own.
     monkeypatch.setitem(sys.modules, "services.notify.transports.twilio",
-                        types.SimpleNamespace(TwilioTransport=Twilio))
+                        types.SimpleNamespace(TwilioTransport=Twilio,
+                                              STATUS_CALLBACK_PATH="/webhooks/twilio/status"))
     monkeypatch.setitem(sys.modules, "services.notify.transports.smtp",
                         types.SimpleNamespace(SmtpTransport=Smtp))
     chosen = transports.configure(
