@@ -23,6 +23,7 @@ from citizen import (
     site,
     transactions,
 )
+from citizen.api.blueprint import blueprint as api_blueprint
 from citizen.config import flask_config, load_settings
 from citizen.extensions import csrf, db, limiter, migrate
 from citizen.oauth.blueprint import blueprint as oauth_blueprint
@@ -93,3 +94,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(oauth_blueprint)
     app.register_blueprint(helsenorge.blueprint)
     app.register_blueprint(fhir.blueprint)
+    app.register_blueprint(api_blueprint)

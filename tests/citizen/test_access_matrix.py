@@ -72,7 +72,8 @@ MATRIX = {
     ("auth.logged_out", "GET"): ("/auth/logged-out", None, row(200)),
     ("auth.staff_logged_out", "GET"): ("/staff/auth/logged-out", None, row(200)),
     ("auth.timed_out", "GET"): ("/auth/timed-out", None, row(200)),
-    ("auth.me", "GET"): ("/api/v1/me", None, row(401, **each(CITIZENS, 200))),
+    ("api.me", "GET"): ("/api/v1/me", None, row(401, **each(CITIZENS, 200))),
+    ("api.document", "GET"): ("/api/v1/openapi.json", None, row(200)),
     ("auth.acting_for", "GET"): ("/acting-for", None, row(302, **each(CITIZENS, 200))),
     ("auth.choose_acting_for", "POST"): ("/acting-for", "acting-for", row(
         302, self=303, parent_under_12=303, parent_of_14=303, other_citizen=404,
