@@ -3,7 +3,9 @@
 from flask import Flask
 
 from services.helsenorge.gateway import configure_helsenorge
+from services.notify.config import configure_notify
 
 
 def register_integrations(app: Flask) -> None:
     configure_helsenorge(**app.config["HELSENORGE"])
+    configure_notify(app.config["NOTIFY"], public_base_url=app.config["PUBLIC_BASE_URL"])

@@ -10,6 +10,7 @@ from citizen.fhir import registry as fhir_registry
 from services import demo
 from services.helsenorge import service as helsenorge
 from services.jobs import registry as jobs_registry
+from services.notify import events as notify_events
 from services.outbox import channels
 from tests.plugins.registries import restored_registries
 
@@ -30,6 +31,8 @@ REGISTRATIONS = {
                         lambda: "TEST_LEAK" in helsenorge._handlers),
     "FHIR handler": (lambda: fhir_registry.register(_ThrowAwayHandler),
                      lambda: fhir_registry.handler_for("Basic") is not None),
+    "notification event": (lambda: notify_events.register_event("test.leak", essential=False),
+                           lambda: "test.leak" in notify_events._events),
 }
 
 

@@ -6,4 +6,6 @@ person's settings and enqueues outbox rows. Channels deliver them from the worke
 
 from services.domain import Domain
 
-DOMAIN = Domain("notify", models="services.notify.models")
+DOMAIN = Domain("notify", models="services.notify.models",
+                registers=("services.notify.events", "services.notify.channels"),
+                demo="services.notify.demo")

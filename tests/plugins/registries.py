@@ -1,5 +1,6 @@
-"""Registries restored after every test: a due job, sender, seeder, inbound handler or FHIR
-handler that a test registers never reaches the next test, so test order cannot matter."""
+"""Registries restored after every test: a due job, sender, seeder, inbound handler, FHIR
+handler or notification event that a test registers never reaches the next test, so test
+order cannot matter."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ def _registries() -> list[dict | list]:
     from services import demo
     from services.helsenorge import service as helsenorge
     from services.jobs import registry as jobs_registry
+    from services.notify import events as notify_events
     from services.outbox import channels
 
     return [jobs_registry._jobs, channels._senders, demo._seeders, helsenorge._handlers,
-            fhir_registry._handlers]
+            fhir_registry._handlers, notify_events._events]
 
 
 @contextmanager

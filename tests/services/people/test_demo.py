@@ -9,7 +9,8 @@ from tests.plugins.db import table_rows
 
 def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
     assert seed_demo_data() == {"citizens": 8, "guardianships": 2, "fullmakter": 1,
-                                "organisations": 1, "staff members": 4}
+                                "organisations": 1, "staff members": 4,
+                                "notification settings": 3, "notifications": 4}
     people = {p.given_name: p for p in table_rows(Person)}
     today = date(2026, 3, 2)
 
@@ -26,4 +27,5 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
     assert {s.name for s in table_rows(StaffMember)} >= {"Siri Smittevern", "Admin Anders"}
 
     assert seed_demo_data() == {"citizens": 0, "guardianships": 0, "fullmakter": 0,
-                                "organisations": 0, "staff members": 0}
+                                "organisations": 0, "staff members": 0,
+                                "notification settings": 0, "notifications": 0}
