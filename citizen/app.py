@@ -17,6 +17,7 @@ from citizen import (
     home,
     i18n,
     integrations,
+    notifications,
     observability,
     ops,
     security,
@@ -95,3 +96,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(helsenorge.blueprint)
     app.register_blueprint(fhir.blueprint)
     app.register_blueprint(api_blueprint)
+    notifications.register_notifications(app)
