@@ -1,4 +1,4 @@
-"""Names people read for notification codes: events, channels, refusals."""
+"""Names people read for notification codes: events, the settings service's refusals."""
 
 from __future__ import annotations
 
@@ -11,13 +11,6 @@ EVENT_LABELS = {
     "notify.test": _l("A test message"),
 }
 
-CHANNEL_LABELS = {
-    "sms": _l("Text message (SMS)"),
-    "email": _l("E-mail"),
-    "both": _l("Both text message and e-mail"),
-    "paper": _l("Letter by post"),
-}
-
 #: The settings service's refusals (``InvalidSettings.errors``), as form errors.
 REFUSALS = {
     "invalid_mobile": _l("Enter a phone number, like 912 34 567"),
@@ -28,7 +21,3 @@ REFUSALS = {
 
 def event_label(name: str) -> str:
     return str(EVENT_LABELS.get(name, name))
-
-
-def channel_label(code: str) -> str:
-    return str(CHANNEL_LABELS.get(code, code))

@@ -169,3 +169,13 @@ def test_not_logged_in_goes_to_the_login(client, db):
 
     assert answer.status_code == 302
     assert "/auth/login" in answer.headers["Location"]
+
+
+@pytest.mark.parametrize(("lang", "heading", "save"), [
+    ("nb", "Varsler", "Lagre"), ("nn", "Varsel", "Lagre"), ("en", "Notifications", "Save"),
+])
+def test_the_page_speaks_bokmal_nynorsk_and_english(browser, lang, heading, save):
+    page = text(browser.get(f"{URL}?lang={lang}"))
+
+    assert f'<html lang="{lang}">' in page
+    assert f"<h1>{heading}</h1>" in page and f">{save}</button>" in page

@@ -40,7 +40,7 @@ def test_the_outbox_page_lists_failures_without_bodies_or_full_numbers(admin_bro
 
     page = text(admin_browser.get("/staff/notifications/outbox"))
 
-    assert f"<td data-label=\"Message\">{row.id}</td>" in page
+    assert f"<td data-label=\"Melding\">{row.id}</td>" in page
     assert "Twilio 21610: •••••••••67 opted out" in page
     assert "+4791234567" not in page and "Hemmelig innhold" not in page
     assert f'action="/staff/notifications/outbox/{row.id}/resend"' in page
@@ -58,7 +58,7 @@ def test_send_again_resets_the_message_and_comes_back(admin_browser, published_m
     db.session.refresh(row)
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 0)
     assert published_messages == [row.id]
-    assert "No messages have failed" in text(admin_browser.get("/staff/notifications/outbox"))
+    assert "Ingen meldinger har feilet" in text(admin_browser.get("/staff/notifications/outbox"))
 
 
 def test_send_again_of_a_message_being_sent_is_404(admin_browser, published_messages):
@@ -93,7 +93,7 @@ def test_the_outbox_page_pages_newest_first(admin_browser, frozen_clock):
     link = first.split('<p><a href="')[1].split('"')[0].replace("&amp;", "&")
     second = text(admin_browser.get(link))
     assert f">{rows[4].id}</td>" in second and f">{rows[0].id}</td>" in second
-    assert "Older messages" not in second
+    assert "Eldre meldinger" not in second
 
 
 def test_the_letters_page_lists_the_trusts_letters_and_marks_one_sent(admin_browser, trust):
@@ -112,7 +112,7 @@ def test_the_letters_page_lists_the_trusts_letters_and_marks_one_sent(admin_brow
                                 data={"csrf_token": csrf(page)})
     assert answer.status_code == 303
     assert db.session.get(Notification, letter.id, populate_existing=True).handled_at
-    assert "There are no letters to send" in text(admin_browser.get(
+    assert "Det er ingen brev å sende" in text(admin_browser.get(
         "/staff/notifications/letters"))
 
 
