@@ -4,7 +4,7 @@ API views are in ``api.py``, routed by ``citizen/api/blueprint.py``."""
 
 from flask import Flask
 
-from citizen.notifications import entries  # noqa: F401 - registers the tile and entries
+from citizen.notifications import staff_entries, tiles  # noqa: F401 - they register
 from citizen.notifications.blueprint import blueprint, dev_blueprint
 
 

@@ -8,6 +8,12 @@ from services.notify.content import LANGUAGES
 from services.notify.models import ChannelChoice
 
 CHANNELS = [choice.value for choice in ChannelChoice]
+#: The shape of a phone number as people write it; whether it is a mobile is the settings
+#: service's question (numbering plans are beyond a pattern).
+MOBILE_SHAPE = r"^\+?[0-9 ]{8,20}$"
+MOBILE_DESCRIPTION = ("Her own mobile number: 8 digits for Norway, or + and the country "
+                      'code; spaces allowed. Null: none of her own. A number that is '
+                      "not a mobile (a landline) is refused with 422.")
 
 
 class JsonBoolean(fields.Boolean):
@@ -44,9 +50,10 @@ class SettingsUpdateSchema(Schema):
     #: null: follow the language of the health record.
     language = fields.String(required=True, allow_none=True,
                              validate=validate.OneOf(LANGUAGES))
-    #: A Norwegian mobile number (or +country code); null or "": none of her own.
-    mobile = fields.String(required=True, allow_none=True, validate=validate.Length(max=30))
-    email = fields.String(required=True, allow_none=True, validate=validate.Length(max=320))
+    mobile = fields.String(required=True, allow_none=True, validate=validate.Regexp(MOBILE_SHAPE),
+                           metadata={"description": MOBILE_DESCRIPTION})
+    email = fields.Email(required=True, allow_none=True, validate=validate.Length(max=320),
+                         metadata={"description": "Her own address; null: none."})
     non_essential = JsonBoolean(required=True)
 
 

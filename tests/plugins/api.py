@@ -86,6 +86,11 @@ def api_client(app, db, openapi) -> CheckedClient:
 
 def log_in_as(client, person, *, acting_for=None) -> None:
     """Give ``client`` a citizen session for ``person`` (acting for ``acting_for``)."""
+    set_session_cookie(client, session_token_for(person, acting_for=acting_for))
+
+
+def session_token_for(person, *, acting_for=None) -> str:
+    """A new citizen session's token (the cookie's value) for ``person``."""
     from services.sessions.service import SessionKind, start_session
 
     web_session, token = start_session(kind=SessionKind.CITIZEN, actor=Actor.person(person.id),
@@ -94,4 +99,4 @@ def log_in_as(client, person, *, acting_for=None) -> None:
     if acting_for is not None:
         web_session.acting_for_person_id = acting_for.id
     db.session.commit()
-    set_session_cookie(client, token)
+    return token

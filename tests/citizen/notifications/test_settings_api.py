@@ -69,7 +69,7 @@ def test_put_replaces_the_settings_normalised_and_audited(as_kari, kari):
 def test_null_clears_a_number_and_follows_the_records_language_again(as_kari, kari):
     as_kari.put(URL, json=BODY)
 
-    answer = as_kari.put(URL, json={**BODY, "mobile": None, "email": "", "language": None})
+    answer = as_kari.put(URL, json={**BODY, "mobile": None, "email": None, "language": None})
 
     assert answer.json["mobile"] is None and answer.json["email"] is None
     assert (answer.json["language"], answer.json["chosen_language"]) == ("nb", None)
@@ -83,7 +83,10 @@ def test_null_clears_a_number_and_follows_the_records_language_again(as_kari, ka
     ({"language": "se"}, "language"),
     ({"non_essential": 1}, "non_essential"),
     ({"non_essential": "yes"}, "non_essential"),
-    ({"mobile": "9" * 31}, "mobile"),
+    ({"mobile": "9" * 21}, "mobile"),
+    ({"mobile": "+47 9123456a"}, "mobile"),  # phonenumbers would read letters as digits
+    ({"mobile": ""}, "mobile"),  # null clears; an empty string is no number
+    ({"email": ""}, "email"),
 ])
 def test_an_invalid_setting_is_422_naming_the_field_and_nothing_is_stored(
         as_kari, kari, change, field):
