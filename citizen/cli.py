@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from citizen.notify_cli import notify_cli
 from citizen.oauth.cli import clients_cli
 from citizen.people_cli import audit_cli, staff_cli
 from services import jobs
@@ -59,3 +60,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(staff_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(clients_cli)
+    app.cli.add_command(notify_cli)

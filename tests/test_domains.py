@@ -4,8 +4,9 @@ A fresh interpreter, so nothing this test process imported can hide a gap, build
 app the way the worker does (``wsgi``: ``create_app()``) and notes what is registered; then
 it imports every module under ``services/`` and ``citizen/fhir/resources/``. Whatever is
 registered after that — Celery tasks, due jobs, outbox channels, helsenorge message
-functions, tables, FHIR handlers — the worker must have had already: a domain that is not in
-``services.domains.DOMAINS``, or a module its declaration forgets, fails here.
+functions, tables, FHIR handlers, notification events — the worker must have had already:
+a domain that is not in ``services.domains.DOMAINS``, or a module its declaration forgets,
+fails here.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from wsgi import celery  # the app, exactly as the worker and beat build it
 from services.db import db
 from services.helsenorge.service import _handlers as inbound
 from services.jobs import registered_jobs
+from services.notify.events import _events as notification_events
 from services.outbox.channels import _senders
 from citizen.fhir.registry import handlers
 import services, citizen.fhir.resources
@@ -45,6 +47,7 @@ def registered():
         "inbound": sorted(inbound),
         "tables": sorted(db.metadata.tables),
         "fhir": sorted(h.resource_type for h in handlers()),
+        "events": sorted(notification_events),
     }
 
 
@@ -67,7 +70,8 @@ def registered() -> tuple[dict, dict]:
     return report["worker"], report["everything"]
 
 
-@pytest.mark.parametrize("kind", ["tasks", "jobs", "channels", "inbound", "tables", "fhir"])
+@pytest.mark.parametrize("kind", ["tasks", "jobs", "channels", "inbound", "tables", "fhir",
+                                  "events"])
 def test_the_worker_has_everything_any_module_registers(registered, kind):
     worker, everything = registered
     assert set(everything[kind]) - set(worker[kind]) == set()
@@ -79,7 +83,8 @@ def test_the_worker_has_the_tasks_jobs_and_channels_known_today(registered):
     assert {"jobs.run_due", "outbox.deliver", "system.ping"} <= set(worker["tasks"])
     assert {"system.heartbeat", "outbox.sweep", "sessions.purge",
             "clients.purge_used_assertions"} <= set(worker["jobs"])
-    assert "helsenorge" in worker["channels"]
+    assert {"helsenorge", "sms", "email"} <= set(worker["channels"])
+    assert {"notify.test", "notify.new-message"} <= set(worker["events"])
     assert {"people", "audit_events", "outbox_messages", "web_sessions"} <= set(worker["tables"])
 
 

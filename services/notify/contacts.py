@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.db import db
-from services.notify.krr import ContactRegister, KrrEntry, contact_register
+from services.notify.krr import KrrEntry, contact_register
 from services.notify.models import NotificationSettings
 from services.people.models import Person
 from services.people.service import national_id_of
@@ -30,11 +30,11 @@ class Contacts:
         return not self.reserved and bool(self.mobile or self.email)
 
 
-def resolve(person: Person, *, register: ContactRegister | None = None) -> Contacts:
+def resolve(person: Person) -> Contacts:
     """The person's addresses now; raises ``KrrUnavailable`` (a temporary failure) when KRR
-    does not answer. ``register`` replaces the configured KRR (None: the configured one)."""
+    does not answer."""
     own = db.session.get(NotificationSettings, person.id)
-    krr = (register or contact_register()).lookup(national_id_of(person))
+    krr = contact_register().lookup(national_id_of(person))
     return _combined(own, person, krr)
 
 

@@ -117,9 +117,8 @@ def notify(*, person_id: int, event: str, context: Mapping[str, Any], actor: Act
     language = language_of(person, stored)
     sender = content.sender_name(db.session.get(Organisation, organisation_id)
                                  if organisation_id else None)
-    return [decision.queue(channel, _payload(channel, person_id=person_id, event=spec.name,
-                                             language=language, sender=sender,
-                                             context=context))
+    return [decision.queue(channel, {"person_id": person_id, **_message(
+        channel, event=spec.name, language=language, sender=sender, context=context)})
             for channel in chosen]
 
 
@@ -170,10 +169,9 @@ def send_test_message(*, actor: Actor, to: str | None = None,
                 if n.outbox_message_id is not None]
     channel = EMAIL if "@" in to else SMS
     address = normalise_email(to) if channel == EMAIL else normalise_mobile(to)
-    payload = _payload(channel, person_id=None, event=events.TEST.name,
-                       language=content.DEFAULT_LANGUAGE, sender=None, context={})
-    del payload["person_id"]
-    return [enqueue(channel=channel, payload={"to": address, **payload},
+    message = _message(channel, event=events.TEST.name, language=content.DEFAULT_LANGUAGE,
+                       sender=None, context={})
+    return [enqueue(channel=channel, payload={"to": address, **message},
                     dedupe_key=f"{key}:{channel}")]
 
 
@@ -213,17 +211,16 @@ class _Decision:
                            message=message, send_at=send_at)
 
 
-def _payload(channel: str, *, person_id: int | None, event: str, language: str,
-             sender: str | None, context: Mapping[str, Any]) -> dict[str, Any]:
-    """The outbox payload (docs/notifications.md): the message itself, never the address."""
+def _message(channel: str, *, event: str, language: str, sender: str | None,
+             context: Mapping[str, Any]) -> dict[str, str]:
+    """The message part of the outbox payload (docs/notifications.md); the payload adds
+    ``person_id`` (the address is looked up when it is sent) or, for the test, ``to``."""
     if channel == SMS:
-        return {"person_id": person_id,
-                "body": content.render_sms(event=event, language=language, sender=sender,
+        return {"body": content.render_sms(event=event, language=language, sender=sender,
                                            context=context)}
     email = content.render_email(event=event, language=language, sender=sender,
                                  context=context)
-    return {"person_id": person_id, "subject": email.subject, "text": email.text,
-            "html": email.html}
+    return {"subject": email.subject, "text": email.text, "html": email.html}
 
 
 def _decided(key: str) -> list[Notification]:

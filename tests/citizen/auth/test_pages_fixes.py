@@ -184,6 +184,8 @@ def test_the_dev_provider_grants_the_level_the_client_asked_for(idp_client):
 def test_demo_seed_reports_each_kind_it_created(cli):
     first = cli.invoke(args=["demo", "seed"]).output.splitlines()
     assert first == ["citizens: 8 created", "guardianships: 2 created", "fullmakter: 1 created",
-                     "organisations: 1 created", "staff members: 4 created", "demo data ready"]
+                     "organisations: 1 created", "staff members: 4 created",
+                     "notification settings: 3 created", "notifications: 4 created",
+                     "demo data ready"]
     second = cli.invoke(args=["demo", "seed"]).output.splitlines()
     assert second[:-1] == [line.split(":")[0] + ": 0 created" for line in first[:-1]]

@@ -44,12 +44,18 @@ def test_quiet_hours_parse(text, expected):
     assert parse_quiet_hours(text) == expected
 
 
-@pytest.mark.parametrize("text", ["21-08", "21:00", "21:00-8:00", "21:00 - 08:00",
-                                  "24:00-08:00", "21:60-08:00", "21:00-08:00x",
-                                  "x21:00-08:00", "08:00-08:00", "21:00–08:00"])
-def test_quiet_hours_refused(text):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("text", "why"), [
+    ("21-08", "must be HH:MM-HH:MM"), ("21:00", "must be HH:MM-HH:MM"),
+    ("21:00-8:00", "must be HH:MM-HH:MM"), ("21:00 - 08:00", "must be HH:MM-HH:MM"),
+    ("21:00-08:00x", "must be HH:MM-HH:MM"), ("x21:00-08:00", "must be HH:MM-HH:MM"),
+    ("21:00–08:00", "must be HH:MM-HH:MM"),
+    ("24:00-08:00", "no such time of day"), ("21:60-08:00", "no such time of day"),
+    ("08:00-08:00", "start and end at the same time"),
+])
+def test_quiet_hours_refused(text, why):
+    with pytest.raises(ValueError, match=why) as refused:
         parse_quiet_hours(text)
+    assert repr(text) in str(refused.value)
 
 
 def test_crossing_midnight_is_start_after_end():
@@ -159,6 +165,7 @@ def test_the_oslo_day_turns_at_local_midnight():
 ])
 def test_day_bounds_follow_dst(day, hours):
     start, end = day_bounds(day)
+    assert start.tzinfo is UTC and end.tzinfo is UTC
     assert end - start == timedelta(hours=hours)
     assert start.astimezone(NORWAY).time() == time(0, 0) == end.astimezone(NORWAY).time()
     assert oslo_day(start) == day and oslo_day(end) == day + timedelta(days=1)

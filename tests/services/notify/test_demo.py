@@ -1,0 +1,29 @@
+"""The demo data leaves something on the development page once the worker delivered it."""
+
+from __future__ import annotations
+
+from services.demo import seed_demo_data
+from services.notify.models import ConsoleMessage, NotificationSettings
+from services.notify.transports.console import ConsoleTransport
+from services.outbox.tasks import deliver
+from tests.plugins.db import table_rows
+
+
+def test_demo_notices_reach_the_console_naming_the_trust(db, notify_rules, frozen_clock,
+                                                        published_messages):
+    from services.notify import transports
+
+    console = ConsoleTransport()
+    transports.install(sms=console, email=console)
+    seed_demo_data()
+    db.session.commit()
+    assert len(table_rows(NotificationSettings)) == 3
+    assert [deliver.run(i) for i in published_messages] == ["sent"] * 4
+    stored = table_rows(ConsoleMessage)
+    assert sorted(m.channel for m in stored) == ["email", "email", "sms", "sms"]
+    assert all("St. Olavs hospital" in m.body and "Kvinneklinikken" not in m.body
+               for m in stored)
+    assert any(m.body.startswith("Du har fått ei ny melding frå") for m in stored)  # nn
+    seed_demo_data()
+    db.session.commit()
+    assert len(published_messages) == 4
