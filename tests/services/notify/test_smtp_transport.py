@@ -210,3 +210,31 @@ def test_the_message_id_falls_back_to_localhost_for_a_sender_without_a_domain():
     assert message_id_for(5, from_="Min helse <ikke-svar@minhelse.example>") == \
         "<outbox-5@minhelse.example>"
     assert message_id_for(5, from_="postmaster") == "<outbox-5@localhost>"
+
+
+def test_an_email_from_the_outbox_reaches_the_server_through_the_email_channel(
+        start_server, db):
+    """Configured as SMTP_URL is, the email channel hands the outbox row to the server, and
+    a 550 for the next one leaves it dead with the reason and no address."""
+    from services.notify import transports
+    from services.outbox.models import OutboxStatus
+    from services.outbox.service import claim, deliver_claimed, enqueue
+
+    server = start_server()
+    transports.configure({"smtp_url": f"smtp://127.0.0.1:{server.port}", "smtp_from": FROM},
+                         public_base_url="http://minhelse.test")
+    payload = {"to": TO, "subject": MESSAGE["subject"], "text": MESSAGE["text"],
+               "html": MESSAGE["html"]}
+    first = enqueue(channel="email", payload=payload, dedupe_key="smtp:1")
+    refused = enqueue(channel="email", payload=payload, dedupe_key="smtp:2")
+
+    delivered = deliver_claimed(message=claim(message_id=first.id))
+    server.refuse_rcpt.append("550 5.1.1 <kari.nordmann@example.no>: mailbox unavailable")
+    dead = deliver_claimed(message=claim(message_id=refused.id))
+
+    assert delivered.status is OutboxStatus.SENT
+    assert first.external_id == f"<outbox-{first.id}@minhelse.example>"
+    [received] = server.received
+    assert received.message["Subject"] == "Ny melding"
+    assert dead.status is OutboxStatus.DEAD
+    assert refused.last_error.startswith("SMTP 550 5.1.1 <address>")
