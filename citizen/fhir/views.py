@@ -246,16 +246,19 @@ def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit:
     connection = db.session.connection()
     # Every filter bound into a statement built once: on PostgreSQL it runs on the cursor.
     on_driver = connection.dialect.name == "postgresql" and len(bound) == len(filters)
-    statement = _search_base(handler, bound, as_array=on_driver)
-    values = {_AFTER: after_id, _LIMIT: limit}
-    for name, raw in filters.items():
-        if name in bound:
-            values[_bound_name(name)] = _any_of(handler, name).values_of(
-                parsed_filter(handler, name, raw))
-        else:
-            statement = _filter(handler, statement, name, raw)
+    values: dict[str, Any] = {_AFTER: after_id, _LIMIT: limit}
+    for name in bound:
+        values[_bound_name(name)] = _any_of(handler, name).values_of(
+            parsed_filter(handler, name, filters[name]))
+    one = tuple(name for name in bound if on_driver and len(values[_bound_name(name)]) == 1)
+    for name in one:
+        [values[_bound_name(name)]] = values[_bound_name(name)]
+    statement = _search_base(handler, bound, as_array=on_driver, one=one)
     if on_driver:
         return driver.rows(connection, statement, values)
+    for name, raw in filters.items():
+        if name not in bound:
+            statement = _filter(handler, statement, name, raw)
     return list(connection.execute(statement, values))
 
 
@@ -273,16 +276,17 @@ def _by_id(handler: ResourceHandler) -> sa.Select:
 
 @functools.lru_cache(maxsize=256)
 def _search_base(handler: ResourceHandler, bound: tuple[str, ...], *,
-                 as_array: bool = False) -> sa.Select:
+                 as_array: bool = False, one: tuple[str, ...] = ()) -> sa.Select:
     """Paging, and the filters named in ``bound`` (:class:`AnyOf`) with their values to bind:
     a search by those binds values instead of building a Select. ``as_array``: bound as
-    PostgreSQL arrays, for the driver's cursor (``services.driver``)."""
+    PostgreSQL arrays, for the driver's cursor (``services.driver``), except those in
+    ``one``, which have a single value."""
     model = handler.model
     statement = (handler.base_query().where(model.id > sa.bindparam(_AFTER))
                  .order_by(model.id).limit(sa.bindparam(_LIMIT, type_=sa.Integer)))
     for name in bound:
-        statement = statement.where(_any_of(handler, name).condition(_bound_name(name),
-                                                                     as_array=as_array))
+        statement = statement.where(_any_of(handler, name).condition(
+            _bound_name(name), as_array=as_array, one=name in one))
     return statement
 
 
