@@ -5,8 +5,9 @@ result object — was half the CPU of an audited FHIR read: 0.5 ms of a 3 ms req
 one INSERT, 0.3 ms for the search's SELECT. The few statements every request runs (the
 audit chain's head and INSERT, a search by bound values, a read by id) are compiled here
 once per dialect and run on the cursor; rows come back processed by the columns' own
-types (UTC datetimes, enums), as SQLAlchemy would return them. Everything else goes
-through SQLAlchemy as usual.
+types (UTC datetimes, enums), as SQLAlchemy would return them. The outbox's claim and
+its record of a send go the same way (a worker runs them for every message). Everything
+else goes through SQLAlchemy as usual.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _compile(connection: sa.Connection, statement: sa.Executable) -> _Compiled:
     key = (dialect.name, id(statement))
     compiled = _compiled.get(key)
     if compiled is None:
-        columns = list(getattr(statement, "selected_columns", ()))
+        # A SELECT's columns, or what an INSERT / UPDATE returns.
+        columns = list(getattr(statement, "selected_columns", None)
+                       or getattr(statement, "exported_columns", ()))
         done = statement.compile(dialect=dialect)
         compiled = _compiled[key] = _Compiled(
             sql=str(done),
@@ -60,7 +63,7 @@ def scalar(connection: sa.Connection, statement: sa.Executable, values: dict) ->
         cursor.close()
 
 
-def rows(connection: sa.Connection, statement: sa.Select, values: dict) -> list:
+def rows(connection: sa.Connection, statement: sa.Select | sa.UpdateBase, values: dict) -> list:
     """The rows, each with the selected columns as attributes, typed as SQLAlchemy types them.
 
     ``statement`` must be one long-lived object (compiled once, looked up by identity) whose

@@ -29,12 +29,17 @@ def after_commit(session: Session, message_id: int) -> None:
 
 @sa.event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
-    for message_id in session.info.pop(_KEY, []):
+    message_ids = session.info.pop(_KEY, [])
+    for position, message_id in enumerate(message_ids):
         try:
             publisher(message_id)
-        except Exception:  # the sweep republishes it; the commit stands either way
-            log.warning("could not publish outbox message; the sweep will",
-                        extra={"message_id": message_id})
+        except Exception:  # the sweep republishes them; the commit stands either way
+            # A broker that refused one refuses the rest: trying each would hold the
+            # caller for the client's retries (~0.6 s a message with Redis down).
+            log.warning("could not publish outbox messages; the sweep will",
+                        extra={"message_id": message_id,
+                               "unpublished": len(message_ids) - position})
+            return
 
 
 @sa.event.listens_for(Session, "after_rollback")

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
 
+from services import driver
 from services.clock import utcnow
 from services.db import db
 from services.outbox import publish
@@ -52,25 +54,46 @@ def enqueue(*, channel: str, payload: dict[str, Any], dedupe_key: str,
     return message
 
 
-def claim(*, message_id: int, now: datetime | None = None) -> OutboxMessage | None:
+@dataclass(frozen=True)
+class Claimed:
+    """A message this worker holds, as its claim found it: what the channel needs."""
+
+    id: int
+    channel: str
+    payload: dict[str, Any]
+    #: Including this attempt.
+    attempts: int
+
+
+_outbox = OutboxMessage.__table__
+_NOW = sa.bindparam("now", type_=OutboxMessage.claimed_at.type)
+#: The claim, returning the row, in one round trip. It and the record of a send run for
+#: every message, so they are compiled once and sent on the cursor (services.driver).
+_CLAIM = (sa.update(_outbox)
+          .where(_outbox.c.id == sa.bindparam("message_id"),
+                 _outbox.c.status == sa.bindparam("pending"),
+                 _outbox.c.next_attempt_at <= _NOW)
+          .values(status=sa.bindparam("sending"), claimed_at=_NOW,
+                  attempts=_outbox.c.attempts + 1)
+          .returning(_outbox.c.id, _outbox.c.channel, _outbox.c.payload, _outbox.c.attempts))
+_RECORD_SENT = (sa.update(_outbox)
+                .where(_outbox.c.id == sa.bindparam("message_id"))
+                .values(status=sa.bindparam("sent"), sent_at=_NOW,
+                        external_id=sa.bindparam("external_id"), last_error=sa.null())
+                .returning(_outbox.c.id))
+
+
+def claim(*, message_id: int, now: datetime | None = None) -> Claimed | None:
     """Mark a due message as being sent; None if sent, dead, claimed or not yet due.
 
     A conditional UPDATE, so two workers given the same id never both send it.
     """
-    now = now or utcnow()
-    claimed = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id,
-               OutboxMessage.status == OutboxStatus.PENDING,
-               OutboxMessage.next_attempt_at <= now)
-        .values(status=OutboxStatus.SENDING, claimed_at=now,
-                attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
+    found = _run(_CLAIM, message_id=message_id, now=now or utcnow(),
+                 pending=OutboxStatus.PENDING.value, sending=OutboxStatus.SENDING.value)
+    if not found:
         return None
-    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-    return message
+    row = found[0]
+    return Claimed(id=row.id, channel=row.channel, payload=row.payload, attempts=row.attempts)
 
 
 @dataclass(frozen=True)
@@ -80,7 +103,7 @@ class Delivery:
     retry_in: timedelta | None = None
 
 
-def deliver_claimed(*, message: OutboxMessage, now: datetime | None = None) -> Delivery:
+def deliver_claimed(*, message: Claimed, now: datetime | None = None) -> Delivery:
     """Send a claimed message through its channel and record what happened."""
     try:
         external_id = sender_for(message.channel)(message.payload, message.id)
@@ -88,12 +111,27 @@ def deliver_claimed(*, message: OutboxMessage, now: datetime | None = None) -> D
         return _give_up(message, str(exc))
     except TemporaryFailure as exc:
         return _retry_later(message, str(exc), now=now or utcnow(), at_least=exc.retry_after)
-    message.status = OutboxStatus.SENT
-    message.sent_at = utcnow()
-    message.external_id = external_id
-    message.last_error = None
-    db.session.flush()
+    _run(_RECORD_SENT, message_id=message.id, now=utcnow(), external_id=external_id,
+         sent=OutboxStatus.SENT.value)
     return Delivery(message.id, OutboxStatus.SENT)
+
+
+def _run(statement: sa.UpdateBase, **values: Any) -> list:
+    """Run one of the statements above for one message; the rows it returns."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        found = driver.rows(connection, statement, values)
+    else:
+        found = connection.execute(statement, values).all()
+    _forget_loaded(values["message_id"])
+    return found
+
+
+def _forget_loaded(message_id: int) -> None:
+    """The row changed behind the session's back: a copy it holds would be stale."""
+    loaded = db.session.identity_map.get(identity_key(OutboxMessage, message_id))
+    if loaded is not None:
+        db.session.expire(loaded)
 
 
 def due_for_delivery(*, now: datetime | None = None, limit: int = 500) -> list[int]:
@@ -126,25 +164,27 @@ def backoff(attempts: int) -> timedelta:
                                             ceiling.total_seconds()))
 
 
-def _retry_later(message: OutboxMessage, error: str, *, now: datetime,
+def _retry_later(message: Claimed, error: str, *, now: datetime,
                  at_least: timedelta | None = None) -> Delivery:
     if message.attempts >= MAX_ATTEMPTS:
         return _give_up(message, f"gave up after {message.attempts} attempts: {error}")
     delay = max(backoff(message.attempts), at_least or timedelta(0))
-    message.status = OutboxStatus.PENDING
-    message.next_attempt_at = now + delay
-    message.last_error = error[:500]
-    db.session.flush()
+    _update(message.id, status=OutboxStatus.PENDING, next_attempt_at=now + delay,
+            last_error=error[:500])
     log.warning("outbox delivery failed, will retry",
                 extra={"message_id": message.id, "channel": message.channel,
                        "attempts": message.attempts})
     return Delivery(message.id, OutboxStatus.PENDING, retry_in=delay)
 
 
-def _give_up(message: OutboxMessage, error: str) -> Delivery:
-    message.status = OutboxStatus.DEAD
-    message.last_error = error[:500]
-    db.session.flush()
+def _give_up(message: Claimed, error: str) -> Delivery:
+    _update(message.id, status=OutboxStatus.DEAD, last_error=error[:500])
     log.error("outbox message dead", extra={"message_id": message.id,
                                             "channel": message.channel})
     return Delivery(message.id, OutboxStatus.DEAD)
+
+
+def _update(message_id: int, **values: Any) -> None:
+    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id)
+                       .values(**values).execution_options(synchronize_session=False))
+    _forget_loaded(message_id)

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-import redis
 
-from tests.integration.processes import BIN, running, service_env
+from tests.integration.processes import running, service_env, worker_command
 
 pytestmark = pytest.mark.integration
-
-#: A Redis database of its own, so the test's queues never meet anyone else's.
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-
-
-@pytest.fixture
-def redis_broker():
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        pytest.fail(f"Redis is not running at {REDIS_URL}: {exc} (.ci/run starts it)")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
 
 
 def test_worker_runs_tasks_from_redis(make_app, redis_broker, tmp_path):
     env = service_env(CELERY_BROKER_URL=redis_broker, CELERY_RESULT_BACKEND=redis_broker,
                       INSTANCE_DIR=str(tmp_path))
-    worker = [str(BIN / "celery"), "--app", "wsgi:celery", "worker", "--queues",
-              "default,notifications", "--concurrency", "1", "--loglevel", "INFO",
-              "--without-mingle", "--without-gossip"]
+    worker = worker_command(concurrency=1)
     app = make_app(CELERY={**make_app().config["CELERY"], "broker_url": redis_broker,
                            "result_backend": redis_broker, "broker_transport_options": {}})
     celery_app = app.extensions["celery"]

@@ -1,7 +1,7 @@
 """Statements run on the driver's cursor give what SQLAlchemy would: the same rows, typed
 by the columns (UTC datetimes, enums, bytes), and values bound as arrays."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -46,3 +46,18 @@ def test_an_empty_array_matches_nothing(postgres):
 def test_scalar_returns_the_first_column(postgres):
     statement = sa.select(sa.bindparam("n", type_=sa.Integer) + 1)
     assert driver.scalar(postgres.session.connection(), statement, {"n": 41}) == 42
+
+
+def test_an_update_returns_its_rows_typed_too(postgres):
+    person = make_person()
+    people = Person.__table__
+    statement = (sa.update(people).where(people.c.id == sa.bindparam("person_id"))
+                 .values(given_name=sa.bindparam("name"), updated_at=sa.bindparam("at"))
+                 .returning(people.c.id, people.c.given_name, people.c.updated_at))
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    [row] = driver.rows(postgres.session.connection(), statement,
+                        {"person_id": person.id, "name": "Ola", "at": at})
+
+    assert (row.id, row.given_name, row.updated_at) == (person.id, "Ola", at)
+    assert row.updated_at.tzinfo is UTC

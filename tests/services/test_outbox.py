@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from services import jobs
-from services.outbox import PermanentFailure, TemporaryFailure, enqueue, sender
+from services.outbox import PermanentFailure, TemporaryFailure, enqueue, publish, sender
 from services.outbox.models import OutboxMessage, OutboxStatus
 from services.outbox.service import MAX_ATTEMPTS, claim, deliver_claimed
 from services.outbox.tasks import deliver
@@ -43,6 +43,24 @@ def test_published_only_after_commit_and_not_after_rollback(db, published_messag
     _enqueue("roll-me-back")
     db.session.rollback()
     assert published_messages == [first.id]
+
+
+def test_a_broker_refusing_at_commit_leaves_the_commit_and_the_rest_to_the_sweep(
+        db, monkeypatch, caplog):
+    attempts: list[int] = []
+
+    def broker_down(message_id: int) -> None:
+        attempts.append(message_id)
+        raise ConnectionError("Connection refused")
+
+    monkeypatch.setattr(publish, "publisher", broker_down)
+    messages = [_enqueue(f"down-{n}") for n in range(3)]
+    db.session.commit()
+
+    assert attempts == [messages[0].id]  # the others are not tried one by one
+    assert {m.status for m in table_rows(OutboxMessage)} == {OutboxStatus.PENDING}
+    [warning] = [r for r in caplog.records if r.name == "services.outbox.publish"]
+    assert warning.levelname == "WARNING" and warning.unpublished == 3
 
 
 def test_enqueue_is_idempotent_on_the_dedupe_key(db):

@@ -195,6 +195,25 @@ def test_a_silent_server_times_out_as_temporary(db, twilio_stub):
         transport.send_sms(to=TO, body=BODY, message_id=_message_id())
 
 
+def test_the_environments_proxy_settings_hold_for_the_api_host(db, twilio_stub, monkeypatch):
+    def environ(**variables: str | None) -> None:
+        for name, value in variables.items():
+            for spelled in (name, name.lower()):
+                if value is None:
+                    monkeypatch.delenv(spelled, raising=False)
+                else:
+                    monkeypatch.setenv(spelled, value)
+
+    environ(HTTP_PROXY="http://127.0.0.1:9", NO_PROXY=None)  # a proxy that is not there
+    with pytest.raises(TemporaryFailure, match="Twilio unreachable: ProxyError"):
+        _transport(twilio_stub).send_sms(to=TO, body=BODY, message_id=_message_id("a"))
+    assert twilio_stub.requests == []
+
+    environ(NO_PROXY="127.0.0.1")
+    assert _transport(twilio_stub).send_sms(to=TO, body=BODY,
+                                            message_id=_message_id("b")).startswith("SM")
+
+
 def test_the_transport_is_usable_after_a_failure(db, twilio_stub):
     transport = _transport(twilio_stub)
     twilio_stub.fail_next(Fault.drop())

@@ -1,0 +1,353 @@
+"""Notifications: SMS through the whole pipeline against the same POSTs sent directly, and
+Twilio's status callbacks through gunicorn against bare Flask, in one run.
+
+1. **Pipeline** (goal: ratio >= 0.5, peak RSS <= 200 MB per worker process): N SMS queued
+   in this process (``outbox.enqueue`` in transactions of ``--batch``, published after
+   each commit) on a scratch PostgreSQL database, through Redis to a Celery worker with
+   ``--concurrency`` pool processes (claim, the ``sms`` channel, the Twilio transport,
+   the first status stored), to the Twilio stub on loopback; messages/s from the first
+   enqueue to the last row marked sent. Baseline: the same POSTs (form, auth, keep-alive)
+   sent straight to the stub from one process with as many threads as there are pool
+   processes, before and after the pipeline.
+2. **Status callbacks** (goal: ratio >= 0.4): ``POST /webhooks/twilio/status``, signed with
+   the auth token over ``PUBLIC_BASE_URL`` (bodies and signatures precomputed into a wrk
+   script: the pipeline's SIDs, each ``sent`` then ``delivered``, then round again, when
+   every UPDATE finds nothing to move), through gunicorn with the project's settings at
+   32 connections, against ``bare_flask.py``'s ``/healthz``, alternating for ``--rounds``.
+
+    .venv/bin/python bench/notifications.py                       # 20,000 SMS, 10 s x 3
+    .venv/bin/python bench/notifications.py --messages 2000 --seconds 5 --rounds 1
+
+Needs PostgreSQL, Redis (``--broker-url``: a database the benchmark empties first) and
+wrk. The stub runs as ``python -m tests.standins.twilio --no-keep-requests``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fhir_setup import scratch_database
+from harness import BIN, ROOT, compare, free_port, gunicorn, report, wrk
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "bench-auth-token-0123456789abcdef"  # noqa: S105 - the stub's, loopback only
+FROM = "+4759440000"
+#: What every message of the run says (the stub counts per body: one key, cheap to poll).
+BODY = "Du har fått en ny melding fra St. Olavs hospital. Logg inn på helsenorge.no for å lese den."
+STATUS_PATH = "/webhooks/twilio/status"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=2,
+                        help="worker pool processes, and the direct sender's threads")
+    parser.add_argument("--batch", type=int, default=1_000,
+                        help="messages per enqueueing transaction")
+    parser.add_argument("--callbacks", type=int, default=2_000,
+                        help="distinct SIDs in the status-callback script")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--only", choices=("pipeline", "callbacks"))
+    args = parser.parse_args()
+    if args.only != "pipeline" and not shutil.which("wrk"):
+        sys.exit("wrk is needed for the status callbacks: apt-get install -y wrk")
+
+    port = free_port()
+    with (scratch_database(args.admin_url, f"http://127.0.0.1:{port}") as scratch,
+          twilio_stub(scratch.instance / "stub.log") as stub):
+        env = {**scratch.env, "CELERY_BROKER_URL": args.broker_url,
+               "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+               "TWILIO_FROM": FROM, "TWILIO_API_BASE_URL": stub}
+        os.environ.update(env)  # before the app's modules are imported here
+        _empty_redis(args.broker_url)
+        from citizen.app import create_app
+
+        app = create_app()
+        if args.only in (None, "pipeline"):
+            pipeline_benchmark(app, env, stub, args, log=scratch.instance / "worker.log")
+        if args.only in (None, "callbacks"):
+            callbacks_benchmark(app, env, port, args, scripts=scratch.instance)
+
+
+# -- 1. the pipeline ------------------------------------------------------------------------
+
+
+def pipeline_benchmark(app, env: dict[str, str], stub: str, args, *, log: Path) -> None:
+    before = direct_posts(stub, messages=args.messages, threads=args.concurrency)
+    _stub_reset(stub)
+    with celery_worker(env, concurrency=args.concurrency, log=log) as worker:
+        _enqueue(app, range(args.concurrency * 20), batch=args.batch, key="warm-up")
+        _wait(lambda: _stub_total(stub) >= args.concurrency * 20, what="the warm-up", log=log)
+        _wait(lambda: _unsent(app) == 0, what="the warm-up rows", log=log)
+        _stub_reset(stub)
+
+        started = time.perf_counter()
+        _enqueue(app, range(args.messages), batch=args.batch, key="run")
+        enqueued = time.perf_counter() - started
+        # The stub's count is cheap to poll; the rows are the end of the pipeline.
+        _wait(lambda: _stub_total(stub) >= args.messages, what="every message at the stub",
+              log=log, poll=0.1)
+        _wait(lambda: _unsent(app) == 0, what="every row marked sent", log=log, poll=0.05)
+        elapsed = time.perf_counter() - started
+        rss = peak_rss_mb(worker.pid)
+    counts = _stub_counts(stub)
+    assert counts["by_status"] == {"201": args.messages}, counts["by_status"]  # each once
+    after = direct_posts(stub, messages=args.messages, threads=args.concurrency)
+
+    rate = args.messages / elapsed
+    direct = statistics.mean([before, after])
+    print(f"pipeline: {args.messages:,} SMS, {args.concurrency} worker processes, "
+          f"enqueued in transactions of {args.batch:,}")
+    print(f"  direct POSTs, {args.concurrency} threads:  {before:,.0f} / {after:,.0f} "
+          f"messages/s (before / after)")
+    print(f"  through the pipeline:      {rate:,.0f} messages/s ({elapsed:.1f} s; "
+          f"all enqueued and published after {enqueued:.1f} s)")
+    print(f"  ratio pipeline/direct: {rate / direct:.2f} (goal >= 0.50: "
+          f"{'met' if rate / direct >= 0.5 else 'NOT met'})")
+    print("  peak RSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items())
+          + " (goal <= 200 MB per worker process)")
+
+
+def direct_posts(stub: str, *, messages: int, threads: int) -> float:
+    """The transport's POSTs, straight from ``threads`` threads of this process; per s."""
+    import requests
+
+    url = f"{stub}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    failures: list[int] = []
+
+    def send(share: range) -> None:
+        with requests.Session() as session:
+            session.auth = (ACCOUNT_SID, AUTH_TOKEN)
+            for n in share:
+                answer = session.post(url, data={"To": _number(n), "Body": BODY, "From": FROM,
+                                                 "StatusCallback": f"{stub}{STATUS_PATH}"},
+                                      timeout=10)
+                if answer.status_code != 201:
+                    failures.append(answer.status_code)
+
+    shares = [range(i, messages, threads) for i in range(threads)]
+    workers = [threading.Thread(target=send, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    assert not failures, failures[:5]
+    return messages / elapsed
+
+
+def _enqueue(app, numbers: range, *, batch: int, key: str) -> None:
+    from services.db import db
+    from services.outbox import enqueue
+
+    with app.app_context():
+        for start in range(0, len(numbers), batch):
+            for n in numbers[start:start + batch]:
+                enqueue(channel="sms", payload={"to": _number(n), "body": BODY},
+                        dedupe_key=f"bench:{key}:{n}:sms")
+            db.session.commit()  # publishes this batch
+
+
+def _unsent(app) -> int:
+    import sqlalchemy as sa
+
+    from services.db import db
+    from services.outbox.models import OutboxMessage, OutboxStatus
+
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).where(
+            OutboxMessage.status != OutboxStatus.SENT))
+
+
+def _number(n: int) -> str:
+    return f"+479{n % 10_000_000:07d}"
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], *, concurrency: int, log: Path
+                  ) -> Iterator[subprocess.Popen]:
+    """The worker as the Procfile starts it, with ``concurrency`` pool processes."""
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [str(BIN / "celery"), "--app", "wsgi:celery", "worker", "--queues",
+             "default,notifications", "--concurrency", str(concurrency), "--loglevel", "INFO",
+             "--without-mingle", "--without-gossip"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield worker
+    finally:
+        worker.terminate()  # warm shutdown
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def peak_rss_mb(pid: int) -> dict[str, float]:
+    """VmHWM (peak resident set) of the worker's main process and of each pool process."""
+    peaks = {"main": _vm_hwm(pid)}
+    children = [int(p.name) for p in Path("/proc").iterdir()
+                if p.name.isdigit() and _parent_of(p) == pid]
+    for n, child in enumerate(sorted(children), 1):
+        peaks[f"pool {n}"] = _vm_hwm(child)
+    return peaks
+
+
+def _vm_hwm(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for {pid}")
+
+
+def _parent_of(proc: Path) -> int | None:
+    try:
+        # The command name, in parentheses, may hold spaces: the fields follow its end.
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+# -- 2. status callbacks --------------------------------------------------------------------
+
+
+def callbacks_benchmark(app, env: dict[str, str], port: int, args, *, scripts: Path) -> None:
+    sids = _sids(app, args.callbacks)
+    script = status_callback_script(scripts / "status_callbacks.lua", sids,
+                                    url=f"{env['PUBLIC_BASE_URL']}{STATUS_PATH}")
+    with (gunicorn("wsgi:app", env, port=port) as ours,
+          gunicorn("bare_flask:app", env) as bare):
+
+        def run(url: str, **options):
+            wrk(url, seconds=2, **options)  # warm-up: imports, pools, the limiter's store
+            return lambda: wrk(url, seconds=args.seconds, **options)
+
+        pair = compare(run(f"{bare}/healthz"), run(f"{ours}{STATUS_PATH}", lua=script),
+                       rounds=args.rounds)
+    report(f"POST {STATUS_PATH} ({len(sids):,} SIDs, signed)", "bare Flask /healthz",
+           "status callback", pair, goal=0.4)
+
+
+def status_callback_script(path: Path, sids: list[str], *, url: str) -> Path:
+    """A wrk script posting Twilio's status callback for each SID, ``sent`` then
+    ``delivered``, signed as Twilio signs them (``X-Twilio-Signature`` over ``url``)."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(AUTH_TOKEN)
+    bodies, signatures = [], []
+    for status in ("sent", "delivered"):
+        for n, sid in enumerate(sids):
+            params = {"AccountSid": ACCOUNT_SID, "ApiVersion": "2010-04-01", "From": FROM,
+                      "MessageSid": sid, "MessageStatus": status, "SmsSid": sid,
+                      "SmsStatus": status, "To": _number(n)}
+            bodies.append(urlencode(params))
+            signatures.append(validator.compute_signature(url, params))
+    path.write_text(
+        f"local bodies = {_lua_list(bodies)}\n"
+        f"local signatures = {_lua_list(signatures)}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #bodies + 1\n"
+        f'  return wrk.format("POST", "{STATUS_PATH}", '
+        '{["Content-Type"] = "application/x-www-form-urlencoded", '
+        '["X-Twilio-Signature"] = signatures[i]}, bodies[i])\n'
+        "end\n")
+    return path
+
+
+def _lua_list(values: list[str]) -> str:
+    return "{" + ",".join(json.dumps(v) for v in values) + "}"  # JSON strings are Lua's too
+
+
+def _sids(app, count: int) -> list[str]:
+    """SIDs of stored first statuses: the pipeline's, or made here without it."""
+    import sqlalchemy as sa
+
+    from services.db import db
+    from services.notify.models import SmsStatus
+    from services.outbox import enqueue
+
+    with app.app_context():
+        sids = list(db.session.scalars(sa.select(SmsStatus.sid).limit(count)))
+        for n in range(len(sids), count):
+            message = enqueue(channel="sms", payload={"to": _number(n), "body": BODY},
+                              dedupe_key=f"bench:callbacks:{n}:sms")
+            sid = f"SM{n:032x}"
+            db.session.add(SmsStatus(outbox_message_id=message.id, sid=sid, status="queued"))
+            sids.append(sid)
+        db.session.commit()
+    return sids
+
+
+# -- the stub, Redis ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def twilio_stub(log: Path) -> Iterator[str]:
+    """``python -m tests.standins.twilio --no-keep-requests`` on a free port."""
+    port = free_port()
+    with log.open("wb") as out:
+        stub = subprocess.Popen(
+            [sys.executable, "-m", "tests.standins.twilio", "--port", str(port),
+             "--no-keep-requests"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        _wait(lambda: "listening on" in log.read_text(), what="the Twilio stub", log=log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stub.terminate()
+        stub.wait(timeout=30)
+
+
+def _stub_counts(stub: str) -> dict:
+    with urllib.request.urlopen(f"{stub}/_stub/counts", timeout=10) as answer:  # noqa: S310
+        return json.loads(answer.read())
+
+
+def _stub_total(stub: str) -> int:
+    return _stub_counts(stub)["total"]
+
+
+def _stub_reset(stub: str) -> None:
+    request = urllib.request.Request(f"{stub}/_stub/reset", data=b"", method="POST")  # noqa: S310
+    urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - loopback
+
+
+def _empty_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+
+
+def _wait(check, *, what: str, log: Path, timeout: float = 600, poll: float = 0.25) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            raise RuntimeError(f"timed out waiting for {what}\n{tail}")
+        time.sleep(poll)
+
+
+if __name__ == "__main__":
+    main()
