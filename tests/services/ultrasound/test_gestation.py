@@ -171,7 +171,7 @@ def test_the_nearest_organisation_with_a_window_wins():
 
 
 def test_closing_days_cannot_be_negative():
-    with pytest.raises(ValueError, match="^closing days cannot be negative$"):
+    with pytest.raises(ValueError, match=r"^closing days cannot be negative$"):
         WindowRules(closing_days=-1)
     assert WindowRules(closing_days=0).closing_days == 0
 
