@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     #: Messages per person per day (Oslo time); urgent ones are never held back.
     notify_daily_cap: int = Field(default=5, gt=0)
 
+    # Pregnancy ultrasound (services/ultrasound).
+    #: Hours before the appointment that the reminder goes.
+    ultrasound_reminder_hours: int = Field(default=48, ge=1, le=24 * 14)
+    #: The reminder SMS asks her to answer JA (confirm) or RING (call me).
+    ultrasound_sms_confirmation: bool = True
+
     @field_validator("notify_quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
@@ -353,6 +359,8 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "quiet_hours": settings.notify_quiet_hours,
             "daily_cap": settings.notify_daily_cap,
         },
+        "ULTRASOUND_REMINDER_HOURS": settings.ultrasound_reminder_hours,
+        "ULTRASOUND_SMS_CONFIRMATION": settings.ultrasound_sms_confirmation,
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,
