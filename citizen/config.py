@@ -112,6 +112,24 @@ class Settings(BaseSettings):
     #: Messages per person per day (Oslo time); urgent ones are never held back.
     notify_daily_cap: int = Field(default=5, gt=0)
 
+    # Pregnancy ultrasound (services/ultrasound).
+    #: She may cancel or move a scan herself up to this many hours before it starts.
+    ultrasound_cancel_before_hours: int = Field(default=24, ge=0, le=24 * 14)
+    #: From this many days before a scan's window ends, the window counts as closing.
+    ultrasound_window_closing_days: int = Field(default=7, ge=0, le=28)
+    #: Hospitals that book narrower than the national windows (early 11+0–13+6, routine
+    #: 17+0–19+6): ``<org number>:<early|routine>=<first>-<last>``, ``;`` between several.
+    #: St. Olavs hospital HF books the routine scan in week 18–19.
+    ultrasound_hospital_windows: str = "883974832:routine=18+0-19+6"
+
+    @field_validator("ultrasound_hospital_windows")
+    @classmethod
+    def _hospital_windows(cls, value: str) -> str:
+        from services.ultrasound.config import parse_hospital_windows
+
+        parse_hospital_windows(value)
+        return value
+
     @field_validator("notify_quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
@@ -352,6 +370,11 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "krr_url": settings.krr_url,
             "quiet_hours": settings.notify_quiet_hours,
             "daily_cap": settings.notify_daily_cap,
+        },
+        "ULTRASOUND": {
+            "cancel_before_hours": settings.ultrasound_cancel_before_hours,
+            "window_closing_days": settings.ultrasound_window_closing_days,
+            "hospital_windows": settings.ultrasound_hospital_windows,
         },
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,

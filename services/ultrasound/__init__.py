@@ -7,4 +7,5 @@ and gets notices and reminders through ``notify``.
 
 from services.domain import Domain
 
-DOMAIN = Domain("ultrasound", models="services.ultrasound.models")
+DOMAIN = Domain("ultrasound", models="services.ultrasound.models",
+                registers=("services.ultrasound.confirmations",))
