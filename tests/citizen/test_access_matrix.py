@@ -16,6 +16,8 @@ import pytest
 
 from services.actors import Actor
 from services.clock import utcnow
+from services.notify.paper import record_paper
+from services.outbox.models import OutboxMessage, OutboxStatus
 from services.people.identity import FNR_SYSTEM
 from services.people.models import Area, Fullmakt, Role
 from services.people.service import record_guardianship
@@ -32,11 +34,11 @@ from tests.plugins.twilio import twilio_config
 
 CALLERS = (
     "anonymous", "self", "other_citizen", "parent_under_12", "parent_of_14",
-    "expired_fullmakt", "staff_same_org", "staff_other_org", "system_with_scope",
+    "expired_fullmakt", "staff_same_org", "staff_other_org", "staff_admin", "system_with_scope",
     "system_without_scope",
 )
 CITIZENS = CALLERS[1:6]
-STAFF = ("staff_same_org", "staff_other_org")
+STAFF = ("staff_same_org", "staff_other_org", "staff_admin")
 SYSTEMS = ("system_with_scope", "system_without_scope")
 
 
@@ -51,7 +53,8 @@ def each(callers, status: int) -> dict[str, int]:
 
 
 #: (endpoint, method) -> (path template, body kind, expected status per caller).
-#: ``{subject}`` is the id of the person the caller relates to; ``{org}`` the staff's trust.
+#: ``{subject}`` is the id of the person the caller relates to; ``{org}`` the staff's trust;
+#: ``{message}`` a dead SMS and ``{letter}`` a paper letter from that trust.
 MATRIX = {
     ("home.front_page", "GET"): ("/", None, row(200)),
     ("home.citizen_home", "GET"): ("/min-side", None, row(302, **each(CITIZENS, 200))),
@@ -74,7 +77,8 @@ MATRIX = {
     ("auth.logged_out", "GET"): ("/auth/logged-out", None, row(200)),
     ("auth.staff_logged_out", "GET"): ("/staff/auth/logged-out", None, row(200)),
     ("auth.timed_out", "GET"): ("/auth/timed-out", None, row(200)),
-    ("auth.me", "GET"): ("/api/v1/me", None, row(401, **each(CITIZENS, 200))),
+    ("api.me", "GET"): ("/api/v1/me", None, row(401, **each(CITIZENS, 200))),
+    ("api.document", "GET"): ("/api/v1/openapi.json", None, row(200)),
     ("auth.acting_for", "GET"): ("/acting-for", None, row(302, **each(CITIZENS, 200))),
     ("auth.choose_acting_for", "POST"): ("/acting-for", "acting-for", row(
         302, self=303, parent_under_12=303, parent_of_14=303, other_citizen=404,
@@ -83,7 +87,7 @@ MATRIX = {
         302, **each(STAFF, 200))),
     ("auth.choose_staff_organisation", "POST"): ("/staff/auth/organisation", "organisation",
                                                  row(302, staff_same_org=303,
-                                                     staff_other_org=404)),
+                                                     staff_other_org=404, staff_admin=303)),
     ("devidp.discovery", "GET"): ("/dev-idp/.well-known/openid-configuration", None, row(200)),
     ("devidp.jwks", "GET"): ("/dev-idp/jwks", None, row(200)),
     ("devidp.authorize", "GET"): ("/dev-idp/authorize", None, row(400)),
@@ -107,6 +111,32 @@ MATRIX = {
         401, system_with_scope=200, system_without_scope=200)),
     ("fhir.process_bundle_slash", "POST"): ("/fhir/R4/", "bundle", row(
         401, system_with_scope=200, system_without_scope=200)),
+    # Notification settings of whom the caller acts for (the acting-for row above chose the
+    # child): a parent of a 14-year-old may not manage them, and is told so on the page.
+    # The form first, as it names the version the API's PUT then moves on.
+    ("notifications.settings_page", "GET"): ("/settings/notifications", None, row(
+        302, **each(CITIZENS, 200))),
+    ("notifications.save_settings", "POST"): ("/settings/notifications", "settings-form", row(
+        302, **{**each(CITIZENS, 303), "parent_of_14": 403})),
+    ("api.get_settings", "GET"): ("/api/v1/notification-settings", None, row(
+        401, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    ("api.put_settings", "PUT"): ("/api/v1/notification-settings", "settings-json", row(
+        401, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    ("api.preview", "GET"): ("/api/v1/notification-settings/preview", None, row(
+        401, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    # Administrators only; staff without the role are known staff, refused (not hidden).
+    ("notifications.outbox", "GET"): ("/staff/notifications/outbox", None, row(
+        302, staff_same_org=403, staff_other_org=403, staff_admin=200)),
+    ("notifications.resend", "POST"): ("/staff/notifications/outbox/{message}/resend", None,
+                                       row(302, staff_same_org=403, staff_other_org=403,
+                                           staff_admin=303)),
+    ("notifications.letters", "GET"): ("/staff/notifications/letters", None, row(
+        302, staff_same_org=403, staff_other_org=403, staff_admin=200)),
+    ("notifications.letter_sent", "POST"): ("/staff/notifications/letters/{letter}/sent", None,
+                                            row(302, staff_same_org=403, staff_other_org=403,
+                                                staff_admin=303)),
+    # Development only (DEV_FEATURES, on in tests): console messages, for whoever runs it.
+    ("dev_messages.messages", "GET"): ("/dev/messages", None, row(200)),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -122,6 +152,8 @@ MATRIX = {
 class World:
     subjects: dict[str, int]
     org_id: int
+    message_id: int
+    letter_id: int
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
 
@@ -144,6 +176,7 @@ def world(db, frozen_clock) -> World:
     other_trust = make_organisation(name="Helse Nord", org_number="974749025")
     nurse = make_staff(trust, Role.INFECTION_CONTROL)
     nurse_elsewhere = make_staff(other_trust, Role.INFECTION_CONTROL)
+    admin = make_staff(trust, Role.ADMIN, name="Admin Test")
     people = {"self": me, "other_citizen": stranger, "parent_under_12": parent_small,
               "parent_of_14": parent_teen, "expired_fullmakt": holder}
     subjects = {"self": me.id, "other_citizen": me.id, "parent_under_12": small.id,
@@ -156,15 +189,23 @@ def world(db, frozen_clock) -> World:
                                            absolute_timeout=timedelta(hours=12),
                                            person_id=person.id)
     for caller, staff, org in (("staff_same_org", nurse, trust),
-                               ("staff_other_org", nurse_elsewhere, other_trust)):
+                               ("staff_other_org", nurse_elsewhere, other_trust),
+                               ("staff_admin", admin, trust)):
         _, cookies[caller] = start_session(kind=SessionKind.STAFF,
                                            actor=Actor.staff(staff.id, organisation_id=org.id),
                                            absolute_timeout=timedelta(hours=12),
                                            staff_id=staff.id, organisation_id=org.id)
+    dead = OutboxMessage(channel="sms", payload={"person_id": me.id, "body": "Hei"},
+                         dedupe_key="matrix:sms", status=OutboxStatus.DEAD, attempts=10,
+                         last_error="gave up")
+    db.session.add(dead)
+    letter = record_paper(key="matrix:letter", person_id=me.id, event="notify.new-message",
+                          organisation_id=trust.id, actor="test", urgent=False)
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
-    return World(subjects=subjects, org_id=trust.id, cookies=cookies, bearers=bearers)
+    return World(subjects=subjects, org_id=trust.id, message_id=dead.id, letter_id=letter.id,
+                 cookies=cookies, bearers=bearers)
 
 
 @pytest.fixture
@@ -199,6 +240,10 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "envelope": {"data": b"<AMQPMessage/>", "content_type": "application/xml"},
         "twilio-status": {"data": {"MessageSid": "SM" + "1" * 32, "MessageStatus": "sent"}},
         "twilio-sms": {"data": {"From": "+4791234567", "Body": "STOP"}},
+        "settings-form": {"data": {"channels": "both", "language": "nn", "mobile": "",
+                                   "email": "", "version": "0"}},
+        "settings-json": {"json": {"channels": "sms", "language": None, "mobile": None,
+                                   "email": None, "non_essential": True}},
     }[kind]
 
 
@@ -220,7 +265,8 @@ def test_access_matrix(matrix_app, world, caller):
             person = db.session.get(Person, subject)
             body["json"]["identifier"] = [{"system": FNR_SYSTEM,
                                            "value": national_id_of(person)}]
-        response = client.open(path.format(subject=subject), method=method,
+        response = client.open(path.format(subject=subject, message=world.message_id,
+                                           letter=world.letter_id), method=method,
                                headers=headers, **body)
         response.close()
         if response.status_code != expected[caller]:
