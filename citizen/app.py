@@ -23,6 +23,7 @@ from citizen import (
     security,
     site,
     transactions,
+    ultrasound,
     webhooks,
 )
 from citizen.api.blueprint import blueprint as api_blueprint
@@ -99,3 +100,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(fhir.blueprint)
     app.register_blueprint(api_blueprint)
     notifications.register_notifications(app)
+    ultrasound.register_ultrasound(app)

@@ -163,16 +163,26 @@ def current_due_date(*, person_id: int) -> date | None:
     ).first()
 
 
+def appointments_statement(*, person_id: int) -> sa.Select:
+    """Her appointments as a query, for a caller that pages it (``scans_for`` then)."""
+    return sa.select(Appointment).where(Appointment.person_id == person_id,
+                                        Appointment.status.in_(_SHOWN))
+
+
+def scans_for(*, person_id: int, appointments: Sequence[Appointment],
+              actor: Actor) -> list[Scan]:
+    """These appointments of hers as scans (a page of ``appointments_statement``), audited."""
+    audit.record(actor=actor, action="search", resource_type="Appointment",
+                 subject_person_id=person_id, purpose=PURPOSE)
+    return _scans(person_id, appointments)
+
+
 def scans_of(*, person_id: int, actor: Actor) -> list[Scan]:
     """Her scans, upcoming first (soonest first), then past ones (latest first)."""
     appointments = db.session.scalars(
-        sa.select(Appointment)
-        .where(Appointment.person_id == person_id, Appointment.status.in_(_SHOWN))
-        .order_by(Appointment.start)
+        appointments_statement(person_id=person_id).order_by(Appointment.start, Appointment.id)
     ).all()
-    audit.record(actor=actor, action="search", resource_type="Appointment",
-                 subject_person_id=person_id, purpose=PURPOSE)
-    scans = _scans(person_id, appointments)
+    scans = scans_for(person_id=person_id, appointments=appointments, actor=actor)
     upcoming = [scan for scan in scans if scan.is_upcoming]
     past = [scan for scan in scans if not scan.is_upcoming]
     return upcoming + past[::-1]
@@ -264,11 +274,10 @@ def rebook(*, appointment_id: int, person_id: int, slot_id: int, actor: Actor) -
                    Slot.appointment_id.is_(None))
             .values(status=SlotStatus.BUSY, appointment_id=appointment.id,
                     version_id=Slot.version_id + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session="fetch")
         ).rowcount
         if claimed != 1:
             raise SlotTaken(slot_id)
-    db.session.expire(slot)
     previous = appointment.start
     appointment.slot_id = slot.id
     appointment.start, appointment.end = slot.start, slot.end
@@ -417,7 +426,8 @@ def _release_slot(appointment: Appointment) -> None:
         .where(Slot.appointment_id == appointment.id)
         .values(status=SlotStatus.FREE, appointment_id=None,
                 version_id=Slot.version_id + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False))
+        # "fetch": a Slot already loaded in the session (appointment.slot) sees the change.
+        .execution_options(synchronize_session="fetch"))
     appointment.slot_id = None
 
 
