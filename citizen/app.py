@@ -17,13 +17,16 @@ from citizen import (
     home,
     i18n,
     integrations,
+    notifications,
     observability,
     ops,
     security,
     site,
     transactions,
+    ultrasound,
     webhooks,
 )
+from citizen.api.blueprint import blueprint as api_blueprint
 from citizen.config import flask_config, load_settings
 from citizen.extensions import csrf, db, limiter, migrate
 from citizen.oauth.blueprint import blueprint as oauth_blueprint
@@ -95,3 +98,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(helsenorge.blueprint)
     app.register_blueprint(webhooks.blueprint)
     app.register_blueprint(fhir.blueprint)
+    app.register_blueprint(api_blueprint)
+    notifications.register_notifications(app)
+    ultrasound.register_ultrasound(app)

@@ -1,7 +1,5 @@
 """Configure the adapters to outside systems from the app's settings."""
 
-from urllib.parse import urlsplit
-
 from flask import Flask
 
 from services.helsenorge.gateway import configure_helsenorge
@@ -12,7 +10,4 @@ from services.ultrasound.config import configure_ultrasound
 def register_integrations(app: Flask) -> None:
     configure_helsenorge(**app.config["HELSENORGE"])
     configure_notify(app.config["NOTIFY"], public_base_url=app.config["PUBLIC_BASE_URL"])
-    configure_ultrasound(reminder_hours=app.config["ULTRASOUND_REMINDER_HOURS"],
-                         sms_confirmation=app.config["ULTRASOUND_SMS_CONFIRMATION"],
-                         calendar_host=urlsplit(app.config["PUBLIC_BASE_URL"]).hostname
-                         or "localhost")
+    configure_ultrasound(app.config["ULTRASOUND"])

@@ -21,7 +21,6 @@ blueprint.add_url_rule("/auth/timed-out", view_func=views.timed_out)
 blueprint.add_url_rule("/acting-for", endpoint="acting_for", view_func=views.acting_for_page)
 blueprint.add_url_rule("/acting-for", endpoint="choose_acting_for",
                        view_func=views.choose_acting_for, methods=["POST"])
-blueprint.add_url_rule("/api/v1/me", view_func=views.me)
 
 blueprint.add_url_rule("/staff/auth/login", view_func=_limited(staff_views.staff_login))
 blueprint.add_url_rule("/staff/auth/callback", view_func=_limited(staff_views.staff_callback))

@@ -11,7 +11,8 @@ class RepresentationSchema(Schema):
     id = fields.Integer(attribute="subject.id")
     name = fields.String(attribute="subject.name")
     basis = fields.String()
-    areas = fields.Function(lambda rep: sorted(area.value for area in rep.areas))
+    areas = fields.Function(lambda rep: sorted(area.value for area in rep.areas),
+                            metadata={"type": "array", "items": {"type": "string"}})
 
 
 class MeSchema(Schema):

@@ -1,4 +1,5 @@
-"""Citizen login, logout, choosing whom to act for, and ``GET /api/v1/me``."""
+"""Citizen login, logout, choosing whom to act for, and ``GET /api/v1/me`` (routed by
+``citizen/api/blueprint.py``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import session as flask_session
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
+from citizen.api.operations import operation
 from citizen.auth import cookies, oidc
 from citizen.auth.current import (
     acting_for,
@@ -154,6 +156,8 @@ def choose_acting_for():
     return redirect(safe_next(form["next"], default=url_for("home.citizen_home")), code=303)
 
 
+@operation(summary="Who is logged in, whom they act for, and whom they may act for",
+           responses={200: MeSchema}, tags=("account",))
 @login_required
 def me():
     person = current_citizen()

@@ -8,6 +8,7 @@ and gets notices and reminders through ``notify``.
 from services.domain import Domain
 
 DOMAIN = Domain("ultrasound", models="services.ultrasound.models",
-                registers=("services.ultrasound.events", "services.ultrasound.helsenorge",
-                           "services.ultrasound.reminders", "services.ultrasound.tasks"),
+                registers=("services.ultrasound.confirmations", "services.ultrasound.events",
+                           "services.ultrasound.helsenorge", "services.ultrasound.reminders",
+                           "services.ultrasound.tasks"),
                 fhir_resources=("Appointment", "Observation", "Schedule", "Slot"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 from flask import Flask, url_for
 
 from citizen.extensions import limiter
@@ -45,6 +46,7 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
         with app.app_context():
             flask_migrate.upgrade()
             seed_demo_data()
+            _messages_to_show()
             db.session.commit()
         built["app"] = app
         return app
@@ -56,6 +58,31 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
         yield LiveSite(base=base, app=app, acting_for_path=acting_for)
     with built["app"].app_context():
         db.engine.dispose()
+
+
+def _messages_to_show() -> None:
+    """Deliver the demo notices through the console transport (as the worker does under
+    ``make run``), and leave one SMS dead and one letter due: the development and the
+    administrators' pages are then checked with rows, not only their empty states."""
+    from services.notify.paper import record_paper
+    from services.outbox.models import OutboxMessage, OutboxStatus
+    from services.outbox.service import claim, deliver_claimed
+    from services.people.models import Organisation, Person
+
+    pending = db.session.scalars(sa.select(OutboxMessage.id).where(
+        OutboxMessage.status == OutboxStatus.PENDING)).all()
+    for message_id in pending:
+        if (message := claim(message_id=message_id)) is not None:
+            deliver_claimed(message=message)
+    db.session.add(OutboxMessage(
+        channel="sms", dedupe_key="browser:dead", status=OutboxStatus.DEAD, attempts=10,
+        payload={"to": "+4791234567", "body": "Du har fått en ny melding."},
+        last_error="Twilio 21610: the number has opted out"))
+    trust = db.session.scalar(sa.select(Organisation).where(Organisation.parent_id.is_(None))
+                              .order_by(Organisation.id).limit(1))
+    person = db.session.scalar(sa.select(Person).order_by(Person.id).limit(1))
+    record_paper(key="browser:letter", person_id=person.id, event="notify.new-message",
+                 organisation_id=trust.id, actor="browser-suite", urgent=False)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ FORM_ONLY = {
         "/staff/auth/logged-out",  # where staff logout ends
         "/auth/timed-out?next=%2Fmin-side",  # where an idle session's next page sends one
         "/auth/timed-out?staff=1",
+        "/dev/messages",  # the development page (DEV_FEATURES): what the console 'sent'
     ],
 }
 #: Crawls at once, each in its own thread with its own Chromium.

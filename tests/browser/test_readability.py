@@ -30,6 +30,12 @@ EXCEPTIONS = {
     "citizen/home/staff_entries.py": "staff home's entry points: health personnel only",
     "templates/auth/devidp/": "development identity provider: not in production",
     "citizen/auth/devidp/": "development identity provider: not in production",
+    "templates/notify/outbox.html": "administrators' failed messages: staff only",
+    "templates/notify/letters.html": "administrators' paper letters: staff only",
+    "citizen/notifications/staff_views.py": "administrators' notification pages: staff only",
+    "citizen/notifications/staff_entries.py": "staff home's entry points: health personnel only",
+    "templates/notify/dev_messages.html": "development page of console messages: not in "
+                                          "production",
 }
 LANGUAGES = ("nb", "nn", "en")
 

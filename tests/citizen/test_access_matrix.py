@@ -16,10 +16,14 @@ import pytest
 
 from services.actors import Actor
 from services.clock import utcnow
+from services.notify.paper import record_paper
+from services.outbox.models import OutboxMessage, OutboxStatus
 from services.people.identity import FNR_SYSTEM
 from services.people.models import Area, Fullmakt, Role
 from services.people.service import record_guardianship
 from services.sessions.service import SessionKind, start_session
+from services.ultrasound.consent import INFORMATION_VERSION
+from services.ultrasound.models import Service
 from tests.plugins.factories import (
     make_organisation,
     make_person,
@@ -29,14 +33,15 @@ from tests.plugins.factories import (
 )
 from tests.plugins.login import set_session_cookie
 from tests.plugins.twilio import twilio_config
+from tests.services.ultrasound.factories import make_appointment
 
 CALLERS = (
     "anonymous", "self", "other_citizen", "parent_under_12", "parent_of_14",
-    "expired_fullmakt", "staff_same_org", "staff_other_org", "system_with_scope",
+    "expired_fullmakt", "staff_same_org", "staff_other_org", "staff_admin", "system_with_scope",
     "system_without_scope",
 )
 CITIZENS = CALLERS[1:6]
-STAFF = ("staff_same_org", "staff_other_org")
+STAFF = ("staff_same_org", "staff_other_org", "staff_admin")
 SYSTEMS = ("system_with_scope", "system_without_scope")
 
 
@@ -50,8 +55,16 @@ def each(callers, status: int) -> dict[str, int]:
     return dict.fromkeys(callers, status)
 
 
+def SCAN_OWNERS(status: int) -> dict[str, int]:
+    """Callers whose subject's scan it is (self, and parents acting for their child) get
+    ``status``; another citizen, and one whose fullmakt has expired (acting for herself),
+    get 404."""
+    return {**each(CITIZENS, status), "other_citizen": 404, "expired_fullmakt": 404}
+
+
 #: (endpoint, method) -> (path template, body kind, expected status per caller).
-#: ``{subject}`` is the id of the person the caller relates to; ``{org}`` the staff's trust.
+#: ``{subject}`` is the id of the person the caller relates to; ``{org}`` the staff's trust;
+#: ``{message}`` a dead SMS and ``{letter}`` a paper letter from that trust.
 MATRIX = {
     ("home.front_page", "GET"): ("/", None, row(200)),
     ("home.citizen_home", "GET"): ("/min-side", None, row(302, **each(CITIZENS, 200))),
@@ -74,7 +87,8 @@ MATRIX = {
     ("auth.logged_out", "GET"): ("/auth/logged-out", None, row(200)),
     ("auth.staff_logged_out", "GET"): ("/staff/auth/logged-out", None, row(200)),
     ("auth.timed_out", "GET"): ("/auth/timed-out", None, row(200)),
-    ("auth.me", "GET"): ("/api/v1/me", None, row(401, **each(CITIZENS, 200))),
+    ("api.me", "GET"): ("/api/v1/me", None, row(401, **each(CITIZENS, 200))),
+    ("api.document", "GET"): ("/api/v1/openapi.json", None, row(200)),
     ("auth.acting_for", "GET"): ("/acting-for", None, row(302, **each(CITIZENS, 200))),
     ("auth.choose_acting_for", "POST"): ("/acting-for", "acting-for", row(
         302, self=303, parent_under_12=303, parent_of_14=303, other_citizen=404,
@@ -83,7 +97,7 @@ MATRIX = {
         302, **each(STAFF, 200))),
     ("auth.choose_staff_organisation", "POST"): ("/staff/auth/organisation", "organisation",
                                                  row(302, staff_same_org=303,
-                                                     staff_other_org=404)),
+                                                     staff_other_org=404, staff_admin=303)),
     ("devidp.discovery", "GET"): ("/dev-idp/.well-known/openid-configuration", None, row(200)),
     ("devidp.jwks", "GET"): ("/dev-idp/jwks", None, row(200)),
     ("devidp.authorize", "GET"): ("/dev-idp/authorize", None, row(400)),
@@ -112,6 +126,80 @@ MATRIX = {
         401, system_with_scope=200, system_without_scope=200)),
     ("fhir.process_bundle_slash", "POST"): ("/fhir/R4/", "bundle", row(
         401, system_with_scope=200, system_without_scope=200)),
+    # Notification settings of whom the caller acts for (the acting-for row above chose the
+    # child): a parent of a 14-year-old may not manage them, and is told so on the page.
+    # The form first, as it names the version the API's PUT then moves on.
+    ("notifications.settings_page", "GET"): ("/settings/notifications", None, row(
+        302, **each(CITIZENS, 200))),
+    ("notifications.save_settings", "POST"): ("/settings/notifications", "settings-form", row(
+        302, **{**each(CITIZENS, 303), "parent_of_14": 403})),
+    ("api.get_settings", "GET"): ("/api/v1/notification-settings", None, row(
+        401, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    ("api.put_settings", "PUT"): ("/api/v1/notification-settings", "settings-json", row(
+        401, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    ("api.preview", "GET"): ("/api/v1/notification-settings/preview", None, row(
+        401, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    # Administrators only; staff without the role are known staff, refused (not hidden).
+    ("notifications.outbox", "GET"): ("/staff/notifications/outbox", None, row(
+        302, staff_same_org=403, staff_other_org=403, staff_admin=200)),
+    ("notifications.resend", "POST"): ("/staff/notifications/outbox/{message}/resend", None,
+                                       row(302, staff_same_org=403, staff_other_org=403,
+                                           staff_admin=303)),
+    ("notifications.letters", "GET"): ("/staff/notifications/letters", None, row(
+        302, staff_same_org=403, staff_other_org=403, staff_admin=200)),
+    ("notifications.letter_sent", "POST"): ("/staff/notifications/letters/{letter}/sent", None,
+                                            row(302, staff_same_org=403, staff_other_org=403,
+                                                staff_admin=303)),
+    # Development only (DEV_FEATURES, on in tests): console messages, for whoever runs it.
+    ("dev_messages.messages", "GET"): ("/dev/messages", None, row(200)),
+    # Pregnancy ultrasound: {appointment} (pages) and {api_appointment} (API) are scans of
+    # the caller's subject; another citizen's are 404, and a representative sees them only
+    # where the representation covers appointments. The consent is hers alone (403 for a
+    # parent). The subjects have no due date: moving and listing slots are 409 for those
+    # who may. Cancelling comes last, as it changes the scan.
+    ("ultrasound.overview", "GET"): ("/appointments", None, row(302, **each(CITIZENS, 200))),
+    ("ultrasound.scan", "GET"): ("/appointments/{appointment}", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("ultrasound.cancel_page", "GET"): ("/appointments/{appointment}/cancel", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("ultrasound.rebook_page", "GET"): ("/appointments/{appointment}/move", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("ultrasound.change_page", "GET"): ("/appointments/{appointment}/change-request", None,
+                                        row(302, **SCAN_OWNERS(200))),
+    ("ultrasound.consent_page", "GET"): ("/pregnancy/consent", None, row(
+        302, **each(CITIZENS, 200))),
+    ("ultrasound.decide_consent", "POST"): ("/pregnancy/consent", "consent-form", row(
+        302, **{**each(CITIZENS, 303), "parent_under_12": 403, "parent_of_14": 403})),
+    ("ultrasound.report_page", "GET"): ("/pregnancy/report", None, row(
+        302, **each(CITIZENS, 200))),
+    ("ultrasound.report", "POST"): ("/pregnancy/report", "report-form", row(
+        302, **each(CITIZENS, 303))),
+    ("ultrasound.rebook", "POST"): ("/appointments/{appointment}/move", "rebook-form", row(
+        302, **SCAN_OWNERS(409))),
+    ("ultrasound.change", "POST"): ("/appointments/{appointment}/change-request",
+                                    "change-form", row(302, **SCAN_OWNERS(303))),
+    ("ultrasound.cancel", "POST"): ("/appointments/{appointment}/cancel", "cancel-form", row(
+        302, **SCAN_OWNERS(303))),
+    ("api.list_appointments", "GET"): ("/api/v1/appointments", None, row(
+        401, **each(CITIZENS, 200))),
+    ("api.get_appointment", "GET"): ("/api/v1/appointments/{api_appointment}", None, row(
+        401, **SCAN_OWNERS(200))),
+    ("api.appointment_calendar", "GET"): ("/api/v1/appointments/{api_appointment}/calendar.ics",
+                                          None, row(401, **SCAN_OWNERS(200))),
+    ("api.appointment_letter", "GET"): ("/api/v1/appointments/{api_appointment}/letter.pdf",
+                                        None, row(401, **SCAN_OWNERS(200))),
+    ("api.list_slots", "GET"): ("/api/v1/slots?appointment={api_appointment}", None, row(
+        401, **SCAN_OWNERS(409))),
+    ("api.get_consent", "GET"): ("/api/v1/pregnancy/consent", None, row(
+        401, **each(CITIZENS, 200))),
+    ("api.post_consent", "POST"): ("/api/v1/pregnancy/consent", "consent-json", row(
+        401, **{**each(CITIZENS, 200), "parent_under_12": 403, "parent_of_14": 403})),
+    ("api.rebook_appointment", "POST"): ("/api/v1/appointments/{api_appointment}/rebook",
+                                         "rebook-json", row(401, **SCAN_OWNERS(409))),
+    ("api.request_change", "POST"): ("/api/v1/appointments/{api_appointment}/change-request",
+                                     "change-json", row(401, **SCAN_OWNERS(201))),
+    ("api.cancel_appointment", "POST"): ("/api/v1/appointments/{api_appointment}/cancel",
+                                         "cancel-json", row(401, **SCAN_OWNERS(200))),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -127,6 +215,11 @@ MATRIX = {
 class World:
     subjects: dict[str, int]
     org_id: int
+    message_id: int
+    letter_id: int
+    #: Per caller: a scan of its subject for the pages, another for the API.
+    appointments: dict[str, int]
+    api_appointments: dict[str, int]
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
 
@@ -149,6 +242,7 @@ def world(db, frozen_clock) -> World:
     other_trust = make_organisation(name="Helse Nord", org_number="974749025")
     nurse = make_staff(trust, Role.INFECTION_CONTROL)
     nurse_elsewhere = make_staff(other_trust, Role.INFECTION_CONTROL)
+    admin = make_staff(trust, Role.ADMIN, name="Admin Test")
     people = {"self": me, "other_citizen": stranger, "parent_under_12": parent_small,
               "parent_of_14": parent_teen, "expired_fullmakt": holder}
     subjects = {"self": me.id, "other_citizen": me.id, "parent_under_12": small.id,
@@ -161,15 +255,30 @@ def world(db, frozen_clock) -> World:
                                            absolute_timeout=timedelta(hours=12),
                                            person_id=person.id)
     for caller, staff, org in (("staff_same_org", nurse, trust),
-                               ("staff_other_org", nurse_elsewhere, other_trust)):
+                               ("staff_other_org", nurse_elsewhere, other_trust),
+                               ("staff_admin", admin, trust)):
         _, cookies[caller] = start_session(kind=SessionKind.STAFF,
                                            actor=Actor.staff(staff.id, organisation_id=org.id),
                                            absolute_timeout=timedelta(hours=12),
                                            staff_id=staff.id, organisation_id=org.id)
+    dead = OutboxMessage(channel="sms", payload={"person_id": me.id, "body": "Hei"},
+                         dedupe_key="matrix:sms", status=OutboxStatus.DEAD, attempts=10,
+                         last_error="gave up")
+    db.session.add(dead)
+    letter = record_paper(key="matrix:letter", person_id=me.id, event="notify.new-message",
+                          organisation_id=trust.id, actor="test", urgent=False)
+    scans = {}
+    for person in {me, small, teen, giver}:
+        scans[person.id] = [make_appointment(person, trust, Service.ROUTINE,
+                                             start=utcnow() + timedelta(days=days)).id
+                            for days in (10, 11)]
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
-    return World(subjects=subjects, org_id=trust.id, cookies=cookies, bearers=bearers)
+    return World(subjects=subjects, org_id=trust.id, message_id=dead.id, letter_id=letter.id,
+                 appointments={c: scans[s][0] for c, s in subjects.items()},
+                 api_appointments={c: scans[s][1] for c, s in subjects.items()},
+                 cookies=cookies, bearers=bearers)
 
 
 @pytest.fixture
@@ -204,6 +313,20 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "envelope": {"data": b"<AMQPMessage/>", "content_type": "application/xml"},
         "twilio-status": {"data": {"MessageSid": "SM" + "1" * 32, "MessageStatus": "sent"}},
         "twilio-sms": {"data": {"From": "+4791234567", "Body": "STOP"}},
+        "settings-form": {"data": {"channels": "both", "language": "nn", "mobile": "",
+                                   "email": "", "version": "0"}},
+        "consent-form": {"data": {"decision": "refused",
+                                  "information_version": INFORMATION_VERSION}},
+        "consent-json": {"json": {"decision": "refused"}},
+        "report-form": {"data": {"twins": "yes", "special_needs": "", "interpreter": ""}},
+        "rebook-form": {"data": {"slot": "99999999"}},
+        "rebook-json": {"json": {"slot": 99999999}},
+        "change-form": {"data": {"reason": "other", "reason_text": ""}},
+        "change-json": {"json": {"reason": "other"}},
+        "cancel-form": {"data": {"reason": "Reise"}},
+        "cancel-json": {"json": {"reason": "Reise"}},
+        "settings-json": {"json": {"channels": "sms", "language": None, "mobile": None,
+                                   "email": None, "non_essential": True}},
     }[kind]
 
 
@@ -225,7 +348,11 @@ def test_access_matrix(matrix_app, world, caller):
             person = db.session.get(Person, subject)
             body["json"]["identifier"] = [{"system": FNR_SYSTEM,
                                            "value": national_id_of(person)}]
-        response = client.open(path.format(subject=subject), method=method,
+        response = client.open(path.format(subject=subject, message=world.message_id,
+                                           letter=world.letter_id,
+                                           appointment=world.appointments[caller],
+                                           api_appointment=world.api_appointments[caller]),
+                               method=method,
                                headers=headers, **body)
         response.close()
         if response.status_code != expected[caller]:

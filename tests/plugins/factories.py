@@ -40,10 +40,15 @@ def national_id_for(birth_date, index: int = 0, *, d_number: bool = False) -> st
     return generate_national_id(birth_date, index, d_number=d_number)
 
 
-#: Numbers for one birth date run out after a few hundred (check digits), and the suite
-#: makes more people than that: each test's data is rolled back, so the index only has to
-#: be unique within a test and may wrap.
-_people_made = itertools.cycle(range(300))
+#: Every birth date has about 411 valid numbers (fewer than the suite makes people), so the
+#: index goes round: numbers repeat only across tests, whose rows are rolled back, unless
+#: one test makes more than this many people.
+NUMBERS_PER_DATE = 400
+_made = itertools.count()
+
+
+def _next_index() -> int:
+    return next(_made) % NUMBERS_PER_DATE
 
 
 def make_person(birth_date=None, *, given_name: str = "Kari", family_name: str | None = None,
@@ -56,7 +61,7 @@ def make_person(birth_date=None, *, given_name: str = "Kari", family_name: str |
     from services.people.service import register_person
 
     birth_date = birth_date or date(1985, 6, 15)
-    number = national_id_for(birth_date, next(_people_made) if index is None else index)
+    number = national_id_for(birth_date, _next_index() if index is None else index)
     person = register_person(
         national_id=parse_national_id(number), given_name=given_name,
         family_name=family_name or f"Nordmann {number[-4:]}",
@@ -80,7 +85,7 @@ def make_staff(organisation, *roles, name: str = "Sykepleier Test", hpr_number: 
     from services.people.identity import parse_national_id
     from services.people.service import add_staff
 
-    number = national_id_for(date(1975, 1, 20), next(_people_made))
+    number = national_id_for(date(1975, 1, 20), _next_index())
     staff = add_staff(national_id=parse_national_id(number), name=name,
                       hpr_number=hpr_number, organisation=organisation, roles=roles)
     staff.test_national_id = number  # tests log in with it
