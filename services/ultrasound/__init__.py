@@ -11,4 +11,5 @@ DOMAIN = Domain("ultrasound", models="services.ultrasound.models",
                 registers=("services.ultrasound.confirmations", "services.ultrasound.events",
                            "services.ultrasound.helsenorge", "services.ultrasound.reminders",
                            "services.ultrasound.tasks"),
+                demo="services.ultrasound.demo",
                 fhir_resources=("Appointment", "Observation", "Schedule", "Slot"))
