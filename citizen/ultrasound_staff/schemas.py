@@ -17,7 +17,7 @@ class CancelForm(_Form):
 class SlotForm(_Form):
     """A new free time: the day and the time of day in Norway, and how long."""
 
-    schedule = fields.Integer(required=True, strict=False)
+    schedule = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
     day = fields.String(load_default="", validate=validate.Length(max=20))
     time = fields.String(load_default="", validate=validate.Length(max=20))
     minutes = fields.String(load_default="30", validate=validate.Length(max=10))

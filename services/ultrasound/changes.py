@@ -13,9 +13,11 @@ from enum import StrEnum
 
 from services.actors import Actor
 from services.clock import utcnow
+from services.notify.inbound import close_conversation
 from services.notify.service import notify
 from services.ultrasound import events, helsenorge
 from services.ultrasound.models import Appointment, AppointmentStatus
+from services.ultrasound.reminders import CONVERSATION_KIND
 
 #: Statuses after which the appointment takes no time: its slot is free again.
 ENDED = frozenset({AppointmentStatus.CANCELLED, AppointmentStatus.ENTERED_IN_ERROR})
@@ -77,6 +79,9 @@ def announce(*, appointment: Appointment, before: Snapshot | None, actor: Actor,
     if concerns <= utcnow():
         return change
     helsenorge.queue_appointment_message(appointment=appointment, change=change.value)
+    if change is not Change.NEW:
+        # A "JA" to the reminder of the old time must not confirm the new one.
+        close_conversation(kind=CONVERSATION_KIND, ref=f"appointment:{appointment.id}")
     if by_hospital and change in _NOTICE:
         notify(person_id=appointment.person_id, event=_NOTICE[change].name, context={},
                actor=actor, organisation_id=appointment.organisation_id,

@@ -202,7 +202,7 @@ def update_appointment(*, appointment_id: int, data: AppointmentData,
 
 def _apply_appointment(appointment: Appointment, data: AppointmentData, *,
                        now: datetime) -> None:
-    was = appointment.status
+    was, when = appointment.status, (appointment.start, appointment.end)
     _set(appointment, organisation_id=data.organisation_id, service=data.service,
          start=data.start, end=data.end, status=data.status,
          location_name=data.location.name, location_address_line=data.location.address_line,
@@ -214,6 +214,8 @@ def _apply_appointment(appointment: Appointment, data: AppointmentData, *,
             _set(appointment, cancel_reason=data.cancel_reason)
     elif data.status is AppointmentStatus.BOOKED and was is AppointmentStatus.CANCELLED:
         _set(appointment, cancelled_by=None, cancelled_at=None, cancel_reason=None)
+    if when != (None, None) and when != (data.start, data.end):
+        _set(appointment, confirmed_at=None)  # she confirmed the time it had
 
 
 def _hold_slot(appointment: Appointment, slot_id: int | None) -> None:

@@ -430,3 +430,18 @@ def test_metadata_lists_the_ultrasound_types(client):
         "patient", "date", "status", "service-type", "identifier"}
     assert by_type["Appointment"]["conditionalUpdate"] is True
     assert "early-ultrasound" in by_type["Appointment"]["documentation"]
+
+
+def test_a_confirmation_holds_for_the_time_she_confirmed(client, frozen_clock, hospital,
+                                                         woman, writer):
+    assert put_by_identifier(client, appointment(woman), writer).status_code == 201
+    [stored] = table_rows(Appointment)
+    db.session.get(Appointment, stored.id).confirmed_at = datetime(2026, 3, 2, 9, 0,
+                                                                   tzinfo=UTC)
+    db.session.commit()
+    same = put_by_identifier(client, appointment(woman), writer)
+    assert same.json["participant"][0]["status"] == "accepted"
+    moved = put_by_identifier(client, appointment(woman, start="2026-03-20T09:30:00+01:00"),
+                              writer)
+    assert moved.json["participant"][0]["status"] == "needs-action"
+    assert table_rows(Appointment)[0].confirmed_at is None

@@ -146,6 +146,9 @@ def test_adding_and_closing_times(clinic_browser, trust):
     other = make_schedule(make_organisation(name="Helse Nord", org_number="974749025"))
     assert add(day="2026-03-30", time="10:00", minutes="30", schedule=str(other.id)
                ).status_code == 404
+    for schedule_id in ("99999999999", "x", "0"):
+        assert add(day="2026-03-30", time="10:00", minutes="30", schedule=schedule_id
+                   ).status_code == 400
 
 
 def test_a_booked_time_cannot_be_closed(clinic_browser, trust, woman):
@@ -163,3 +166,13 @@ def test_a_booked_time_cannot_be_closed(clinic_browser, trust, woman):
 def test_staff_without_the_clinic_role_are_refused(client, trust):
     sign_in_staff(client, make_staff(trust, Role.INFECTION_CONTROL), trust)
     assert client.get("/staff/ultrasound/requests").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/staff/ultrasound/appointments/2147483648/cancel",
+                                  "/staff/ultrasound/appointments/99999999999999/cancel"])
+def test_ids_past_what_a_column_holds_are_404(clinic_browser, path):
+    assert clinic_browser.get(path).status_code == 404
+    page = text(clinic_browser.get("/staff/ultrasound/slots"))
+    for post in ("/staff/ultrasound/requests/2147483648/handled",
+                 "/staff/ultrasound/slots/99999999999999/close"):
+        assert clinic_browser.post(post, data={"csrf_token": csrf(page)}).status_code == 404

@@ -259,3 +259,20 @@ def test_answers_are_read_forgivingly():
     assert normalised_answer("  ja. ") == "JA"
     assert normalised_answer("Ring  meg!") == "RING MEG"
     assert normalised_answer("JA TAKK") == "JA TAKK"
+
+
+def test_a_moved_appointment_closes_the_wait_for_ja_and_needs_confirming_again(
+        frozen_clock, hospital, woman, notify_rules):
+    from services.actors import Actor
+    from services.ultrasound import changes
+
+    appointment = make_appointment(woman, hospital, NOW + timedelta(hours=40))
+    send_due_reminders(now=NOW)
+    before = changes.snapshot(appointment)
+    appointment.start += timedelta(days=1)
+    appointment.end += timedelta(days=1)
+    db.session.flush()
+    changes.announce(appointment=appointment, before=before, actor=Actor.operator("test"),
+                     by_hospital=True)
+    assert conversations()[0].closed_at is not None
+    assert handle_inbound(from_=PHONE, body="JA") == NEUTRAL_REPLY
