@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     notify_daily_cap: int = Field(default=5, gt=0)
 
     # Pregnancy ultrasound (services/ultrasound).
+    #: Hours before the appointment that the reminder goes.
+    ultrasound_reminder_hours: int = Field(default=48, ge=1, le=24 * 14)
+    #: The reminder SMS asks her to answer JA (confirm) or RING (call me).
+    ultrasound_sms_confirmation: bool = True
     #: She may cancel or move a scan herself up to this many hours before it starts.
     ultrasound_cancel_before_hours: int = Field(default=24, ge=0, le=24 * 14)
     #: From this many days before a scan's window ends, the window counts as closing.
@@ -129,6 +133,7 @@ class Settings(BaseSettings):
 
         parse_hospital_windows(value)
         return value
+
 
     @field_validator("notify_quiet_hours")
     @classmethod
@@ -371,11 +376,11 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "quiet_hours": settings.notify_quiet_hours,
             "daily_cap": settings.notify_daily_cap,
         },
-        "ULTRASOUND": {
-            "cancel_before_hours": settings.ultrasound_cancel_before_hours,
-            "window_closing_days": settings.ultrasound_window_closing_days,
-            "hospital_windows": settings.ultrasound_hospital_windows,
-        },
+        "ULTRASOUND_REMINDER_HOURS": settings.ultrasound_reminder_hours,
+        "ULTRASOUND_SMS_CONFIRMATION": settings.ultrasound_sms_confirmation,
+        "ULTRASOUND_CANCEL_BEFORE_HOURS": settings.ultrasound_cancel_before_hours,
+        "ULTRASOUND_WINDOW_CLOSING_DAYS": settings.ultrasound_window_closing_days,
+        "ULTRASOUND_HOSPITAL_WINDOWS": settings.ultrasound_hospital_windows,
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,

@@ -8,4 +8,7 @@ and gets notices and reminders through ``notify``.
 from services.domain import Domain
 
 DOMAIN = Domain("ultrasound", models="services.ultrasound.models",
-                registers=("services.ultrasound.confirmations",))
+                registers=("services.ultrasound.events", "services.ultrasound.helsenorge",
+                           "services.ultrasound.reminders", "services.ultrasound.tasks",
+                           "services.ultrasound.confirmations"),
+                fhir_resources=("Appointment", "Observation", "Schedule", "Slot"))

@@ -30,7 +30,7 @@ from services.db import db
 from services.notify.service import notify
 from services.people.models import Organisation, Person
 from services.ultrasound import consent
-from services.ultrasound.config import rules
+from services.ultrasound.config import ultrasound_settings as rules
 from services.ultrasound.gestation import Check, bookable, check, dated
 from services.ultrasound.models import (
     Appointment,

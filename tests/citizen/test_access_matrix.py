@@ -115,6 +115,11 @@ MATRIX = {
         401, system_with_scope=201, system_without_scope=403)),
     ("fhir.update", "PUT"): ("/fhir/R4/Patient/{subject}", "patient-update", row(
         401, system_with_scope=200, system_without_scope=403)),
+    ("fhir.conditional_update", "PUT"): ("/fhir/R4/Patient?_id={subject}", "patient-update",
+                                         row(401, system_with_scope=200,
+                                             system_without_scope=403)),
+    # Published terminology, public like the CapabilityStatement.
+    ("fhir.code_system", "GET"): ("/fhir/R4/CodeSystem/ultrasound-service", None, row(200)),
     # A batch answers per entry: the entry the token may not create is refused inside a
     # 200 (tests/citizen/fhir/test_scope_matrix.py checks each entry's own status).
     ("fhir.process_bundle", "POST"): ("/fhir/R4", "bundle", row(
