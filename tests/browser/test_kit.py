@@ -118,7 +118,9 @@ def test_links_followed_are_same_origin_gets_without_side_effects():
     assert followable(f"{BASE}/acting-for?next=/x", BASE) == f"{BASE}/acting-for?next=/x"
     for skipped in (f"{BASE}/static/site.css", f"{BASE}/auth/logout", f"{BASE}/staff/auth/logout",
                     f"{BASE}/dev-idp/endsession?x=1", f"{BASE}/p/clean?lang=nn",
-                    "http://elsewhere.test/p/clean", "http://127.0.0.1:50001/p", "mailto:a@b.test"):
+                    "http://elsewhere.test/p/clean", "http://127.0.0.1:50001/p", "mailto:a@b.test",
+                    f"{BASE}/api/v1/appointments/1/calendar.ics",
+                    f"{BASE}/api/v1/appointments/1/letter.pdf"):
         assert followable(skipped, BASE) is None, skipped
 
 
