@@ -73,7 +73,7 @@ def test_overview_and_scan(client, woman, hospital, routine):
     for said in ("Når og hvor", "27. april 2026", "kl. 10.00", "Omtrent 30 minutter",
                  "Prinsesse Kristinas gate 6, 7030 Trondheim",
                  "mellom uke 18+0 og uke 19+6", "hvor morkaken ligger",
-                 "gutt eller en jente", "blæren skal være tom", "Vi anbefaler ikke å ta med barn",
+                 "gutt eller en jente", "blæren skal være tom", "Vi ber deg la barn være hjemme",
                  "inntil 24 timer før", f"/api/v1/appointments/{appointment.id}/calendar.ics",
                  f"/api/v1/appointments/{appointment.id}/letter.pdf"):
         assert said in scan, said

@@ -147,6 +147,9 @@ def test_preview_is_the_sms_of_every_previewed_event_in_her_language(db, person)
                                             "hospital 05.03.2027 kl. 08:30. Svar JA for å "
                                             "bekrefte, eller RING hvis du vil at vi ringer "
                                             "deg. Logg inn på helsenorge.no for å se den."),
+        ("ultrasound.change-registered", "Vi har registrert endringen din hos St. Olavs "
+                                         "hospital. Logg inn på helsenorge.no for å se den. "
+                                         "Var det ikke deg, ring oss."),
     ]
     _update(person, language="en")
     previews = dict(preview(person_id=person.id))
