@@ -24,6 +24,7 @@ from citizen import (
     site,
     transactions,
     ultrasound,
+    ultrasound_staff,
     webhooks,
 )
 from citizen.api.blueprint import blueprint as api_blueprint
@@ -101,3 +102,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_blueprint)
     notifications.register_notifications(app)
     ultrasound.register_ultrasound(app)
+    ultrasound_staff.register_ultrasound_staff(app)

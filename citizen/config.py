@@ -13,6 +13,7 @@ import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -113,10 +114,6 @@ class Settings(BaseSettings):
     notify_daily_cap: int = Field(default=5, gt=0)
 
     # Pregnancy ultrasound (services/ultrasound).
-    #: Hours before the appointment that the reminder goes.
-    ultrasound_reminder_hours: int = Field(default=48, ge=1, le=24 * 14)
-    #: The reminder SMS asks her to answer JA (confirm) or RING (call me).
-    ultrasound_sms_confirmation: bool = True
     #: She may cancel or move a scan herself up to this many hours before it starts.
     ultrasound_cancel_before_hours: int = Field(default=24, ge=0, le=24 * 14)
     #: From this many days before a scan's window ends, the window counts as closing.
@@ -125,6 +122,10 @@ class Settings(BaseSettings):
     #: 17+0–19+6): ``<org number>:<early|routine>=<first>-<last>``, ``;`` between several.
     #: St. Olavs hospital HF books the routine scan in week 18–19.
     ultrasound_hospital_windows: str = "883974832:routine=18+0-19+6"
+    #: Hours before the appointment that the reminder goes.
+    ultrasound_reminder_hours: int = Field(default=48, ge=1, le=24 * 14)
+    #: The reminder SMS asks her to answer JA (confirm) or RING (call me).
+    ultrasound_sms_confirmation: bool = True
 
     @field_validator("ultrasound_hospital_windows")
     @classmethod
@@ -133,7 +134,6 @@ class Settings(BaseSettings):
 
         parse_hospital_windows(value)
         return value
-
 
     @field_validator("notify_quiet_hours")
     @classmethod
@@ -376,11 +376,14 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "quiet_hours": settings.notify_quiet_hours,
             "daily_cap": settings.notify_daily_cap,
         },
-        "ULTRASOUND_REMINDER_HOURS": settings.ultrasound_reminder_hours,
-        "ULTRASOUND_SMS_CONFIRMATION": settings.ultrasound_sms_confirmation,
-        "ULTRASOUND_CANCEL_BEFORE_HOURS": settings.ultrasound_cancel_before_hours,
-        "ULTRASOUND_WINDOW_CLOSING_DAYS": settings.ultrasound_window_closing_days,
-        "ULTRASOUND_HOSPITAL_WINDOWS": settings.ultrasound_hospital_windows,
+        "ULTRASOUND": {
+            "cancel_before_hours": settings.ultrasound_cancel_before_hours,
+            "window_closing_days": settings.ultrasound_window_closing_days,
+            "hospital_windows": settings.ultrasound_hospital_windows,
+            "reminder_hours": settings.ultrasound_reminder_hours,
+            "sms_confirmation": settings.ultrasound_sms_confirmation,
+            "calendar_host": urlsplit(settings.public_base_url).hostname or "localhost",
+        },
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,

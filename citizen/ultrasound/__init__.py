@@ -13,8 +13,8 @@ def register_ultrasound(app: Flask) -> None:
     app.add_template_global(labels.service_name)
     app.add_template_global(labels.warning_text)
     app.add_template_global(labels.change_reasons)
-    app.jinja_env.globals["cancel_before_hours"] = app.config[
-        "ULTRASOUND_CANCEL_BEFORE_HOURS"]
+    app.jinja_env.globals["cancel_before_hours"] = app.config["ULTRASOUND"][
+        "cancel_before_hours"]
 
 
 __all__ = ["register_ultrasound"]

@@ -37,7 +37,7 @@ from citizen.ultrasound.schemas import (
 )
 from services.people.models import Person
 from services.ultrasound import calendar, consent, selfservice
-from services.ultrasound.config import ultrasound_settings
+from services.ultrasound.config import reminder_settings
 from services.ultrasound.models import Appointment, ConsentDecision
 
 TAGS = ("ultrasound",)
@@ -133,7 +133,7 @@ def request_change(appointment_id: int) -> tuple[Response, int]:
 def appointment_calendar(appointment_id: int) -> Response:
     scan = _scan(appointment_id)
     body = calendar.appointment_calendar(scan.appointment, language=current_language(),
-                                         host=ultrasound_settings().calendar_host)
+                                         host=reminder_settings().calendar_host)
     return _download(body, calendar.CONTENT_TYPE, f"time-{appointment_id}.ics")
 
 

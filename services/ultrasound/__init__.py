@@ -8,7 +8,8 @@ and gets notices and reminders through ``notify``.
 from services.domain import Domain
 
 DOMAIN = Domain("ultrasound", models="services.ultrasound.models",
-                registers=("services.ultrasound.events", "services.ultrasound.helsenorge",
-                           "services.ultrasound.reminders", "services.ultrasound.tasks",
-                           "services.ultrasound.confirmations"),
+                registers=("services.ultrasound.confirmations", "services.ultrasound.events",
+                           "services.ultrasound.helsenorge", "services.ultrasound.reminders",
+                           "services.ultrasound.tasks"),
+                demo="services.ultrasound.demo",
                 fhir_resources=("Appointment", "Observation", "Schedule", "Slot"))

@@ -1,8 +1,10 @@
-"""What the ultrasound service reads from the configuration; ``citizen/integrations.py``
-calls ``configure_ultrasound`` in every process (web, worker, beat, CLI)."""
+"""What the ultrasound services read from the configuration: the windows in force, the
+self-service limits and the reminders. The app factory calls
+``configure_ultrasound(app.config["ULTRASOUND"])`` in every process."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -13,38 +15,11 @@ SERVICES = ("early", "routine")
 
 
 @dataclass(frozen=True)
-class UltrasoundSettings:
-    #: How long before the appointment the reminder goes (ULTRASOUND_REMINDER_HOURS).
-    reminder_hours: int = 48
-    #: The reminder SMS asks for "JA" or "RING" (ULTRASOUND_SMS_CONFIRMATION).
-    sms_confirmation: bool = True
-    #: Names calendar entries (their UID): the public host of this service.
-    calendar_host: str = "localhost"
-    #: The windows in force: national, and hospitals' own (ULTRASOUND_HOSPITAL_WINDOWS),
-    #: closing from ULTRASOUND_WINDOW_CLOSING_DAYS before their end.
+class SelfServiceRules:
     windows: WindowRules = field(default_factory=WindowRules)
-    #: She may cancel or move a booking herself up to this long before it starts
-    #: (ULTRASOUND_CANCEL_BEFORE_HOURS); after that she calls the clinic.
+    #: She may cancel or move a booking up to this long before it starts; after that she
+    #: calls the clinic (the slot could not be given to anyone else in time).
     cancel_before: timedelta = timedelta(hours=24)
-
-
-_settings = UltrasoundSettings()
-
-
-def configure_ultrasound(**changes: Any) -> UltrasoundSettings:
-    """Set any of the settings; the others keep their values."""
-    global _settings
-    updated = replace(_settings, **changes)
-    if updated.reminder_hours < 1:
-        raise ValueError("the reminder goes at least an hour before")
-    if updated.cancel_before < timedelta(0):
-        raise ValueError("the cancellation limit cannot be negative")
-    _settings = updated
-    return _settings
-
-
-def ultrasound_settings() -> UltrasoundSettings:
-    return _settings
 
 
 def parse_hospital_windows(text: str) -> dict[str, dict[str, Any]]:
@@ -62,6 +37,55 @@ def parse_hospital_windows(text: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def window_rules(*, hospital_windows: str, closing_days: int) -> WindowRules:
-    return WindowRules(by_organisation=parse_hospital_windows(hospital_windows),
-                       closing_days=closing_days)
+@dataclass(frozen=True)
+class ReminderSettings:
+    #: How long before the appointment the reminder goes (ULTRASOUND_REMINDER_HOURS).
+    reminder_hours: int = 48
+    #: The reminder SMS asks for "JA" or "RING" (ULTRASOUND_SMS_CONFIRMATION).
+    sms_confirmation: bool = True
+    #: Names calendar entries sent to helsenorge (their UID): this service's public host.
+    calendar_host: str = "localhost"
+
+
+_rules: SelfServiceRules | None = None
+_reminders = ReminderSettings()
+
+
+def configure_ultrasound(config: Mapping[str, Any]) -> None:
+    """Set the rules from ``app.config["ULTRASOUND"]``."""
+    set_rules(SelfServiceRules(
+        windows=WindowRules(by_organisation=parse_hospital_windows(config["hospital_windows"]),
+                            closing_days=int(config["window_closing_days"])),
+        cancel_before=timedelta(hours=int(config["cancel_before_hours"]))))
+    defaults = ReminderSettings()
+    set_reminder_settings(
+        reminder_hours=int(config.get("reminder_hours", defaults.reminder_hours)),
+        sms_confirmation=bool(config.get("sms_confirmation", defaults.sms_confirmation)),
+        calendar_host=str(config.get("calendar_host", defaults.calendar_host)))
+
+
+def set_reminder_settings(**changes: Any) -> ReminderSettings:
+    """Change any of the reminder settings; the others keep their values."""
+    global _reminders
+    updated = replace(_reminders, **changes)
+    if updated.reminder_hours < 1:
+        raise ValueError("the reminder goes at least an hour before")
+    _reminders = updated
+    return _reminders
+
+
+def reminder_settings() -> ReminderSettings:
+    return _reminders
+
+
+def set_rules(rules: SelfServiceRules) -> None:
+    global _rules
+    if rules.cancel_before < timedelta(0):
+        raise ValueError("the cancellation limit cannot be negative")
+    _rules = rules
+
+
+def rules() -> SelfServiceRules:
+    if _rules is None:
+        raise RuntimeError("the ultrasound services are not configured")
+    return _rules

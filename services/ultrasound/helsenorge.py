@@ -24,7 +24,7 @@ from services.outbox import PermanentFailure, enqueue, sender
 from services.people.identity import DNR_SYSTEM, FNR_SYSTEM
 from services.people.service import national_id_of
 from services.ultrasound import calendar
-from services.ultrasound.config import ultrasound_settings
+from services.ultrasound.config import reminder_settings
 from services.ultrasound.models import Appointment
 
 CHANNEL = "helsenorge-appointment"
@@ -53,7 +53,7 @@ def appointment_message(appointment: Appointment, *, change: str) -> str:
         appointment.identifier_value)
     ET.SubElement(root, "iCalendar").text = calendar.appointment_calendar(
         appointment, language=language_of(person, None),
-        host=ultrasound_settings().calendar_host).decode()
+        host=reminder_settings().calendar_host).decode()
     return ET.tostring(root, encoding="unicode")
 
 

@@ -130,16 +130,6 @@ def update_due_date(*, due_date_id: int, data: DueDateData, actor: Actor) -> Due
     return row
 
 
-def current_due_date(*, person_id: int) -> DueDate | None:
-    """The due date in force: the newest dating not entered in error."""
-    return db.session.scalar(
-        sa.select(DueDate)
-        .where(DueDate.person_id == person_id,
-               DueDate.status != DueDateStatus.ENTERED_IN_ERROR)
-        .order_by(DueDate.effective_at.desc(), DueDate.id.desc())
-        .limit(1))
-
-
 def _due_date_by_identifier(data: DueDateData) -> DueDate | None:
     return db.session.scalar(sa.select(DueDate).where(
         DueDate.identifier_system == data.identifier_system,

@@ -27,7 +27,7 @@ from services.notify.models import Conversation, Notification, Outcome
 from services.notify.service import notify
 from services.notify.settings import language_of
 from services.people.models import Person
-from services.ultrasound.config import ultrasound_settings
+from services.ultrasound.config import reminder_settings
 from services.ultrasound.events import APPOINTMENT_REMINDER
 from services.ultrasound.models import (
     Appointment,
@@ -73,7 +73,7 @@ def reminder_key(appointment: Appointment, *, hours: int) -> str:
 def send_due_reminders(*, now: datetime) -> int:
     """Remind of every booked appointment starting within the reminder time that has not
     been reminded of for its current start; how many."""
-    settings = ultrasound_settings()
+    settings = reminder_settings()
     due = db.session.scalars(
         sa.select(Appointment)
         .where(Appointment.status == AppointmentStatus.BOOKED,

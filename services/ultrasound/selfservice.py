@@ -29,8 +29,8 @@ from services.clock import NORWAY, today_in_norway, utcnow
 from services.db import db
 from services.notify.service import notify
 from services.people.models import Organisation, Person
-from services.ultrasound import consent
-from services.ultrasound.config import ultrasound_settings as rules
+from services.ultrasound import changes, consent
+from services.ultrasound.config import rules
 from services.ultrasound.gestation import Check, bookable, check, dated
 from services.ultrasound.models import (
     Appointment,
@@ -233,6 +233,7 @@ def cancel(*, appointment_id: int, person_id: int, reason: str, actor: Actor) ->
     reason = _short_text(reason, field="reason", required=True)
     appointment = _hers(appointment_id, person_id, lock=True)
     _changeable(appointment)
+    before = changes.snapshot(appointment)
     _release_slot(appointment)
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_by = CancelledBy.CITIZEN
@@ -242,6 +243,7 @@ def cancel(*, appointment_id: int, person_id: int, reason: str, actor: Actor) ->
     audit.record(actor=actor, action="update", resource_type="Appointment",
                  resource_id=appointment.id, subject_person_id=person_id, purpose=PURPOSE,
                  reason="cancelled")
+    changes.announce(appointment=appointment, before=before, actor=actor, by_hospital=False)
     _confirm(appointment, actor=actor, what="cancelled")
     return appointment
 
@@ -278,7 +280,7 @@ def rebook(*, appointment_id: int, person_id: int, slot_id: int, actor: Actor) -
         ).rowcount
         if claimed != 1:
             raise SlotTaken(slot_id)
-    previous = appointment.start
+    previous, before = appointment.start, changes.snapshot(appointment)
     appointment.slot_id = slot.id
     appointment.start, appointment.end = slot.start, slot.end
     for name in ("location_name", "location_address_line", "location_postal_code",
@@ -290,6 +292,7 @@ def rebook(*, appointment_id: int, person_id: int, slot_id: int, actor: Actor) -
     audit.record(actor=actor, action="update", resource_type="Appointment",
                  resource_id=appointment.id, subject_person_id=person_id, purpose=PURPOSE,
                  reason=f"rebooked from {previous.isoformat()}")
+    changes.announce(appointment=appointment, before=before, actor=actor, by_hospital=False)
     _confirm(appointment, actor=actor, what=f"rebooked:{slot.id}")
     return appointment
 

@@ -46,7 +46,6 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
         with app.app_context():
             flask_migrate.upgrade()
             seed_demo_data()
-            _scans_to_show()
             _messages_to_show()
             db.session.commit()
         built["app"] = app
@@ -59,51 +58,6 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
         yield LiveSite(base=base, app=app, acting_for_path=acting_for)
     with built["app"].app_context():
         db.engine.dispose()
-
-
-def _scans_to_show() -> None:
-    """Give the demo citizen an early scan (awaiting her consent), a routine scan, a due
-    date and free slots, unless the demo seed already did: the crawl then reaches every
-    ultrasound page (scan, cancel, move with times to choose, change request, consent)."""
-    from datetime import UTC, datetime, time, timedelta
-
-    from services.clock import NORWAY, today_in_norway
-    from services.people.models import Organisation, Person
-    from services.ultrasound.models import Appointment, DueDate, Schedule, Service, Slot
-
-    woman = db.session.scalar(sa.select(Person).where(Person.given_name == "Ingrid",
-                                                      Person.family_name == "Berg"))
-    if woman is None or db.session.scalar(sa.select(Appointment.id).where(
-            Appointment.person_id == woman.id).limit(1)) is not None:
-        return
-    trust = db.session.scalar(sa.select(Organisation).where(Organisation.parent_id.is_(None))
-                              .order_by(Organisation.id).limit(1))
-    today = today_in_norway()
-    # 10+3 today: the early window opens in four days, the routine one in about two months.
-    due = today + timedelta(days=280 - 73)
-    db.session.add(DueDate(person_id=woman.id, due_date=due,
-                           effective_at=datetime.now(UTC) - timedelta(days=7)))
-
-    def at(days: int, hour: int) -> datetime:
-        return datetime.combine(today + timedelta(days=days), time(hour),
-                                tzinfo=NORWAY).astimezone(UTC)
-
-    place = {"location_name": "Kvinne-barn-senteret, ultralyd",
-             "location_address_line": "Prinsesse Kristinas gate 6",
-             "location_postal_code": "7030", "location_city": "Trondheim"}
-    for service, days in ((Service.EARLY, 10), (Service.ROUTINE, 60)):
-        schedule = Schedule(identifier=f"browser-{service.value}", organisation_id=trust.id,
-                            service=service, **place)
-        db.session.add(schedule)
-        db.session.flush()
-        db.session.add(Appointment(
-            identifier_system="urn:browser", identifier_value=service.value,
-            person_id=woman.id, organisation_id=trust.id, service=service,
-            start=at(days, 10), end=at(days, 10) + timedelta(minutes=30), **place))
-        for extra in (1, 2):
-            db.session.add(Slot(identifier=f"browser-{service.value}-{extra}",
-                                schedule_id=schedule.id, start=at(days + extra, 9),
-                                end=at(days + extra, 9) + timedelta(minutes=30)))
 
 
 def _messages_to_show() -> None:

@@ -122,6 +122,7 @@ def test_links_followed_are_same_origin_gets_without_side_effects():
                     f"{BASE}/api/v1/appointments/1/calendar.ics",
                     f"{BASE}/api/v1/appointments/1/letter.pdf"):
         assert followable(skipped, BASE) is None, skipped
+    assert followable(f"{BASE}/appointments/1", BASE) == f"{BASE}/appointments/1"
 
 
 def test_page_names_leave_out_the_login_round_trips_values():

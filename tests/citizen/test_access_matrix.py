@@ -23,7 +23,7 @@ from services.people.models import Area, Fullmakt, Role
 from services.people.service import record_guardianship
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.consent import INFORMATION_VERSION
-from services.ultrasound.models import Service
+from services.ultrasound.models import ChangeReason, ChangeRequest, Service
 from tests.plugins.factories import (
     make_organisation,
     make_person,
@@ -33,7 +33,7 @@ from tests.plugins.factories import (
 )
 from tests.plugins.login import set_session_cookie
 from tests.plugins.twilio import twilio_config
-from tests.services.ultrasound.factories import make_appointment
+from tests.services.ultrasound.factories import make_appointment, make_schedule, make_slot
 
 CALLERS = (
     "anonymous", "self", "other_citizen", "parent_under_12", "parent_of_14",
@@ -150,6 +150,31 @@ MATRIX = {
     ("notifications.letter_sent", "POST"): ("/staff/notifications/letters/{letter}/sent", None,
                                             row(302, staff_same_org=403, staff_other_org=403,
                                                 staff_admin=303)),
+    # The ultrasound clinic: staff_same_org and staff_other_org hold the clinic role, each at
+    # their own hospital (the other one's lists are its own, empty); {change_request},
+    # {clinic_scan} and {slot} are the first hospital's, so the other's staff get 404.
+    ("ultrasound_staff.requests", "GET"): ("/staff/ultrasound/requests", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("ultrasound_staff.handle_request", "POST"): (
+        "/staff/ultrasound/requests/{change_request}/handled", None,
+        row(302, staff_same_org=303, staff_other_org=404, staff_admin=403)),
+    ("ultrasound_staff.cancellations", "GET"): ("/staff/ultrasound/cancellations", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("ultrasound_staff.cancel_page", "GET"): (
+        "/staff/ultrasound/appointments/{clinic_scan}/cancel", None,
+        row(302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    ("ultrasound_staff.consents", "GET"): ("/staff/ultrasound/consents", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("ultrasound_staff.slots", "GET"): ("/staff/ultrasound/slots", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("ultrasound_staff.add_slot", "POST"): ("/staff/ultrasound/slots", "slot-form", row(
+        302, staff_same_org=303, staff_other_org=404, staff_admin=403)),
+    ("ultrasound_staff.close_slot", "POST"): ("/staff/ultrasound/slots/{slot}/close", None,
+                                              row(302, staff_same_org=303,
+                                                  staff_other_org=404, staff_admin=403)),
+    ("ultrasound_staff.cancel", "POST"): (
+        "/staff/ultrasound/appointments/{clinic_scan}/cancel", "cancel-form",
+        row(302, staff_same_org=303, staff_other_org=404, staff_admin=403)),
     # Development only (DEV_FEATURES, on in tests): console messages, for whoever runs it.
     ("dev_messages.messages", "GET"): ("/dev/messages", None, row(200)),
     # Pregnancy ultrasound: {appointment} (pages) and {api_appointment} (API) are scans of
@@ -220,6 +245,8 @@ class World:
     #: Per caller: a scan of its subject for the pages, another for the API.
     appointments: dict[str, int]
     api_appointments: dict[str, int]
+    #: The first hospital's clinic work: a change request, a scan and a slot (and its schedule).
+    clinic: dict[str, int]
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
 
@@ -240,8 +267,8 @@ def world(db, frozen_clock) -> World:
                             ends_on=today - timedelta(days=35)))
     trust = make_organisation()
     other_trust = make_organisation(name="Helse Nord", org_number="974749025")
-    nurse = make_staff(trust, Role.INFECTION_CONTROL)
-    nurse_elsewhere = make_staff(other_trust, Role.INFECTION_CONTROL)
+    nurse = make_staff(trust, Role.INFECTION_CONTROL, Role.ULTRASOUND_CLINIC)
+    nurse_elsewhere = make_staff(other_trust, Role.INFECTION_CONTROL, Role.ULTRASOUND_CLINIC)
     admin = make_staff(trust, Role.ADMIN, name="Admin Test")
     people = {"self": me, "other_citizen": stranger, "parent_under_12": parent_small,
               "parent_of_14": parent_teen, "expired_fullmakt": holder}
@@ -272,12 +299,22 @@ def world(db, frozen_clock) -> World:
         scans[person.id] = [make_appointment(person, trust, Service.ROUTINE,
                                              start=utcnow() + timedelta(days=days)).id
                             for days in (10, 11)]
+    clinic_scan = make_appointment(me, trust, Service.EARLY, start=utcnow() + timedelta(days=20))
+    schedule = make_schedule(trust, Service.EARLY)
+    slot = make_slot(schedule, start=utcnow() + timedelta(days=21))
+    request = ChangeRequest(appointment_id=clinic_scan.id, person_id=me.id,
+                            reason=ChangeReason.TRAVEL, wants_call=True)
+    db.session.add(request)
+    db.session.flush()
+    clinic = {"request": request.id, "scan": clinic_scan.id, "slot": slot.id,
+              "schedule": schedule.id}
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
     return World(subjects=subjects, org_id=trust.id, message_id=dead.id, letter_id=letter.id,
                  appointments={c: scans[s][0] for c, s in subjects.items()},
                  api_appointments={c: scans[s][1] for c, s in subjects.items()},
+                 clinic=clinic,
                  cookies=cookies, bearers=bearers)
 
 
@@ -324,6 +361,7 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "change-form": {"data": {"reason": "other", "reason_text": ""}},
         "change-json": {"json": {"reason": "other"}},
         "cancel-form": {"data": {"reason": "Reise"}},
+        "slot-form": {"data": {"day": "2026-03-25", "time": "10:00", "minutes": "30"}},
         "cancel-json": {"json": {"reason": "Reise"}},
         "settings-json": {"json": {"channels": "sms", "language": None, "mobile": None,
                                    "email": None, "non_essential": True}},
@@ -344,6 +382,8 @@ def test_access_matrix(matrix_app, world, caller):
     mismatches = []
     for (endpoint, method), (path, kind, expected) in MATRIX.items():
         body = _body(kind, subject, world.org_id)
+        if kind == "slot-form":
+            body["data"]["schedule"] = str(world.clinic["schedule"])
         if kind == "patient-update":
             person = db.session.get(Person, subject)
             body["json"]["identifier"] = [{"system": FNR_SYSTEM,
@@ -351,7 +391,10 @@ def test_access_matrix(matrix_app, world, caller):
         response = client.open(path.format(subject=subject, message=world.message_id,
                                            letter=world.letter_id,
                                            appointment=world.appointments[caller],
-                                           api_appointment=world.api_appointments[caller]),
+                                           api_appointment=world.api_appointments[caller],
+                                           change_request=world.clinic["request"],
+                                           clinic_scan=world.clinic["scan"],
+                                           slot=world.clinic["slot"]),
                                method=method,
                                headers=headers, **body)
         response.close()

@@ -14,9 +14,9 @@ from services.db import db
 def _ultrasound_settings_restored():
     from services.ultrasound import config
 
-    saved = config.ultrasound_settings()
+    saved = config._rules, config.reminder_settings()
     yield
-    config._settings = saved
+    config._rules, config._reminders = saved
 
 
 def oslo(*args) -> datetime:

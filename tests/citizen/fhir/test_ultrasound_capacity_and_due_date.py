@@ -13,8 +13,8 @@ from fhir.resources.R4B.slot import Slot as FhirSlot
 from services.db import db
 from services.people.identity import FNR_SYSTEM
 from services.people.service import national_id_of
-from services.ultrasound.ingest import current_due_date
 from services.ultrasound.models import DueDate, DueDateStatus, Schedule, Service, Slot
+from services.ultrasound.selfservice import current_due_date
 from tests.citizen.fhir.test_ultrasound_appointment import ORG_NUMBER, refused
 from tests.plugins.db import table_rows
 from tests.plugins.factories import make_organisation, make_person, system_bearer
@@ -66,12 +66,12 @@ def test_a_newer_dating_replaces_the_older_and_an_error_does_not_count(client, f
         assert client.post("/fhir/R4/Observation", json=due_date(
             woman, identifier=identifier, value=value, effective=effective),
             headers=writer).status_code == 201
-    assert current_due_date(person_id=woman.id).due_date == date(2026, 9, 3)
+    assert current_due_date(person_id=woman.id) == date(2026, 9, 3)
     wrong = client.put("/fhir/R4/Observation?identifier=urn:test:dating|D-2", json=due_date(
         woman, identifier="D-2", value="2026-09-03", effective="2026-02-25T10:00:00+01:00",
         status="entered-in-error"), headers=writer)
     assert wrong.status_code == 200, wrong.json
-    assert current_due_date(person_id=woman.id).due_date == date(2026, 9, 10)
+    assert current_due_date(person_id=woman.id) == date(2026, 9, 10)
     assert current_due_date(person_id=make_person().id) is None
 
 

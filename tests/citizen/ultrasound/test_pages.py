@@ -118,7 +118,7 @@ def test_cancel_form(client, woman, routine):
     again = client.post(path, data={"reason": "x", "csrf_token": csrf(text(client.get(
         f"/appointments/{appointment.id}/change-request")))})
     assert again.status_code == 409
-    assert "Timen er allerede avlyst." in text(again)
+    assert "Denne timen er allerede avlyst." in text(again)
 
 
 def test_cancelling_a_past_one_is_refused(client, woman, hospital):

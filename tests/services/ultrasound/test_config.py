@@ -8,10 +8,11 @@ import pytest
 
 from citizen.config import ConfigError, flask_config, load_settings
 from services.ultrasound.config import (
+    SelfServiceRules,
     configure_ultrasound,
     parse_hospital_windows,
-    ultrasound_settings,
-    window_rules,
+    rules,
+    set_rules,
 )
 from services.ultrasound.gestation import parse_window
 
@@ -35,9 +36,13 @@ def test_hospital_windows_refused(text):
 
 
 def test_settings_default_and_refused():
-    config = flask_config(load_settings({}))
-    assert (config["ULTRASOUND_CANCEL_BEFORE_HOURS"], config["ULTRASOUND_WINDOW_CLOSING_DAYS"],
-            config["ULTRASOUND_HOSPITAL_WINDOWS"]) == (24, 7, "883974832:routine=18+0-19+6")
+    config = flask_config(load_settings({}))["ULTRASOUND"]
+    assert config == {"cancel_before_hours": 24, "window_closing_days": 7,
+                      "hospital_windows": "883974832:routine=18+0-19+6",
+                      "reminder_hours": 48, "sms_confirmation": True,
+                      "calendar_host": "127.0.0.1"}
+    with pytest.raises(ConfigError, match="ULTRASOUND_REMINDER_HOURS"):
+        load_settings({"ULTRASOUND_REMINDER_HOURS": "0"})
     with pytest.raises(ConfigError, match="ULTRASOUND_HOSPITAL_WINDOWS"):
         load_settings({"ULTRASOUND_HOSPITAL_WINDOWS": "St. Olav:18-19"})
     with pytest.raises(ConfigError, match="ULTRASOUND_CANCEL_BEFORE_HOURS"):
@@ -45,12 +50,11 @@ def test_settings_default_and_refused():
 
 
 def test_configure():
-    configure_ultrasound(cancel_before=timedelta(hours=48), windows=window_rules(
-        hospital_windows="974749025:early=12+0-13+6", closing_days=3))
-    settings = ultrasound_settings()
-    assert settings.cancel_before == timedelta(hours=48)
-    assert settings.windows.closing_days == 3
-    assert settings.windows.window_for(service="early", organisation_numbers=["974749025"]) \
+    configure_ultrasound({"cancel_before_hours": 48, "window_closing_days": 3,
+                          "hospital_windows": "974749025:early=12+0-13+6"})
+    assert rules().cancel_before == timedelta(hours=48)
+    assert rules().windows.closing_days == 3
+    assert rules().windows.window_for(service="early", organisation_numbers=["974749025"]) \
         == parse_window("12+0-13+6")
     with pytest.raises(ValueError, match="negative"):
-        configure_ultrasound(cancel_before=timedelta(hours=-1))
+        set_rules(SelfServiceRules(cancel_before=timedelta(hours=-1)))

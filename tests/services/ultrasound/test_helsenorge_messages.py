@@ -134,3 +134,13 @@ def test_a_booked_appointment_changes_by_time_or_place(field):
     assert changes.what_changed(before, changes.Snapshot(**{**values, field: moved})) is (
         changes.Change.CHANGED)
     assert changes.what_changed(before, changes.Snapshot(**values)) is None
+
+
+def test_her_own_cancellation_through_self_service_reaches_helsenorge(booked, notify_rules):
+    from services.ultrasound import selfservice
+
+    woman, appointment = booked
+    selfservice.cancel(appointment_id=appointment.id, person_id=woman.id, reason="Syk",
+                       actor=Actor.person(woman.id))
+    [message] = messages()
+    assert message.payload["change"] == "cancelled"

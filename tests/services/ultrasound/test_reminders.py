@@ -14,7 +14,7 @@ from services.jobs.service import run_due
 from services.notify.inbound import NEUTRAL_REPLY, handle_inbound
 from services.notify.models import Conversation, Notification, NotificationSettings
 from services.outbox.models import OutboxMessage
-from services.ultrasound.config import configure_ultrasound
+from services.ultrasound.config import set_reminder_settings
 from services.ultrasound.models import (
     Appointment,
     AppointmentStatus,
@@ -99,22 +99,27 @@ def test_past_cancelled_and_far_appointments_are_not_reminded_of(frozen_clock, h
 
 
 def test_the_reminder_time_is_configurable(frozen_clock, hospital, woman, notify_rules):
-    configure_ultrasound(reminder_hours=24)
+    set_reminder_settings(reminder_hours=24)
     make_appointment(woman, hospital, NOW + timedelta(hours=30))
     assert send_due_reminders(now=NOW) == 0
     make_appointment(woman, hospital, NOW + timedelta(hours=24))
     assert send_due_reminders(now=NOW) == 1
     assert reminders_of(woman)[0].dedupe_key.split(":")[2] == "reminder-24h"
     with pytest.raises(ValueError):
-        configure_ultrasound(reminder_hours=0)
+        set_reminder_settings(reminder_hours=0)
 
 
-def test_the_app_passes_its_setting_to_the_service(make_app):
-    from services.ultrasound.config import ultrasound_settings
+def test_the_environment_reaches_the_service(monkeypatch):
+    from citizen.config import Settings, flask_config
+    from services.ultrasound.config import configure_ultrasound, reminder_settings
 
-    make_app(ULTRASOUND_REMINDER_HOURS=72, ULTRASOUND_SMS_CONFIRMATION=False)
-    assert ultrasound_settings().reminder_hours == 72
-    assert ultrasound_settings().sms_confirmation is False
+    monkeypatch.setenv("ULTRASOUND_REMINDER_HOURS", "72")
+    monkeypatch.setenv("ULTRASOUND_SMS_CONFIRMATION", "false")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://minhelse.example:8443/")
+    configure_ultrasound(flask_config(Settings())["ULTRASOUND"])
+    assert reminder_settings().reminder_hours == 72
+    assert reminder_settings().sms_confirmation is False
+    assert reminder_settings().calendar_host == "minhelse.example"
 
 
 def test_the_sms_says_when_in_oslo_time_across_the_clock_changes(frozen_clock, hospital, woman,
@@ -221,13 +226,13 @@ def test_a_cancelled_appointment_cannot_be_confirmed(frozen_clock, hospital, wom
 
 def test_without_sms_confirmation_or_by_e_mail_no_conversation(frozen_clock, hospital, woman,
                                                                notify_rules):
-    configure_ultrasound(sms_confirmation=False)
+    set_reminder_settings(sms_confirmation=False)
     make_appointment(woman, hospital, NOW + timedelta(hours=40))
     send_due_reminders(now=NOW)
     assert "Svar JA" not in sms_bodies(woman)[0]
     assert conversations() == []
 
-    configure_ultrasound(sms_confirmation=True)
+    set_reminder_settings(sms_confirmation=True)
     other = make_person()
     other.email = "kari@example.no"
     db.session.add(NotificationSettings(person_id=other.id, channels="email"))

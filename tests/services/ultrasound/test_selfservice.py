@@ -15,7 +15,7 @@ from services.db import db
 from services.notify.models import Notification
 from services.people.models import Person
 from services.ultrasound import consent, selfservice
-from services.ultrasound.config import configure_ultrasound
+from services.ultrasound.config import SelfServiceRules, set_rules
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.gestation import WindowRules, WindowWarning, parse_window
 from services.ultrasound.models import (
@@ -212,7 +212,7 @@ def test_cancel_up_to_the_configured_time_before(woman, hospital, me, before_sta
 
 
 def test_the_limit_is_configurable(woman, hospital, me):
-    configure_ultrasound(cancel_before=timedelta(hours=2))
+    set_rules(SelfServiceRules(cancel_before=timedelta(hours=2)))
     appointment = make_appointment(woman, hospital, start=T0 + timedelta(hours=3))
     selfservice.cancel(appointment_id=appointment.id, person_id=woman.id, reason="x",
                        actor=me)
@@ -580,8 +580,8 @@ def test_interpreter_languages_are_named_in_her_language():
 
 
 def test_configured_windows_replace_the_default(woman, hospital, me):
-    configure_ultrasound(windows=WindowRules(
-        by_organisation={hospital.org_number: {"early": parse_window("12+0-13+6")}}))
+    set_rules(SelfServiceRules(windows=WindowRules(
+        by_organisation={hospital.org_number: {"early": parse_window("12+0-13+6")}})))
     make_appointment(woman, hospital, start=week(11, 3))
     [scan] = selfservice.scans_of(person_id=woman.id, actor=me)
     assert scan.check.warnings == (WindowWarning.TOO_EARLY,)
