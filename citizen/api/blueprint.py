@@ -21,18 +21,20 @@ blueprint.add_url_rule("/notification-settings", view_func=notifications.put_set
                        methods=["PUT"])
 blueprint.add_url_rule("/notification-settings/preview", view_func=notifications.preview)
 
+#: Ids are PostgreSQL integers: a larger one names nothing (404), not a database error.
+ID = "int(min=1, max=2147483647)"
 blueprint.add_url_rule("/appointments", view_func=ultrasound.list_appointments)
-blueprint.add_url_rule("/appointments/<int:appointment_id>",
+blueprint.add_url_rule(f"/appointments/<{ID}:appointment_id>",
                        view_func=ultrasound.get_appointment)
-blueprint.add_url_rule("/appointments/<int:appointment_id>/cancel",
+blueprint.add_url_rule(f"/appointments/<{ID}:appointment_id>/cancel",
                        view_func=ultrasound.cancel_appointment, methods=["POST"])
-blueprint.add_url_rule("/appointments/<int:appointment_id>/rebook",
+blueprint.add_url_rule(f"/appointments/<{ID}:appointment_id>/rebook",
                        view_func=ultrasound.rebook_appointment, methods=["POST"])
-blueprint.add_url_rule("/appointments/<int:appointment_id>/change-request",
+blueprint.add_url_rule(f"/appointments/<{ID}:appointment_id>/change-request",
                        view_func=ultrasound.request_change, methods=["POST"])
-blueprint.add_url_rule("/appointments/<int:appointment_id>/calendar.ics",
+blueprint.add_url_rule(f"/appointments/<{ID}:appointment_id>/calendar.ics",
                        view_func=ultrasound.appointment_calendar)
-blueprint.add_url_rule("/appointments/<int:appointment_id>/letter.pdf",
+blueprint.add_url_rule(f"/appointments/<{ID}:appointment_id>/letter.pdf",
                        view_func=ultrasound.appointment_letter)
 blueprint.add_url_rule("/slots", view_func=ultrasound.list_slots)
 blueprint.add_url_rule("/pregnancy/consent", view_func=ultrasound.get_consent)

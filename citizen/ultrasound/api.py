@@ -10,9 +10,7 @@ not fit this appointment: another service, outside the window), with ``code`` in
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 from marshmallow import ValidationError
 
 from citizen.api.operations import File, operation
@@ -39,6 +37,7 @@ from citizen.ultrasound.schemas import (
 )
 from services.people.models import Person
 from services.ultrasound import calendar, consent, selfservice
+from services.ultrasound.config import reminder_settings
 from services.ultrasound.models import Appointment, ConsentDecision
 
 TAGS = ("ultrasound",)
@@ -133,9 +132,8 @@ def request_change(appointment_id: int) -> tuple[Response, int]:
 @login_required
 def appointment_calendar(appointment_id: int) -> Response:
     scan = _scan(appointment_id)
-    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "minhelse"
     body = calendar.appointment_calendar(scan.appointment, language=current_language(),
-                                         host=host)
+                                         host=reminder_settings().calendar_host)
     return _download(body, calendar.CONTENT_TYPE, f"time-{appointment_id}.ics")
 
 

@@ -20,6 +20,8 @@ from services.ultrasound.selfservice import (
 )
 
 SERVICES = [s.value for s in Service]
+#: Ids are PostgreSQL integers.
+MAX_ID = 2**31 - 1
 REASONS = [r.value for r in CITIZEN_CHANGE_REASONS]
 #: What a consent POST may say: a decision, or withdrawing the one in force.
 REVOKED = "revoked"
@@ -95,7 +97,7 @@ class SlotSchema(Schema):
 
 class SlotQuerySchema(Schema):
     # Not strict: a query string is text ("12"); "1.5" and "abc" are still refused.
-    appointment = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
+    appointment = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class CancelSchema(Schema):
@@ -104,7 +106,7 @@ class CancelSchema(Schema):
 
 
 class RebookSchema(Schema):
-    slot = JsonInteger(required=True, validate=validate.Range(min=1, max=2**63 - 1))
+    slot = JsonInteger(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class ChangeRequestSchema(Schema):

@@ -151,7 +151,7 @@ def test_letter_says_what_the_page_says(client, woman, booking):
     for said in ("When and where", "27 April 2026", "at 10:00", "About 30 minutes",
                  "Prinsesse Kristinas gate 6, 7030 Trondheim", "between week 18+0 and week "
                  "19+6", "where the placenta is", "boy or a girl", "empty",
-                 "We do not recommend bringing children", "up to 24 hours before"):
+                 "We ask you not to bring children", "up to 24 hours before"):
         assert said in text, said
 
 
