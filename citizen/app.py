@@ -23,6 +23,8 @@ from citizen import (
     security,
     site,
     transactions,
+    ultrasound,
+    ultrasound_staff,
     webhooks,
 )
 from citizen.api.blueprint import blueprint as api_blueprint
@@ -99,3 +101,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(fhir.blueprint)
     app.register_blueprint(api_blueprint)
     notifications.register_notifications(app)
+    ultrasound.register_ultrasound(app)
+    ultrasound_staff.register_ultrasound_staff(app)

@@ -13,6 +13,7 @@ import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -111,6 +112,28 @@ class Settings(BaseSettings):
     notify_quiet_hours: str = "21:00-08:00"
     #: Messages per person per day (Oslo time); urgent ones are never held back.
     notify_daily_cap: int = Field(default=5, gt=0)
+
+    # Pregnancy ultrasound (services/ultrasound).
+    #: She may cancel or move a scan herself up to this many hours before it starts.
+    ultrasound_cancel_before_hours: int = Field(default=24, ge=0, le=24 * 14)
+    #: From this many days before a scan's window ends, the window counts as closing.
+    ultrasound_window_closing_days: int = Field(default=7, ge=0, le=28)
+    #: Hospitals that book narrower than the national windows (early 11+0–13+6, routine
+    #: 17+0–19+6): ``<org number>:<early|routine>=<first>-<last>``, ``;`` between several.
+    #: St. Olavs hospital HF books the routine scan in week 18–19.
+    ultrasound_hospital_windows: str = "883974832:routine=18+0-19+6"
+    #: Hours before the appointment that the reminder goes.
+    ultrasound_reminder_hours: int = Field(default=48, ge=1, le=24 * 14)
+    #: The reminder SMS asks her to answer JA (confirm) or RING (call me).
+    ultrasound_sms_confirmation: bool = True
+
+    @field_validator("ultrasound_hospital_windows")
+    @classmethod
+    def _hospital_windows(cls, value: str) -> str:
+        from services.ultrasound.config import parse_hospital_windows
+
+        parse_hospital_windows(value)
+        return value
 
     @field_validator("notify_quiet_hours")
     @classmethod
@@ -352,6 +375,14 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "krr_url": settings.krr_url,
             "quiet_hours": settings.notify_quiet_hours,
             "daily_cap": settings.notify_daily_cap,
+        },
+        "ULTRASOUND": {
+            "cancel_before_hours": settings.ultrasound_cancel_before_hours,
+            "window_closing_days": settings.ultrasound_window_closing_days,
+            "hospital_windows": settings.ultrasound_hospital_windows,
+            "reminder_hours": settings.ultrasound_reminder_hours,
+            "sms_confirmation": settings.ultrasound_sms_confirmation,
+            "calendar_host": urlsplit(settings.public_base_url).hostname or "localhost",
         },
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,

@@ -52,6 +52,18 @@ def when(value: date | datetime | None) -> str:
     return format_date(value, _DATE_FORMATS[lang])
 
 
+def day(value: date | datetime) -> str:
+    """The date alone (a moment's date in Norwegian time): ``1. desember 2026``."""
+    if isinstance(value, datetime):
+        return format_datetime(value, _DATE_FORMATS[current_language()])
+    return format_date(value, _DATE_FORMATS[current_language()])
+
+
+def clock(value: datetime) -> str:
+    """The time of day alone, in Norwegian time: ``kl. 10.30``."""
+    return format_datetime(value, _TIME_FORMATS[current_language()])
+
+
 def language_url(code: str) -> str:
     """This page, with its query, in language ``code``. A page shown in answer to a POST
     (a form with errors) names in ``g.page_query`` the query that shows it again."""
@@ -68,6 +80,8 @@ def register_babel(app: Flask) -> None:
         default_translation_directories=str(app.root_path + "/translations"),
     )
     app.add_template_filter(when)
+    app.add_template_filter(day)
+    app.add_template_filter(clock)
     app.add_template_global(language_url)
 
     @app.after_request

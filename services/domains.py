@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from services import audit, clients, helsenorge, jobs, notify, outbox, people, sessions
+from services import (
+    audit,
+    clients,
+    helsenorge,
+    jobs,
+    notify,
+    outbox,
+    people,
+    sessions,
+    ultrasound,
+)
 from services.domain import Domain
 
 DOMAINS: tuple[Domain, ...] = (
@@ -18,6 +28,7 @@ DOMAINS: tuple[Domain, ...] = (
     clients.DOMAIN,
     helsenorge.DOMAIN,
     notify.DOMAIN,
+    ultrasound.DOMAIN,
 )
 
 

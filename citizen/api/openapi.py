@@ -18,7 +18,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app, jsonify
 from werkzeug.routing import Rule
 
-from citizen.api.operations import Operation, operation, operation_of
+from citizen.api.operations import File, Operation, operation, operation_of
 from citizen.api.schemas import PageQuerySchema, ProblemSchema
 from citizen.auth.cookies import cookie_name
 from citizen.errors import PROBLEM_JSON
@@ -87,7 +87,10 @@ def _operation(described: Operation, method: str) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, body in described.responses.items():
         response: dict[str, Any] = {"description": HTTPStatus(status).phrase}
-        if body is not None:
+        if isinstance(body, File):
+            response["content"] = {body.content_type: {
+                "schema": {"type": "string", "contentMediaType": body.content_type}}}
+        elif body is not None:
             response["content"] = {"application/json": {"schema": body}}
         if described.response_headers:
             response["headers"] = {name: {"description": what, "schema": {"type": "string"}}
@@ -131,6 +134,7 @@ def _problems(described: Operation, method: str) -> dict[int, str]:
         problems[422] = "The body has invalid fields (see errors)."
     if described.query is not None:
         problems[422] = "Invalid query parameters (see errors)."
+        problems[414] = "The URL is too long (citizen/site/limits.py)."
         if issubclass(described.query, PageQuerySchema):
             problems[400] = "A cursor this list did not give out."
     return {**problems, **described.problems}

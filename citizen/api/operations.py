@@ -13,8 +13,16 @@ from typing import Any
 
 from marshmallow import Schema
 
-#: A marshmallow schema (class or instance), a plain JSON Schema, or None for no body.
-Body = type[Schema] | Schema | Mapping[str, Any] | None
+
+@dataclass(frozen=True)
+class File:
+    """An answer that is a file, not JSON (``text/calendar``, ``application/pdf``)."""
+
+    content_type: str
+
+
+#: A marshmallow schema (class or instance), a plain JSON Schema, a file, or None for no body.
+Body = type[Schema] | Schema | Mapping[str, Any] | File | None
 
 _ATTRIBUTE = "api_operation"
 

@@ -18,7 +18,13 @@ from flask import Response
 from citizen.fhir import access
 from citizen.fhir.errors import FhirError
 from citizen.fhir.registry import Conflict, ResourceHandler, Versioned, handler_for
-from citizen.fhir.views import base_url, conflict_error, create_resource, update_resource
+from citizen.fhir.views import (
+    base_url,
+    conditional_update_resource,
+    conflict_error,
+    create_resource,
+    update_resource,
+)
 from citizen.fhir.wire import check_accept, fhir_response, read_body
 from services import audit
 from services.actors import Actor
@@ -133,6 +139,12 @@ def _process_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
             created = create_resource(handler, resource, actor=actor, return_body=False,
                                       if_none_exist=request.get("ifNoneExist"))
             status, stored = created.status, created.row
+        elif method == "PUT" and len(parts) == 1 and urlsplit(url).query:
+            actor = access.require_in_entry(handler.resource_type, "update", path)
+            resource = _entry_resource(entry, handler.resource_type, path)
+            status, stored = conditional_update_resource(
+                handler, urlsplit(url).query, resource, actor=actor,
+                if_match=request.get("ifMatch"), in_entry=path)
         elif method == "PUT" and len(parts) == 2:
             actor = access.require_in_entry(handler.resource_type, "update", path)
             resource = _entry_resource(entry, handler.resource_type, path)
@@ -140,7 +152,8 @@ def _process_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
                                      if_match=request.get("ifMatch"))
             status = 200
         else:
-            raise FhirError(400, f"{path}: only POST <type> and PUT <type>/<id> are supported",
+            raise FhirError(400, f"{path}: only POST <type> and PUT <type>/<id> (or PUT "
+                                 "<type>?<search>, a conditional update) are supported",
                             code="not-supported", expression=[f"{path}.request"])
     except FhirError as exc:
         raise _at_entry(exc, path) from None

@@ -39,14 +39,16 @@ def capability_statement(base_url: str) -> dict[str, Any]:
 
 
 def _resource(handler) -> dict[str, Any]:
+    documented = {"documentation": handler.documentation} if handler.documentation else {}
     return {
         "type": handler.resource_type,
+        **documented,
         "interaction": [{"code": code} for code in handler.interactions],
         "versioning": "versioned-update",
         "readHistory": False,
         "updateCreate": False,
         "conditionalCreate": True,
-        "conditionalUpdate": False,
+        "conditionalUpdate": True,
         "searchParam": [
             *COMMON_SEARCH_PARAMS,
             *({"name": name, "type": p.type, "documentation": p.documentation}

@@ -65,6 +65,33 @@ class AnyOf:
         return self.column.in_(sa.bindparam(name, expanding=True))
 
 
+class IdentifierOf:
+    """A ``SearchParam.apply`` for a business identifier kept as a system and a value
+    column: ``system|value`` matches both, ``value`` (or ``|value``) the value in any system."""
+
+    def __init__(self, system: sa.ColumnElement, value: sa.ColumnElement) -> None:
+        self.system = system
+        self.value = value
+
+    def __call__(self, statement: sa.Select, tokens: list[Token]) -> sa.Select:
+        return statement.where(sa.or_(sa.false(), *(
+            self.value == token.code if not token.system
+            else sa.and_(self.system == token.system, self.value == token.code)
+            for token in tokens if storable(token.code) and storable(token.system or ""))))
+
+
+def storable(text: str) -> bool:
+    """Whether ``text`` could be in a text column: a value with a NUL or a lone surrogate
+    could not (and PostgreSQL refuses to compare with one), so it matches nothing."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def split_values(values: list[str]) -> list[str]:
     """Repeated parameters are AND, commas inside one are OR; here both simply list values."""
     return [v for value in values for v in value.split(",") if v]

@@ -84,6 +84,8 @@ class ResourceHandler:
     search_params: ClassVar[dict[str, SearchParam]] = {}
     #: Purpose recorded in the audit trail for system access to this type.
     purpose: ClassVar[str] = "system-integration"
+    #: What a sending system needs to know, in the CapabilityStatement (codes, rules).
+    documentation: ClassVar[str | None] = None
 
     def parse_id(self, raw: str) -> int | None:
         """``raw`` as an id of this type; None where it cannot be one (it matches nothing)."""

@@ -89,6 +89,58 @@ def update(resource_type: str, resource_id: str) -> Response:
     return fhir_response(handler.to_fhir(row), 200, location=_location(resource_type, row))
 
 
+def conditional_update(resource_type: str) -> Response:
+    """``PUT /<type>?<search>``: update the one resource the search finds, or create it."""
+    check_accept()
+    handler = _handler(resource_type)
+    actor = access.require(resource_type, "update")
+    resource = read_body(resource_type)
+    status, row = conditional_update_resource(
+        handler, request.query_string.decode("utf-8", "replace"), resource, actor=actor,
+        if_match=request.headers.get("If-Match"), in_entry=None)
+    return fhir_response(handler.to_fhir(row), status, location=_location(resource_type, row))
+
+
+def conditional_update_resource(handler: ResourceHandler, query: str, resource: dict[str, Any],
+                                *, actor: Actor, if_match: str | None,
+                                in_entry: str | None) -> tuple[int, Stored]:
+    """Update the one match of ``query`` (200), or create the resource where there is none
+    (201, which needs the create scope too); two matches are 412. The idempotent way for a
+    sending system to say "this is how it is now" by its business identifier.
+
+    ``in_entry`` names the Bundle entry, whose refusals are its own."""
+    criteria = _criteria(handler, query, "a conditional update")
+    for attempt in range(2):
+        matches = _matching(handler, criteria, limit=2)
+        if len(matches) > 1:
+            raise FhirError(412, "the conditional update matches more than one resource",
+                            code="multiple-matches")
+        if matches:
+            match = matches[0]
+            if resource.get("id") not in (None, str(match.id)):
+                raise FhirError(400, "the resource id is not that of the resource found",
+                                code="invalid", expression=[f"{handler.resource_type}.id"])
+            return 200, update_resource(handler, str(match.id),
+                                        {**resource, "id": str(match.id)}, actor=actor,
+                                        if_match=if_match)
+        if resource.get("id") is not None:
+            raise FhirError(400, "nothing matches, and ids are assigned by this server: "
+                                 "leave out the id to create", code="invalid",
+                            expression=[f"{handler.resource_type}.id"])
+        if in_entry is not None:
+            access.require_in_entry(handler.resource_type, "create", in_entry)
+        else:
+            access.require(handler.resource_type, "create")
+        try:
+            created = create_resource(handler, resource, actor=actor, if_none_exist=None)
+        except FhirError as exc:
+            if exc.status != 409 or attempt:
+                raise
+            continue  # created by another request after we looked: update that one
+        return 201, created.row
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
     number = handler.parse_id(str(resource_id))
     if number is None:
@@ -207,10 +259,14 @@ def _stored(handler: ResourceHandler, resource_id: int) -> Stored:
 
 
 def _condition(handler: ResourceHandler, if_none_exist: str) -> dict[str, list[str]]:
-    criteria = parse_search(MultiDict(_query_pairs(if_none_exist)), _known(handler),
-                            parse_id=handler.parse_id)
+    return _criteria(handler, if_none_exist, "If-None-Exist")
+
+
+def _criteria(handler: ResourceHandler, query: str, what: str) -> dict[str, list[str]]:
+    pairs = [(k, v) for k, v in _query_pairs(query, what) if k != "_format"]
+    criteria = parse_search(MultiDict(pairs), _known(handler), parse_id=handler.parse_id)
     if not criteria.filters:
-        raise FhirError(400, "If-None-Exist must name at least one search parameter",
+        raise FhirError(400, f"{what} must name at least one search parameter",
                         code="invalid")
     return criteria.filters
 
@@ -360,8 +416,8 @@ def _form_params() -> MultiDict:
     return MultiDict([*request.args.items(multi=True), *request.form.items(multi=True)])
 
 
-def _query_pairs(query: str) -> list[tuple[str, str]]:
+def _query_pairs(query: str, what: str = "If-None-Exist") -> list[tuple[str, str]]:
     try:
         return parse_qsl(query.lstrip("?"), keep_blank_values=False, strict_parsing=True)
     except ValueError:
-        raise FhirError(400, "If-None-Exist must be a search query", code="invalid") from None
+        raise FhirError(400, f"{what} must be a search query", code="invalid") from None

@@ -35,6 +35,8 @@ class Tile:
     #: The service's page; None until the service exists.
     endpoint: str | None = None
     attention: Callable[[Representation], int] = _nothing_yet
+    #: One line about what is there (the next appointment); None: show ``empty``.
+    status: Callable[[Representation], str | None] | None = None
 
 
 _tiles: dict[str, Tile] = {}

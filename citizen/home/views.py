@@ -21,7 +21,9 @@ def front_page():
 @login_required
 def citizen_home():
     representation = acting_for()
-    tiles = [(tile, tile.attention(representation)) for tile in tiles_for(representation)]
+    tiles = [(tile, tile.attention(representation),
+              tile.status(representation) if tile.status else None)
+             for tile in tiles_for(representation)]
     return render_template("home/citizen_home.html", representation=representation,
                            tiles=tiles, attention_text=attention_text)
 

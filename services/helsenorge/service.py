@@ -45,14 +45,24 @@ def send_to_helsenorge(*, message_function: str, payload: str, correlation_id: s
 
 @sender(CHANNEL)
 def _deliver(payload: dict[str, Any], message_id: int) -> str:
+    return deliver_envelope(message_function=payload["message_function"],
+                            payload=payload["payload"], correlation_id=payload["correlation_id"],
+                            content_type=payload["content_type"], outbox_message_id=message_id)
+
+
+def deliver_envelope(*, message_function: str, payload: str, correlation_id: str,
+                     content_type: str, outbox_message_id: int) -> str:
+    """Put one envelope on helsenorge's queue now (a channel's sender calls this); its
+    MessageId. A channel of its own builds its payload when it sends (what must not be
+    stored in the outbox, an identity number, is read then)."""
     settings = helsenorge_settings()
     envelope = Envelope(
-        message_function=payload["message_function"], from_her_id=settings.our_her_id,
+        message_function=message_function, from_her_id=settings.our_her_id,
         to_her_id=settings.her_id,
         # Stable per outbox row, so a retried delivery carries the same MessageId.
-        message_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"minhelse:outbox:{message_id}")),
-        correlation_id=payload["correlation_id"], payload=payload["payload"],
-        content_type=payload["content_type"], cpa_id=settings.cpa_id,
+        message_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"minhelse:outbox:{outbox_message_id}")),
+        correlation_id=correlation_id, payload=payload, content_type=content_type,
+        cpa_id=settings.cpa_id,
     )
     return settings.gateway.send(envelope)
 

@@ -13,8 +13,7 @@ from services.actors import Actor
 from services.clock import utcnow
 from services.db import db
 from services.notify.models import Notification, Outcome
-from services.people.models import Organisation
-from services.people.service import NotFound
+from services.people.service import NotFound, with_units
 
 PAPER = "paper"
 
@@ -48,7 +47,7 @@ def paper_letters_due(*, actor: Actor,
              .where(Notification.channel == PAPER, Notification.handled_at.is_(None))
              .order_by(Notification.created_at, Notification.id))
     if organisation_ids is not None:
-        query = query.where(Notification.organisation_id.in_(_with_units(organisation_ids)))
+        query = query.where(Notification.organisation_id.in_(with_units(organisation_ids)))
     letters = list(db.session.scalars(query))
     audit.record_many(actor=actor, action="read", resource_type="Notification",
                       accesses=[(letter.id, letter.person_id) for letter in letters],
@@ -63,7 +62,7 @@ def mark_letter_sent(*, notification_id: int, actor: Actor,
     letter = db.session.get(Notification, notification_id)
     if letter is None or letter.channel != PAPER or (
             organisation_ids is not None
-            and letter.organisation_id not in _with_units(organisation_ids)):
+            and letter.organisation_id not in with_units(organisation_ids)):
         raise NotFound("letter")
     if letter.handled_at is None:
         letter.handled_at = utcnow()
@@ -76,13 +75,3 @@ def mark_letter_sent(*, notification_id: int, actor: Actor,
 
 def _by_key(dedupe_key: str) -> Notification | None:
     return db.session.scalar(sa.select(Notification).where(Notification.dedupe_key == dedupe_key))
-
-
-def _with_units(organisation_ids: Collection[int]) -> set[int]:
-    """The organisations and every unit below them."""
-    found, frontier = set(organisation_ids), set(organisation_ids)
-    while frontier:
-        frontier = set(db.session.scalars(
-            sa.select(Organisation.id).where(Organisation.parent_id.in_(frontier)))) - found
-        found |= frontier
-    return found

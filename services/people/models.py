@@ -60,6 +60,10 @@ class Person(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(320))
     #: Preferred language of pages and notices: nb, nn or en.
     language: Mapped[str] = mapped_column(sa.String(2), default="nb")
+    #: She needs an interpreter, in this language (ISO 639-1, e.g. "so"; ISO 639-3 where a
+    #: language has no two-letter code, e.g. "nsl" Norwegian Sign Language). None: no need.
+    #: Carried onto every booking (ultrasound).
+    interpreter_language: Mapped[str | None] = mapped_column(sa.String(3))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     #: Incremented on every change: the FHIR versionId and ETag, and optimistic locking.

@@ -193,6 +193,17 @@ def add_organisation(*, name: str, org_number: str, resh_id: str | None = None,
     return org
 
 
+def with_units(organisation_ids: Iterable[int]) -> set[int]:
+    """The organisations and every unit below them (staff of a trust see its units' work)."""
+    found = set(organisation_ids)
+    frontier = set(found)
+    while frontier:
+        frontier = set(db.session.scalars(
+            sa.select(Organisation.id).where(Organisation.parent_id.in_(frontier)))) - found
+        found |= frontier
+    return found
+
+
 def add_staff(
     *,
     national_id: NationalId,

@@ -15,6 +15,9 @@ from playwright.sync_api import Page
 
 #: Paths whose GET changes the session; never followed.
 SIDE_EFFECT_PATHS = ("logout", "endsession")
+#: Files a page offers for download (a calendar entry, a letter): not pages to check here,
+#: and a browser does not "load" them (their own tests check them).
+DOWNLOADS = (".ics", ".pdf")
 #: Query parameters that differ on every visit or run (the login round trip's, the port);
 #: left out of names.
 VOLATILE_PARAMS = {"state", "nonce", "code_challenge", "code", "iss", "redirect_uri"}
@@ -57,6 +60,8 @@ def followable(href: str, base: str) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.path.startswith("/static/") or any(p in parts.path for p in SIDE_EFFECT_PATHS):
+        return None
+    if parts.path.endswith(DOWNLOADS):
         return None
     if any(key == "lang" for key, _ in parse_qsl(parts.query)):
         return None

@@ -118,8 +118,11 @@ def test_links_followed_are_same_origin_gets_without_side_effects():
     assert followable(f"{BASE}/acting-for?next=/x", BASE) == f"{BASE}/acting-for?next=/x"
     for skipped in (f"{BASE}/static/site.css", f"{BASE}/auth/logout", f"{BASE}/staff/auth/logout",
                     f"{BASE}/dev-idp/endsession?x=1", f"{BASE}/p/clean?lang=nn",
-                    "http://elsewhere.test/p/clean", "http://127.0.0.1:50001/p", "mailto:a@b.test"):
+                    "http://elsewhere.test/p/clean", "http://127.0.0.1:50001/p", "mailto:a@b.test",
+                    f"{BASE}/api/v1/appointments/1/calendar.ics",
+                    f"{BASE}/api/v1/appointments/1/letter.pdf"):
         assert followable(skipped, BASE) is None, skipped
+    assert followable(f"{BASE}/appointments/1", BASE) == f"{BASE}/appointments/1"
 
 
 def test_page_names_leave_out_the_login_round_trips_values():

@@ -36,6 +36,8 @@ EXCEPTIONS = {
     "citizen/notifications/staff_entries.py": "staff home's entry points: health personnel only",
     "templates/notify/dev_messages.html": "development page of console messages: not in "
                                           "production",
+    "templates/ultrasound_staff/": "the ultrasound clinic's pages: staff only",
+    "citizen/ultrasound_staff/": "the ultrasound clinic's pages and entry points: staff only",
 }
 LANGUAGES = ("nb", "nn", "en")
 

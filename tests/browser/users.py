@@ -25,6 +25,7 @@ USERS = [
     User("parent", "/auth/login", "Kari Nordmann", acts_for="Emil Nordmann"),
     User("fullmakt", "/auth/login", "Hilde Lie", acts_for="Arne Lie"),
     User("staff", "/staff/auth/login", "Siri Smittevern"),
+    User("clinic", "/staff/auth/login", "Jordmor Jorunn Ultralyd"),
     User("admin", "/staff/auth/login", "Admin Anders"),
 ]
 

@@ -22,6 +22,8 @@ from services.people.identity import FNR_SYSTEM
 from services.people.models import Area, Fullmakt, Role
 from services.people.service import record_guardianship
 from services.sessions.service import SessionKind, start_session
+from services.ultrasound.consent import INFORMATION_VERSION
+from services.ultrasound.models import ChangeReason, ChangeRequest, Service
 from tests.plugins.factories import (
     make_organisation,
     make_person,
@@ -31,6 +33,7 @@ from tests.plugins.factories import (
 )
 from tests.plugins.login import set_session_cookie
 from tests.plugins.twilio import twilio_config
+from tests.services.ultrasound.factories import make_appointment, make_schedule, make_slot
 
 CALLERS = (
     "anonymous", "self", "other_citizen", "parent_under_12", "parent_of_14",
@@ -50,6 +53,13 @@ def row(default: int, **overrides: int) -> dict[str, int]:
 
 def each(callers, status: int) -> dict[str, int]:
     return dict.fromkeys(callers, status)
+
+
+def SCAN_OWNERS(status: int) -> dict[str, int]:
+    """Callers whose subject's scan it is (self, and parents acting for their child) get
+    ``status``; another citizen, and one whose fullmakt has expired (acting for herself),
+    get 404."""
+    return {**each(CITIZENS, status), "other_citizen": 404, "expired_fullmakt": 404}
 
 
 #: (endpoint, method) -> (path template, body kind, expected status per caller).
@@ -105,6 +115,11 @@ MATRIX = {
         401, system_with_scope=201, system_without_scope=403)),
     ("fhir.update", "PUT"): ("/fhir/R4/Patient/{subject}", "patient-update", row(
         401, system_with_scope=200, system_without_scope=403)),
+    ("fhir.conditional_update", "PUT"): ("/fhir/R4/Patient?_id={subject}", "patient-update",
+                                         row(401, system_with_scope=200,
+                                             system_without_scope=403)),
+    # Published terminology, public like the CapabilityStatement.
+    ("fhir.code_system", "GET"): ("/fhir/R4/CodeSystem/ultrasound-service", None, row(200)),
     # A batch answers per entry: the entry the token may not create is refused inside a
     # 200 (tests/citizen/fhir/test_scope_matrix.py checks each entry's own status).
     ("fhir.process_bundle", "POST"): ("/fhir/R4", "bundle", row(
@@ -135,8 +150,81 @@ MATRIX = {
     ("notifications.letter_sent", "POST"): ("/staff/notifications/letters/{letter}/sent", None,
                                             row(302, staff_same_org=403, staff_other_org=403,
                                                 staff_admin=303)),
+    # The ultrasound clinic: staff_same_org and staff_other_org hold the clinic role, each at
+    # their own hospital (the other one's lists are its own, empty); {change_request},
+    # {clinic_scan} and {slot} are the first hospital's, so the other's staff get 404.
+    ("ultrasound_staff.requests", "GET"): ("/staff/ultrasound/requests", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("ultrasound_staff.handle_request", "POST"): (
+        "/staff/ultrasound/requests/{change_request}/handled", None,
+        row(302, staff_same_org=303, staff_other_org=404, staff_admin=403)),
+    ("ultrasound_staff.cancellations", "GET"): ("/staff/ultrasound/cancellations", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("ultrasound_staff.cancel_page", "GET"): (
+        "/staff/ultrasound/appointments/{clinic_scan}/cancel", None,
+        row(302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    ("ultrasound_staff.consents", "GET"): ("/staff/ultrasound/consents", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("ultrasound_staff.slots", "GET"): ("/staff/ultrasound/slots", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("ultrasound_staff.add_slot", "POST"): ("/staff/ultrasound/slots", "slot-form", row(
+        302, staff_same_org=303, staff_other_org=404, staff_admin=403)),
+    ("ultrasound_staff.close_slot", "POST"): ("/staff/ultrasound/slots/{slot}/close", None,
+                                              row(302, staff_same_org=303,
+                                                  staff_other_org=404, staff_admin=403)),
+    ("ultrasound_staff.cancel", "POST"): (
+        "/staff/ultrasound/appointments/{clinic_scan}/cancel", "cancel-form",
+        row(302, staff_same_org=303, staff_other_org=404, staff_admin=403)),
     # Development only (DEV_FEATURES, on in tests): console messages, for whoever runs it.
     ("dev_messages.messages", "GET"): ("/dev/messages", None, row(200)),
+    # Pregnancy ultrasound: {appointment} (pages) and {api_appointment} (API) are scans of
+    # the caller's subject; another citizen's are 404, and a representative sees them only
+    # where the representation covers appointments. The consent is hers alone (403 for a
+    # parent). The subjects have no due date: moving and listing slots are 409 for those
+    # who may. Cancelling comes last, as it changes the scan.
+    ("ultrasound.overview", "GET"): ("/appointments", None, row(302, **each(CITIZENS, 200))),
+    ("ultrasound.scan", "GET"): ("/appointments/{appointment}", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("ultrasound.cancel_page", "GET"): ("/appointments/{appointment}/cancel", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("ultrasound.rebook_page", "GET"): ("/appointments/{appointment}/move", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("ultrasound.change_page", "GET"): ("/appointments/{appointment}/change-request", None,
+                                        row(302, **SCAN_OWNERS(200))),
+    ("ultrasound.consent_page", "GET"): ("/pregnancy/consent", None, row(
+        302, **each(CITIZENS, 200))),
+    ("ultrasound.decide_consent", "POST"): ("/pregnancy/consent", "consent-form", row(
+        302, **{**each(CITIZENS, 303), "parent_under_12": 403, "parent_of_14": 403})),
+    ("ultrasound.report_page", "GET"): ("/pregnancy/report", None, row(
+        302, **each(CITIZENS, 200))),
+    ("ultrasound.report", "POST"): ("/pregnancy/report", "report-form", row(
+        302, **each(CITIZENS, 303))),
+    ("ultrasound.rebook", "POST"): ("/appointments/{appointment}/move", "rebook-form", row(
+        302, **SCAN_OWNERS(409))),
+    ("ultrasound.change", "POST"): ("/appointments/{appointment}/change-request",
+                                    "change-form", row(302, **SCAN_OWNERS(303))),
+    ("ultrasound.cancel", "POST"): ("/appointments/{appointment}/cancel", "cancel-form", row(
+        302, **SCAN_OWNERS(303))),
+    ("api.list_appointments", "GET"): ("/api/v1/appointments", None, row(
+        401, **each(CITIZENS, 200))),
+    ("api.get_appointment", "GET"): ("/api/v1/appointments/{api_appointment}", None, row(
+        401, **SCAN_OWNERS(200))),
+    ("api.appointment_calendar", "GET"): ("/api/v1/appointments/{api_appointment}/calendar.ics",
+                                          None, row(401, **SCAN_OWNERS(200))),
+    ("api.appointment_letter", "GET"): ("/api/v1/appointments/{api_appointment}/letter.pdf",
+                                        None, row(401, **SCAN_OWNERS(200))),
+    ("api.list_slots", "GET"): ("/api/v1/slots?appointment={api_appointment}", None, row(
+        401, **SCAN_OWNERS(409))),
+    ("api.get_consent", "GET"): ("/api/v1/pregnancy/consent", None, row(
+        401, **each(CITIZENS, 200))),
+    ("api.post_consent", "POST"): ("/api/v1/pregnancy/consent", "consent-json", row(
+        401, **{**each(CITIZENS, 200), "parent_under_12": 403, "parent_of_14": 403})),
+    ("api.rebook_appointment", "POST"): ("/api/v1/appointments/{api_appointment}/rebook",
+                                         "rebook-json", row(401, **SCAN_OWNERS(409))),
+    ("api.request_change", "POST"): ("/api/v1/appointments/{api_appointment}/change-request",
+                                     "change-json", row(401, **SCAN_OWNERS(201))),
+    ("api.cancel_appointment", "POST"): ("/api/v1/appointments/{api_appointment}/cancel",
+                                         "cancel-json", row(401, **SCAN_OWNERS(200))),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -154,6 +242,11 @@ class World:
     org_id: int
     message_id: int
     letter_id: int
+    #: Per caller: a scan of its subject for the pages, another for the API.
+    appointments: dict[str, int]
+    api_appointments: dict[str, int]
+    #: The first hospital's clinic work: a change request, a scan and a slot (and its schedule).
+    clinic: dict[str, int]
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
 
@@ -174,8 +267,8 @@ def world(db, frozen_clock) -> World:
                             ends_on=today - timedelta(days=35)))
     trust = make_organisation()
     other_trust = make_organisation(name="Helse Nord", org_number="974749025")
-    nurse = make_staff(trust, Role.INFECTION_CONTROL)
-    nurse_elsewhere = make_staff(other_trust, Role.INFECTION_CONTROL)
+    nurse = make_staff(trust, Role.INFECTION_CONTROL, Role.ULTRASOUND_CLINIC)
+    nurse_elsewhere = make_staff(other_trust, Role.INFECTION_CONTROL, Role.ULTRASOUND_CLINIC)
     admin = make_staff(trust, Role.ADMIN, name="Admin Test")
     people = {"self": me, "other_citizen": stranger, "parent_under_12": parent_small,
               "parent_of_14": parent_teen, "expired_fullmakt": holder}
@@ -201,10 +294,27 @@ def world(db, frozen_clock) -> World:
     db.session.add(dead)
     letter = record_paper(key="matrix:letter", person_id=me.id, event="notify.new-message",
                           organisation_id=trust.id, actor="test", urgent=False)
+    scans = {}
+    for person in {me, small, teen, giver}:
+        scans[person.id] = [make_appointment(person, trust, Service.ROUTINE,
+                                             start=utcnow() + timedelta(days=days)).id
+                            for days in (10, 11)]
+    clinic_scan = make_appointment(me, trust, Service.EARLY, start=utcnow() + timedelta(days=20))
+    schedule = make_schedule(trust, Service.EARLY)
+    slot = make_slot(schedule, start=utcnow() + timedelta(days=21))
+    request = ChangeRequest(appointment_id=clinic_scan.id, person_id=me.id,
+                            reason=ChangeReason.TRAVEL, wants_call=True)
+    db.session.add(request)
+    db.session.flush()
+    clinic = {"request": request.id, "scan": clinic_scan.id, "slot": slot.id,
+              "schedule": schedule.id}
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
     return World(subjects=subjects, org_id=trust.id, message_id=dead.id, letter_id=letter.id,
+                 appointments={c: scans[s][0] for c, s in subjects.items()},
+                 api_appointments={c: scans[s][1] for c, s in subjects.items()},
+                 clinic=clinic,
                  cookies=cookies, bearers=bearers)
 
 
@@ -242,6 +352,17 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "twilio-sms": {"data": {"From": "+4791234567", "Body": "STOP"}},
         "settings-form": {"data": {"channels": "both", "language": "nn", "mobile": "",
                                    "email": "", "version": "0"}},
+        "consent-form": {"data": {"decision": "refused",
+                                  "information_version": INFORMATION_VERSION}},
+        "consent-json": {"json": {"decision": "refused"}},
+        "report-form": {"data": {"twins": "yes", "special_needs": "", "interpreter": ""}},
+        "rebook-form": {"data": {"slot": "99999999"}},
+        "rebook-json": {"json": {"slot": 99999999}},
+        "change-form": {"data": {"reason": "other", "reason_text": ""}},
+        "change-json": {"json": {"reason": "other"}},
+        "cancel-form": {"data": {"reason": "Reise"}},
+        "slot-form": {"data": {"day": "2026-03-25", "time": "10:00", "minutes": "30"}},
+        "cancel-json": {"json": {"reason": "Reise"}},
         "settings-json": {"json": {"channels": "sms", "language": None, "mobile": None,
                                    "email": None, "non_essential": True}},
     }[kind]
@@ -261,12 +382,20 @@ def test_access_matrix(matrix_app, world, caller):
     mismatches = []
     for (endpoint, method), (path, kind, expected) in MATRIX.items():
         body = _body(kind, subject, world.org_id)
+        if kind == "slot-form":
+            body["data"]["schedule"] = str(world.clinic["schedule"])
         if kind == "patient-update":
             person = db.session.get(Person, subject)
             body["json"]["identifier"] = [{"system": FNR_SYSTEM,
                                            "value": national_id_of(person)}]
         response = client.open(path.format(subject=subject, message=world.message_id,
-                                           letter=world.letter_id), method=method,
+                                           letter=world.letter_id,
+                                           appointment=world.appointments[caller],
+                                           api_appointment=world.api_appointments[caller],
+                                           change_request=world.clinic["request"],
+                                           clinic_scan=world.clinic["scan"],
+                                           slot=world.clinic["slot"]),
+                               method=method,
                                headers=headers, **body)
         response.close()
         if response.status_code != expected[caller]:

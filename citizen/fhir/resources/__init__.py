@@ -5,4 +5,10 @@ domain declares in ``fhir_resources`` (services/<domain>/__init__.py). A test ho
 registered handlers and the declarations to the same set of types.
 """
 
-from citizen.fhir.resources import patient  # noqa: F401  (people: Patient)
+from citizen.fhir.resources import (
+    appointment,  # noqa: F401  (ultrasound: Appointment)
+    observation,  # noqa: F401  (ultrasound: Observation)
+    patient,  # noqa: F401  (people: Patient)
+    schedule,  # noqa: F401  (ultrasound: Schedule)
+    slot,  # noqa: F401  (ultrasound: Slot)
+)

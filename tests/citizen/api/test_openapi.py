@@ -51,6 +51,8 @@ def test_every_operation_says_how_it_fails(app):
     document = build(app)
     for path, operations in document["paths"].items():
         for method, described in operations.items():
+            if method == "parameters":  # the path's own (an id in it), not an operation
+                continue
             responses = described["responses"]
             if described["security"]:
                 assert "401" in responses, (method, path)

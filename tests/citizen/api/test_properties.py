@@ -26,6 +26,14 @@ EXAMPLES = 150
 MOBILES = (None, "91234567", "+47 412 34 567", "+46 70 123 45 67")
 
 
+#: What refusing invalid input may look like: schemathesis' own list, and 414, which the
+#: site answers before the API sees a query string too long to serve (a cursor of odd
+#: characters grows twelvefold when percent-encoded).
+REJECTIONS = [400, 401, 403, 404, 405, 406, 409, 414, 415, 422, 428, 429]
+CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
+    {"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}})
+
+
 def realistic(case_and_number):
     """Valid input as a client sends it: a real mobile number, and no made-up If-Match (a
     version the client never read is 412 by design: test_settings_api.py)."""
@@ -39,7 +47,7 @@ def realistic(case_and_number):
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_every_operation_answers_as_described(app, db, mode):
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
     cookies = {NAME: session_token_for(make_person())}
 
     # The session cookie is part of each case, so a case whose cookie schemathesis mutated

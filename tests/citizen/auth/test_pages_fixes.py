@@ -186,6 +186,8 @@ def test_demo_seed_reports_each_kind_it_created(cli):
     assert first == ["citizens: 8 created", "guardianships: 2 created", "fullmakter: 1 created",
                      "organisations: 1 created", "staff members: 4 created",
                      "notification settings: 3 created", "notifications: 4 created",
+                     "due dates: 1 created", "ultrasound schedules: 2 created",
+                     "ultrasound slots: 8 created", "ultrasound appointments: 2 created",
                      "demo data ready"]
     second = cli.invoke(args=["demo", "seed"]).output.splitlines()
     assert second[:-1] == [line.split(":")[0] + ": 0 created" for line in first[:-1]]

@@ -48,12 +48,108 @@ def _stored_patient() -> tuple[int, dict]:
     return person.id, {**_patient(national_id_of(person)), "id": str(person.id)}
 
 
+ORG_NUMBER_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.101"
+WOMAN = national_id_for(date(1990, 4, 5), 3)
+
+
+def _hospital():
+    from services.people.service import add_organisation
+
+    return add_organisation(name="St. Olavs hospital HF", org_number="883974832")
+
+
+def _woman():
+    from services.actors import Actor
+    from services.people.identity import parse_national_id
+    from services.people.service import register_person
+
+    return register_person(national_id=parse_national_id(WOMAN), given_name="Kari",
+                           family_name="Matrise", actor=Actor.operator("test"))
+
+
+def _appointment() -> dict:
+    _hospital(), _woman()
+    return {
+        "resourceType": "Appointment", "status": "booked",
+        "identifier": [{"system": "urn:test:matrix", "value": f"A-{next(_numbers)}"}],
+        "serviceType": [{"coding": [{"code": "routine-ultrasound"}]}],
+        "start": "2030-03-04T09:00:00+01:00", "minutesDuration": 30,
+        "contained": [{"resourceType": "Location", "id": "loc", "name": "Ultralyd",
+                       "managingOrganization": {"identifier": {
+                           "system": ORG_NUMBER_SYSTEM, "value": "883974832"}}}],
+        "participant": [{"actor": {"identifier": {"system": FNR_SYSTEM, "value": WOMAN}},
+                         "status": "accepted"},
+                        {"actor": {"reference": "#loc"}, "status": "accepted"}],
+    }
+
+
+def _observation() -> dict:
+    _woman()
+    return {"resourceType": "Observation", "status": "final",
+            "identifier": [{"system": "urn:test:matrix", "value": f"O-{next(_numbers)}"}],
+            "code": {"coding": [{"system": "http://loinc.org", "code": "11778-8"}]},
+            "subject": {"identifier": {"system": FNR_SYSTEM, "value": WOMAN}},
+            "valueDateTime": "2026-08-01"}
+
+
+def _schedule() -> dict:
+    _hospital()
+    return {"resourceType": "Schedule", "identifier": [{"value": f"S-{next(_numbers)}"}],
+            "serviceType": [{"coding": [{"code": "early-ultrasound"}]}],
+            "actor": [{"display": "Ultralyd", "identifier": {"system": ORG_NUMBER_SYSTEM,
+                                                             "value": "883974832"}}]}
+
+
+def _slot() -> dict:
+    from services.ultrasound import lookups
+
+    schedule = lookups.schedule_by_identifier("matrix-schedule")
+    if schedule is None:
+        schedule = _store("Schedule", {**_schedule(), "identifier": [{"value": "matrix-schedule"}]})
+    return {"resourceType": "Slot", "identifier": [{"value": f"T-{next(_numbers)}"}],
+            "schedule": {"reference": f"Schedule/{schedule.id}"}, "status": "free",
+            "start": "2030-03-04T09:00:00+01:00", "end": "2030-03-04T09:30:00+01:00"}
+
+
+def _store(resource_type: str, resource: dict):
+    """Store ``resource`` as the hospital's system would (through its handler)."""
+    from services.actors import Actor
+    from services.db import db
+
+    handler = {h.resource_type: h for h in handlers()}[resource_type]
+    stored_id = handler.create(resource, actor=Actor.system("hospital-system"))
+    db.session.commit()
+    return db.session.get(handler.model, stored_id)
+
+
+def _stored(new: Callable[[], dict], resource_type: str) -> Callable[[], tuple[int, dict]]:
+    def stored() -> tuple[int, dict]:
+        resource = new()
+        row = _store(resource_type, resource)
+        return row.id, {**resource, "id": str(row.id)}
+    return stored
+
+
+def _by_identifier(resource: dict) -> str:
+    identifier = resource["identifier"][0]
+    system = identifier.get("system")
+    return f"identifier={system}|{identifier['value']}" if system else (
+        f"identifier={identifier['value']}")
+
+
 EXAMPLES: dict[str, Example] = {
     "Patient": Example(
         new=lambda: _patient(national_id_for(date(1972, 3, 4), next(_numbers))),
         stored=_stored_patient,
         condition=lambda r: f"identifier={FNR_SYSTEM}|{r['identifier'][0]['value']}",
     ),
+    "Appointment": Example(new=_appointment, stored=_stored(_appointment, "Appointment"),
+                           condition=_by_identifier),
+    "Observation": Example(new=_observation, stored=_stored(_observation, "Observation"),
+                           condition=_by_identifier),
+    "Schedule": Example(new=_schedule, stored=_stored(_schedule, "Schedule"),
+                        condition=_by_identifier),
+    "Slot": Example(new=_slot, stored=_stored(_slot, "Slot"), condition=_by_identifier),
 }
 
 #: Scope (with ``T`` for the type under test) -> the permission letters it grants on T.
@@ -71,6 +167,7 @@ INTERACTIONS = {
     "create": ("c", 201, 403),
     "conditional-create-match": ("c", 200, 403),
     "update": ("u", 200, 403),
+    "conditional-update-match": ("u", 200, 403),
     "batch-create": ("c", 201, 403),
     "batch-update": ("u", 200, 403),
     "transaction-create": ("c", 201, 403),
@@ -80,7 +177,8 @@ INTERACTIONS = {
 COVERS = {"read": {"read"}, "search-type": {"search-type", "search-post"},
           "create": {"create", "conditional-create-match", "batch-create",
                      "transaction-create"},
-          "update": {"update", "batch-update", "transaction-update"}}
+          "update": {"update", "conditional-update-match", "batch-update",
+                     "transaction-update"}}
 
 
 def _scope_for(template: str, resource_type: str) -> str:
@@ -104,7 +202,8 @@ def _attempt(client, headers, resource_type: str, interaction: str,
              example: Example, writer) -> tuple[int, dict | None]:
     """Try ``interaction``; the status the caller sees (a Bundle's entry's for Bundles)."""
     base = f"/fhir/R4/{resource_type}"
-    if interaction in ("read", "update", "batch-update", "transaction-update"):
+    if interaction in ("read", "update", "conditional-update-match", "batch-update",
+                       "transaction-update"):
         stored_id, changed = example.stored()
     if interaction == "read":
         response = client.get(f"{base}/{stored_id}", headers=headers)
@@ -121,6 +220,10 @@ def _attempt(client, headers, resource_type: str, interaction: str,
                                headers={**headers, "If-None-Exist": example.condition(resource)})
     elif interaction == "update":
         response = client.put(f"{base}/{stored_id}", json=changed, headers=headers)
+    elif interaction == "conditional-update-match":
+        without_id = {k: v for k, v in changed.items() if k != "id"}
+        response = client.put(f"{base}?{example.condition(changed)}", json=without_id,
+                              headers=headers)
     else:
         kind, _, action = interaction.partition("-")
         entry = ({"resource": example.new(), "request": {"method": "POST", "url": resource_type}}

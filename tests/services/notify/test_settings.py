@@ -137,17 +137,37 @@ def test_preview_is_the_sms_of_every_previewed_event_in_her_language(db, person)
     assert preview(person_id=person.id) == [
         ("notify.new-message", "Du har fått en ny melding fra St. Olavs hospital. "
                                "Logg inn på helsenorge.no for å lese den."),
+        ("ultrasound.appointment-cancelled", "En time hos St. Olavs hospital er avlyst. "
+                                             "Logg inn på helsenorge.no for å se mer."),
+        ("ultrasound.appointment-changed", "En time hos St. Olavs hospital er endret. Logg "
+                                           "inn på helsenorge.no for å se den nye tiden."),
+        ("ultrasound.appointment-new", "Du har fått en ny time hos St. Olavs hospital. "
+                                       "Logg inn på helsenorge.no for å se den."),
+        ("ultrasound.appointment-reminder", "Påminnelse: Du har en time hos St. Olavs "
+                                            "hospital 05.03.2027 kl. 08:30. Svar JA for å "
+                                            "bekrefte, eller RING hvis du vil at vi ringer "
+                                            "deg. Logg inn på helsenorge.no for å se den."),
+        ("ultrasound.change-registered", "Vi har registrert endringen din hos St. Olavs "
+                                         "hospital. Logg inn på helsenorge.no for å se den. "
+                                         "Var det ikke deg, ring oss."),
     ]
     _update(person, language="en")
-    [(_, sms)] = preview(person_id=person.id)
-    assert sms == "You have a new message from St. Olavs hospital. Log in at helsenorge.no " \
-                  "to read it."
+    previews = dict(preview(person_id=person.id))
+    assert previews["notify.new-message"] == (
+        "You have a new message from St. Olavs hospital. Log in at helsenorge.no to read it.")
+    assert previews["ultrasound.appointment-new"] == (
+        "You have a new appointment with St. Olavs hospital. Log in at helsenorge.no to see "
+        "it.")
 
 
 def test_preview_names_the_organisation_asked_for_and_hides_a_sensitive_one(db, person):
     make_organisation()
     clinic = make_organisation(name="Klinikk for rus", org_number="974633698")
     clinic.name_is_sensitive = True
-    [(_, sms)] = preview(person_id=person.id, organisation_id=clinic.id)
-    assert sms == "Du har fått en ny melding. Logg inn på helsenorge.no for å lese den."
+    previews = dict(preview(person_id=person.id, organisation_id=clinic.id))
+    assert previews["notify.new-message"] == (
+        "Du har fått en ny melding. Logg inn på helsenorge.no for å lese den.")
+    assert previews["ultrasound.appointment-new"] == (
+        "Du har fått en ny time. Logg inn på helsenorge.no for å se den.")
+    assert all("St. Olavs" not in sms and "rus" not in sms for sms in previews.values())
 

@@ -10,7 +10,9 @@ from tests.plugins.db import table_rows
 def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
     assert seed_demo_data() == {"citizens": 8, "guardianships": 2, "fullmakter": 1,
                                 "organisations": 1, "staff members": 4,
-                                "notification settings": 3, "notifications": 4}
+                                "notification settings": 3, "notifications": 4,
+                                "due dates": 1, "ultrasound schedules": 2,
+                                "ultrasound slots": 8, "ultrasound appointments": 2}
     people = {p.given_name: p for p in table_rows(Person)}
     today = date(2026, 3, 2)
 
@@ -28,4 +30,6 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
 
     assert seed_demo_data() == {"citizens": 0, "guardianships": 0, "fullmakter": 0,
                                 "organisations": 0, "staff members": 0,
-                                "notification settings": 0, "notifications": 0}
+                                "notification settings": 0, "notifications": 0,
+                                "due dates": 0, "ultrasound schedules": 0,
+                                "ultrasound slots": 0, "ultrasound appointments": 0}

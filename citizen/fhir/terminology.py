@@ -1,0 +1,21 @@
+"""Code systems this server publishes (read-only, public like the CapabilityStatement):
+``GET /fhir/R4/CodeSystem/<id>``. Not a resource type of the registry: nothing stores them."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from citizen.fhir.errors import FhirError
+from citizen.fhir.wire import check_accept, fhir_response
+from services.ultrasound.fhir import code_system as ultrasound_services
+
+PUBLISHED = {"ultrasound-service": ultrasound_services}
+
+
+def code_system(code_system_id: str) -> Response:
+    check_accept()
+    build = PUBLISHED.get(code_system_id)
+    if build is None:
+        raise FhirError(404, f"CodeSystem/{code_system_id} is not published here",
+                        code="not-found")
+    return fhir_response(build())
