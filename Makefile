@@ -65,7 +65,7 @@ $(AXE): tests/browser/package-lock.json
 
 browser-deps: $(AXE)
 
-# Prism serves Twilio's OpenAPI contract (../shared/contracts) to the SMS transport's
+# Prism serves Twilio's OpenAPI contract (tests/standins/prism/contract/) to the SMS transport's
 # tests; pinned in tests/standins/prism/package-lock.json, skipped (failed on CI) without.
 PRISM := tests/standins/prism/node_modules/.bin/prism
 

@@ -2,9 +2,10 @@
 serving Twilio's OpenAPI contract on loopback, with ``--errors``: a request the contract
 does not allow is answered 401 / 415 / 422 instead of an example.
 
-The contract is ``shared/contracts/twilio/twilio_api_v2010.json`` beside the checkout (or
-beside one of its parent folders), or wherever ``TWILIO_CONTRACT`` says. Without Prism or
-the contract the tests that need them skip with the reason; on CI (``CI`` set) they fail.
+The contract is Twilio's own ``twilio_api_v2010.json`` (twilio/twilio-oai, MIT licence),
+kept in the repository at tests/standins/prism/contract/ so a clean checkout has it, or
+wherever ``TWILIO_CONTRACT`` says. Without Prism the tests that need it skip with the
+reason; on CI (``CI`` set) they fail.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PRISM = HERE / "prism" / "node_modules" / ".bin" / "prism"
-CONTRACT = Path("contracts") / "twilio" / "twilio_api_v2010.json"
+CONTRACT = HERE / "prism" / "contract" / "twilio_api_v2010.json"
 #: The contract is 1.9 MB; Prism needs a few seconds to read it on these machines.
 START_TIMEOUT = 90.0
 
@@ -31,10 +32,7 @@ START_TIMEOUT = 90.0
 def contract() -> Path | None:
     if configured := os.environ.get("TWILIO_CONTRACT"):
         return Path(configured)
-    for folder in ROOT.parents:
-        if (candidate := folder / "shared" / CONTRACT).is_file():
-            return candidate
-    return None
+    return CONTRACT
 
 
 def missing() -> str | None:
@@ -46,8 +44,7 @@ def missing() -> str | None:
         return f"{PRISM.relative_to(ROOT)} is missing: {how}"
     path = contract()
     if path is None or not path.is_file():
-        return f"Twilio's contract is missing: shared/{CONTRACT} beside the checkout, " \
-               "or TWILIO_CONTRACT"
+        return f"Twilio's contract is missing: {CONTRACT.relative_to(ROOT)}, or TWILIO_CONTRACT"
     return None
 
 
