@@ -264,26 +264,11 @@ def _expire_slot(slot_id: int) -> None:
 
 
 def create_schedule(*, data: ScheduleData, actor: Actor) -> Schedule:
-    if db.session.scalar(sa.select(Schedule.id).where(Schedule.identifier == data.identifier)):
-        raise AlreadyExists("a schedule with this identifier is stored", "Schedule.identifier")
-    schedule = Schedule(identifier=data.identifier)
-    db.session.add(schedule)
-    _apply_schedule(schedule, data)
-    db.session.flush()
-    _audit(actor, "create", "Schedule", schedule.id, None)
-    return schedule
+    return _create_capacity(Schedule, data, _apply_schedule, actor=actor)
 
 
 def update_schedule(*, schedule_id: int, data: ScheduleData, actor: Actor) -> Schedule:
-    schedule = db.session.get(Schedule, schedule_id)
-    if schedule is None:
-        raise NotFound("schedule")
-    if data.identifier != schedule.identifier:
-        raise IngestError("the identifier of a schedule cannot change", "Schedule.identifier")
-    _apply_schedule(schedule, data)
-    db.session.flush()
-    _audit(actor, "update", "Schedule", schedule.id, None)
-    return schedule
+    return _update_capacity(Schedule, schedule_id, data, _apply_schedule, actor=actor)
 
 
 def _apply_schedule(schedule: Schedule, data: ScheduleData) -> None:
@@ -294,29 +279,46 @@ def _apply_schedule(schedule: Schedule, data: ScheduleData) -> None:
 
 
 def create_slot(*, data: SlotData, actor: Actor) -> Slot:
-    if db.session.scalar(sa.select(Slot.id).where(Slot.identifier == data.identifier)):
-        raise AlreadyExists("a slot with this identifier is stored", "Slot.identifier")
-    slot = Slot(identifier=data.identifier)
-    db.session.add(slot)
-    _apply_slot(slot, data)
-    db.session.flush()
-    _audit(actor, "create", "Slot", slot.id, None)
-    return slot
+    return _create_capacity(Slot, data, _apply_slot, actor=actor)
 
 
 def update_slot(*, slot_id: int, data: SlotData, actor: Actor) -> Slot:
-    slot = db.session.get(Slot, slot_id)
-    if slot is None:
-        raise NotFound("slot")
-    if data.identifier != slot.identifier:
-        raise IngestError("the identifier of a slot cannot change", "Slot.identifier")
-    if slot.appointment_id is not None and data.status is not SlotStatus.BUSY:
-        raise IngestError("this slot holds a booked appointment: cancel or move the "
-                          "appointment first", "Slot.status")
-    _apply_slot(slot, data)
+    def apply(slot: Slot, data: SlotData) -> None:
+        if slot.appointment_id is not None and data.status is not SlotStatus.BUSY:
+            raise IngestError("this slot holds a booked appointment: cancel or move the "
+                              "appointment first", "Slot.status")
+        _apply_slot(slot, data)
+
+    return _update_capacity(Slot, slot_id, data, apply, actor=actor)
+
+
+def _create_capacity(model, data, apply, *, actor: Actor):
+    """A new Schedule or Slot under its business identifier (never an update)."""
+    kind = model.__name__.lower()
+    if db.session.scalar(sa.select(model.id).where(model.identifier == data.identifier)):
+        raise AlreadyExists(f"a {kind} with this identifier is stored",
+                            f"{model.__name__}.identifier")
+    row = model(identifier=data.identifier)
+    db.session.add(row)
+    apply(row, data)
     db.session.flush()
-    _audit(actor, "update", "Slot", slot.id, None)
-    return slot
+    _audit(actor, "create", model.__name__, row.id, None)
+    return row
+
+
+def _update_capacity(model, row_id: int, data, apply, *, actor: Actor):
+    """A stored Schedule or Slot changed; its business identifier stays."""
+    kind = model.__name__.lower()
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(kind)
+    if data.identifier != row.identifier:
+        raise IngestError(f"the identifier of a {kind} cannot change",
+                          f"{model.__name__}.identifier")
+    apply(row, data)
+    db.session.flush()
+    _audit(actor, "update", model.__name__, row.id, None)
+    return row
 
 
 def _apply_slot(slot: Slot, data: SlotData) -> None:
