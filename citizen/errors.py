@@ -29,14 +29,16 @@ _FHIR_ISSUE_CODES = {
 
 
 class ApiError(HTTPException):
-    """An error with a problem-details body; ``errors`` names offending fields."""
+    """An error with a problem-details body; ``errors`` names offending fields, ``headers``
+    go on the response (a 429's ``Retry-After``)."""
 
     def __init__(self, status: int, detail: str, *, errors: dict | None = None,
-                 title: str | None = None) -> None:
+                 title: str | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(description=detail)
         self.code = status
         self.title = title
         self.errors = errors
+        self.extra_headers = headers or {}
 
 
 def wants_fhir() -> bool:
@@ -133,6 +135,7 @@ def register_error_handlers(app: Flask) -> None:
         )
         if exc.code == 405 and (allowed := exc.get_headers()):
             response.headers.update({k: v for k, v in allowed if k == "Allow"})
+        response.headers.update(getattr(exc, "extra_headers", {}))
         return response
 
     @app.errorhandler(Exception)

@@ -1,13 +1,16 @@
 """Twilio's webhooks: each request must carry Twilio's signature over our public URL."""
 
 import logging
+import time
 
 from flask import Response, current_app, request
+from limits import parse
 from marshmallow import Schema, ValidationError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from citizen.errors import ApiError
+from citizen.extensions import limiter
 from citizen.webhooks.schemas import InboundMessageSchema, StatusCallbackSchema
 from services.notify.inbound import apply_status, handle_inbound
 
@@ -16,6 +19,11 @@ log = logging.getLogger(__name__)
 FORM = "application/x-www-form-urlencoded"
 #: Twilio's forms are a few hundred bytes; an SMS body is at most 1600 characters.
 MAX_BODY_BYTES = 64 * 1024
+
+#: Per client address, counting only refused requests, and looked at only when refusing:
+#: Twilio's signed callbacks are never held back (a burst of delivery receipts is normal)
+#: and cost no trip to the limiter's store; someone guessing signatures is held back.
+REFUSED_RATE_LIMIT = parse("30 per minute")
 
 _status_schema = StatusCallbackSchema()
 _inbound_schema = InboundMessageSchema()
@@ -50,11 +58,21 @@ def _signed_form(schema: Schema) -> dict:
     if not _signed_by_twilio():
         log.warning("refused Twilio webhook: missing or wrong signature",
                     extra={"path": request.path})
+        _count_refusal()
         raise ApiError(403, "missing or wrong X-Twilio-Signature")
     try:
         return schema.load(request.form)
     except ValidationError as exc:
         raise ApiError(400, "invalid form fields", errors=exc.normalized_messages()) from None
+
+
+def _count_refusal() -> None:
+    """429 instead of 403 once an address has been refused too often."""
+    address = request.remote_addr or "unknown"
+    if limiter.enabled and not limiter.limiter.hit(REFUSED_RATE_LIMIT, "twilio", address):
+        reset, _ = limiter.limiter.get_window_stats(REFUSED_RATE_LIMIT, "twilio", address)
+        raise ApiError(429, "too many refused requests from this address",
+                       headers={"Retry-After": str(max(1, int(reset - time.time())))})
 
 
 def _signed_by_twilio() -> bool:

@@ -275,6 +275,17 @@ def test_refused_requests_are_rate_limited_per_address(webhook):
     assert _status_of() == ("queued", None)
 
 
+def test_signed_requests_pass_from_an_address_already_over_the_limit(webhook):
+    # Refusals count against the address, but a signed callback is never held back.
+    _sms()
+    for _ in range(30):
+        webhook(STATUS, _status_form("SM1", "sent"), signature="wrong")
+    refused = webhook(STATUS, _status_form("SM1", "sent"), signature="wrong")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert webhook(STATUS, _status_form("SM1", "delivered")).status_code == 200
+    assert _status_of() == ("delivered", None)
+
+
 def test_signed_requests_are_not_counted_against_the_limit(webhook):
     _sms()
     codes = {webhook(STATUS, _status_form("SM1", s)).status_code
