@@ -46,8 +46,8 @@ def set_due_date(person, due_date: date = DUE, *, effective_at: datetime | None 
 
 
 def make_schedule(organisation, service: Service = Service.EARLY, *, active: bool = True,
-                  **location) -> Schedule:
-    schedule = Schedule(identifier=f"schedule-{next(_numbers)}",
+                  identifier: str | None = None, **location) -> Schedule:
+    schedule = Schedule(identifier=identifier or f"schedule-{next(_numbers)}",
                         organisation_id=organisation.id, service=service, active=active,
                         **(ADDRESS | location))
     db.session.add(schedule)
@@ -56,8 +56,9 @@ def make_schedule(organisation, service: Service = Service.EARLY, *, active: boo
 
 
 def make_slot(schedule: Schedule, start: datetime, *, minutes: int = 30,
-              status: SlotStatus = SlotStatus.FREE) -> Slot:
-    slot = Slot(identifier=f"slot-{next(_numbers)}", schedule_id=schedule.id, start=start,
+              status: SlotStatus = SlotStatus.FREE, identifier: str | None = None) -> Slot:
+    slot = Slot(identifier=identifier or f"slot-{next(_numbers)}", schedule_id=schedule.id,
+                start=start,
                 end=start + timedelta(minutes=minutes), status=status)
     db.session.add(slot)
     db.session.commit()
@@ -67,11 +68,13 @@ def make_slot(schedule: Schedule, start: datetime, *, minutes: int = 30,
 def make_appointment(person, organisation, service: Service = Service.EARLY, *,
                      start: datetime | None = None, minutes: int = 30,
                      status: AppointmentStatus = AppointmentStatus.BOOKED,
-                     slot: Slot | None = None, **location) -> Appointment:
+                     slot: Slot | None = None, identifier: str | None = None,
+                     identifier_system: str = "urn:oid:2.16.578.1.12.4.1.test",
+                     **location) -> Appointment:
     start = start or week(12)
     appointment = Appointment(
-        identifier_system="urn:oid:2.16.578.1.12.4.1.test",
-        identifier_value=f"A-{next(_numbers)}", person_id=person.id,
+        identifier_system=identifier_system,
+        identifier_value=identifier or f"A-{next(_numbers)}", person_id=person.id,
         organisation_id=organisation.id, service=service, start=start,
         end=start + timedelta(minutes=minutes), status=status,
         interpreter_language=person.interpreter_language, **(ADDRESS | location))
