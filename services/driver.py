@@ -44,7 +44,10 @@ def _compile(connection: sa.Connection, statement: sa.Executable) -> _Compiled:
         done = statement.compile(dialect=dialect)
         compiled = _compiled[key] = _Compiled(
             sql=str(done),
-            defaults={k: v for k, v in done.params.items() if v is not None},
+            # Binds a caller must supply are ``required``; the rest carry their value
+            # (which may be None: ``.values(x=None)`` binds a NULL).
+            defaults={name: value for name, value in done.params.items()
+                      if not done.binds[name].required},
             processors=tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
                              for c in columns),
             row=namedtuple("Row", [c.key for c in columns], rename=True) if columns else tuple,

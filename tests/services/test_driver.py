@@ -61,3 +61,15 @@ def test_an_update_returns_its_rows_typed_too(postgres):
 
     assert (row.id, row.given_name, row.updated_at) == (person.id, "Ola", at)
     assert row.updated_at.tzinfo is UTC
+
+
+def test_a_none_the_statement_carries_is_bound_as_null(postgres):
+    statement = sa.select(sa.func.coalesce(sa.literal(None, sa.Integer),
+                                           sa.bindparam("n", type_=sa.Integer)))
+    assert driver.scalar(postgres.session.connection(), statement, {"n": 7}) == 7
+
+
+def test_a_bind_the_caller_must_supply_is_not_defaulted(postgres):
+    statement = sa.select(sa.bindparam("n", type_=sa.Integer))
+    with pytest.raises(Exception, match="missing: n"):
+        driver.scalar(postgres.session.connection(), statement, {})
