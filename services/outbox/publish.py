@@ -1,4 +1,12 @@
-"""Hand message ids to the workers once the transaction that created them has committed."""
+"""Hand message ids to the workers once the transaction that created them has committed.
+
+SQLAlchemy announces the release of a SAVEPOINT as a commit, and its rollback as a
+rollback. Neither ends the real transaction, so an id is kept with the (nested) transaction
+that enqueued it: released, it passes to the enclosing one; rolled back, it is dropped with
+it; only the outermost commit publishes. Publishing at a savepoint would hand a worker a
+row its transaction has not yet made visible (it finds nothing to claim and skips it), and
+a rolled-back entry of a batch would take the others' messages with it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import logging
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 _KEY = "outbox_publish"
 log = logging.getLogger(__name__)
@@ -22,14 +30,36 @@ def _send_deliver_task(message_id: int) -> None:
 publisher: Callable[[int], None] = _send_deliver_task
 
 
-def after_commit(session: Session, message_id: int) -> None:
+def after_commit(session: Session | scoped_session, message_id: int) -> None:
     """Remember ``message_id``; it is published when ``session`` commits, dropped on rollback."""
-    session.info.setdefault(_KEY, []).append(message_id)
+    if isinstance(session, scoped_session):
+        session = session()
+    session.info.setdefault(_KEY, []).append((_innermost(session), message_id))
+
+
+def _innermost(session: Session) -> SessionTransaction | None:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    """Whether ``transaction`` is ``ended`` or nested in it (None: the root, not yet begun)."""
+    if transaction is None:
+        return ended.parent is None
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @sa.event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
-    message_ids = session.info.pop(_KEY, [])
+    committed = _innermost(session)
+    if committed is not None and committed.nested:
+        session.info[_KEY] = [(committed.parent if owner is committed else owner, message_id)
+                              for owner, message_id in session.info.get(_KEY, [])]
+        return
+    message_ids = [message_id for _, message_id in session.info.pop(_KEY, [])]
     for position, message_id in enumerate(message_ids):
         try:
             publisher(message_id)
@@ -42,6 +72,9 @@ def _publish(session: Session) -> None:
             return
 
 
-@sa.event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_KEY, None)
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(_KEY)
+    if pending:
+        session.info[_KEY] = [(owner, message_id) for owner, message_id in pending
+                              if not _inside(owner, previous_transaction)]

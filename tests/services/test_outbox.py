@@ -45,6 +45,42 @@ def test_published_only_after_commit_and_not_after_rollback(db, published_messag
     assert published_messages == [first.id]
 
 
+def test_a_released_savepoint_publishes_at_the_outer_commit_not_before(db, published_messages):
+    with db.session.begin_nested():
+        inner = _enqueue("in-a-savepoint")
+    assert published_messages == []  # a worker would not see the row yet
+    db.session.commit()
+    assert published_messages == [inner.id]
+
+
+def test_a_rolled_back_savepoint_drops_its_messages_and_keeps_the_others(db, published_messages):
+    before = _enqueue("before")
+    with db.session.begin_nested():
+        kept = _enqueue("kept")
+    try:
+        with db.session.begin_nested():
+            _enqueue("refused")
+            with db.session.begin_nested():
+                _enqueue("refused-deeper")
+            raise RuntimeError("this entry is refused")
+    except RuntimeError:
+        pass
+    after = _enqueue("after")
+    db.session.commit()
+    assert published_messages == [before.id, kept.id, after.id]
+
+
+def test_the_sweep_publishes_when_its_caller_commits(db, channel, published_messages,
+                                                      frozen_clock):
+    lost = _enqueue("lost")
+    db.session.commit()
+    published_messages.clear()
+    jobs.run_due(only="outbox.sweep", now=T0 + timedelta(minutes=3))  # in a savepoint
+    assert published_messages == []
+    db.session.commit()
+    assert published_messages == [lost.id]
+
+
 def test_a_broker_refusing_at_commit_leaves_the_commit_and_the_rest_to_the_sweep(
         db, monkeypatch, caplog):
     attempts: list[int] = []
