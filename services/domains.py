@@ -14,6 +14,7 @@ from services import (
     notify,
     outbox,
     people,
+    records,
     sessions,
     ultrasound,
 )
@@ -29,6 +30,7 @@ DOMAINS: tuple[Domain, ...] = (
     helsenorge.DOMAIN,
     notify.DOMAIN,
     ultrasound.DOMAIN,
+    records.DOMAIN,
 )
 
 

@@ -25,6 +25,10 @@ class SystemClient(db.Model):
     jwks: Mapped[dict | None] = mapped_column(sa.JSON)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The organisation whose own system this is (a hospital's record system), or None (a
+    #: system acting for citizens, such as helsenorge). A citizen's blocks keep her record
+    #: from every system but her hospital's own (services/records/access.py).
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
 
 
 class UsedClientAssertion(db.Model):

@@ -181,3 +181,25 @@ class Fullmakt(db.Model):
 
     giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
     recipient: Mapped[Person] = relationship(foreign_keys=[recipient_id])
+
+
+class ConsentReceipt(db.Model):
+    """One change to what a person lets others see or do: a block set or lifted, a fullmakt
+    given or revoked, an area withheld from parents, a consent given or withdrawn. Only ever
+    inserted; the citizen's consent history (and its download) is these rows.
+
+    ``change`` names the change (``block-added``, ``fullmakt-revoked`` ...); ``details`` holds
+    ids and codes only, never free text, so the receipt says nothing the record does not.
+    """
+
+    __tablename__ = "consent_receipts"
+    __table_args__ = (sa.Index("ix_consent_receipts_person_at", "person_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ``person``, ``staff`` or ``system``, and its id (as in the audit trail).
+    actor_kind: Mapped[str] = mapped_column(sa.String(10))
+    actor_id: Mapped[str] = mapped_column(sa.String(100))
+    change: Mapped[str] = mapped_column(sa.String(40))
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
