@@ -137,6 +137,12 @@ def test_preview_is_the_sms_of_every_previewed_event_in_her_language(db, person)
     assert preview(person_id=person.id) == [
         ("notify.new-message", "Du har fått en ny melding fra St. Olavs hospital. "
                                "Logg inn på helsenorge.no for å lese den."),
+        ("records.document-new", "Du har et nytt dokument fra St. Olavs hospital. Logg inn "
+                                 "på helsenorge.no for å lese det."),
+        ("records.export-ready", "Kopien du ba om er klar til nedlasting. Logg inn på "
+                                 "helsenorge.no for å laste den ned."),
+        ("records.question-answered", "Du har fått svar på spørsmålet ditt fra St. Olavs "
+                                      "hospital. Logg inn på helsenorge.no for å lese det."),
         ("ultrasound.appointment-cancelled", "En time hos St. Olavs hospital er avlyst. "
                                              "Logg inn på helsenorge.no for å se mer."),
         ("ultrasound.appointment-changed", "En time hos St. Olavs hospital er endret. Logg "
