@@ -20,6 +20,8 @@ from citizen import (
     notifications,
     observability,
     ops,
+    records,
+    records_staff,
     security,
     site,
     transactions,
@@ -103,3 +105,5 @@ def register_blueprints(app: Flask) -> None:
     notifications.register_notifications(app)
     ultrasound.register_ultrasound(app)
     ultrasound_staff.register_ultrasound_staff(app)
+    records.register_records(app)
+    records_staff.register_records_staff(app)

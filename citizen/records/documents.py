@@ -1,0 +1,5 @@
+"""(being built)"""
+
+from flask import Blueprint
+
+blueprint = Blueprint("records_documents", __name__)
