@@ -17,6 +17,7 @@ from services import (
     records,
     sessions,
     ultrasound,
+    wound,
 )
 from services.domain import Domain
 
@@ -31,6 +32,7 @@ DOMAINS: tuple[Domain, ...] = (
     notify.DOMAIN,
     ultrasound.DOMAIN,
     records.DOMAIN,
+    wound.DOMAIN,
 )
 
 
