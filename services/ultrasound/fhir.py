@@ -8,13 +8,12 @@ anything that cannot be read raises :class:`MappingError` naming the element. St
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from services.clock import NORWAY
+from services.fhir import mapping
 from services.fhir.columns import too_long
-from services.people.fhir import NATIONAL_ID_SYSTEMS
+from services.fhir.mapping import MappingError
 from services.ultrasound import lookups
 from services.ultrasound.ingest import (
     AppointmentData,
@@ -48,8 +47,6 @@ LOINC = "http://loinc.org"
 DUE_DATE_CODE = "11778-8"
 #: A due date further ahead than this cannot be a pregnancy's (40 weeks and some slack).
 MAX_DUE_DATE_AHEAD = timedelta(days=300)
-#: Years outside these are a mistake (and would overflow arithmetic near 1 and 9999).
-PLAUSIBLE_YEARS = (1900, 2200)
 #: Longer than any scan; a longer "duration" is a mistake in the sending system.
 MAX_MINUTES = 600
 
@@ -59,13 +56,6 @@ _OBSERVATION_STATUSES = {"final": DueDateStatus.FINAL, "amended": DueDateStatus.
                          "corrected": DueDateStatus.AMENDED,
                          "entered-in-error": DueDateStatus.ENTERED_IN_ERROR}
 
-
-class MappingError(ValueError):
-    """The resource cannot be mapped; ``expression`` names the offending element."""
-
-    def __init__(self, message: str, expression: str) -> None:
-        super().__init__(message)
-        self.expression = expression
 
 
 def code_system() -> dict[str, Any]:
@@ -94,7 +84,7 @@ def code_system() -> dict[str, Any]:
 
 def from_observation(resource: dict[str, Any], *, allow_synthetic: bool,
                      today: date) -> DueDateData:
-    codings = list(_codings(resource.get("code"), "Observation.code"))
+    codings = list(mapping.codings(resource.get("code"), "Observation.code"))
     if not any(c.get("system") == LOINC and c.get("code") == DUE_DATE_CODE for c, _ in codings):
         raise MappingError(f"only the estimated due date (LOINC {DUE_DATE_CODE}) is taken "
                            "as an Observation here", "Observation.code")
@@ -102,21 +92,21 @@ def from_observation(resource: dict[str, Any], *, allow_synthetic: bool,
     if status is None:
         raise MappingError("status must be final, amended, corrected or entered-in-error",
                            "Observation.status")
-    person_id = _patient(resource.get("subject"), "Observation.subject",
+    person_id = mapping.patient(resource.get("subject"), "Observation.subject",
                          allow_synthetic=allow_synthetic)
     if "valueDateTime" not in resource:
         raise MappingError("the due date is given as valueDateTime", "Observation.value[x]")
-    due = _calendar_date(resource["valueDateTime"], "Observation.valueDateTime")
+    due = mapping.calendar_date(resource["valueDateTime"], "Observation.valueDateTime")
     if due > today + MAX_DUE_DATE_AHEAD:
         raise MappingError("a due date this far ahead cannot be right",
                            "Observation.valueDateTime")
     effective = resource.get("effectiveDateTime")
-    effective_at = (_moment(effective, "Observation.effectiveDateTime", date_allowed=True)
+    effective_at = (mapping.moment(effective, "Observation.effectiveDateTime", date_allowed=True)
                     if effective is not None else None)
-    system, value = _business_identifier(resource, "Observation", required=False)
+    system, value = mapping.business_identifier(resource, "Observation", required=False)
     organisation_id = None
     for index, performer in enumerate(resource.get("performer") or []):
-        found = _organisation_in(performer, f"Observation.performer[{index}]")
+        found = mapping.organisation_in(performer, f"Observation.performer[{index}]")
         if found is not None:
             organisation_id = found
             break
@@ -126,7 +116,7 @@ def from_observation(resource: dict[str, Any], *, allow_synthetic: bool,
 
 
 def from_appointment(resource: dict[str, Any], *, allow_synthetic: bool) -> AppointmentData:
-    system, value = _business_identifier(resource, "Appointment", required=True)
+    system, value = mapping.business_identifier(resource, "Appointment", required=True)
     try:
         status = AppointmentStatus(resource.get("status"))
     except ValueError:
@@ -142,7 +132,7 @@ def from_appointment(resource: dict[str, Any], *, allow_synthetic: bool) -> Appo
         actor = participant.get("actor") if isinstance(participant, dict) else None
         if not isinstance(actor, dict):
             continue
-        found = _patient_if_any(actor, where, allow_synthetic=allow_synthetic)
+        found = mapping.patient_if_any(actor, where, allow_synthetic=allow_synthetic)
         if found is not None:
             if person_id is not None:
                 raise MappingError("an appointment is for one woman: only one participant "
@@ -152,7 +142,7 @@ def from_appointment(resource: dict[str, Any], *, allow_synthetic: bool) -> Appo
         place, managing = _location_of(actor, contained, where)
         if place is not None and location is None:
             location, organisation_id = place, organisation_id or managing
-        organisation_id = organisation_id or _organisation_in(actor, where)
+        organisation_id = organisation_id or mapping.organisation_in(actor, where)
     if person_id is None:
         raise MappingError("no participant carries the woman's fødselsnummer or D-number",
                            "Appointment.participant")
@@ -165,7 +155,7 @@ def from_appointment(resource: dict[str, Any], *, allow_synthetic: bool) -> Appo
                            "participant, with its organisation number or RESH id, or the "
                            "slot booked", "Appointment.participant")
     reason = resource.get("cancelationReason")
-    cancel_reason = _text_of(reason) if isinstance(reason, dict) else None
+    cancel_reason = mapping.text_of(reason) if isinstance(reason, dict) else None
     data = AppointmentData(identifier_system=system, identifier_value=value,
                            person_id=person_id, organisation_id=organisation_id,
                            service=service, start=start, end=end, status=status,
@@ -179,7 +169,8 @@ def from_appointment(resource: dict[str, Any], *, allow_synthetic: bool) -> Appo
 
 
 def from_schedule(resource: dict[str, Any]) -> ScheduleData:
-    _system, value = _business_identifier(resource, "Schedule", required=True)
+    _system, value = mapping.business_identifier(resource, "Schedule", required=True,
+                                                 system_required=False)
     service = _service(resource, "Schedule")
     contained = _contained(resource, "Schedule")
     location, organisation_id = None, None
@@ -190,7 +181,7 @@ def from_schedule(resource: dict[str, Any]) -> ScheduleData:
         place, managing = _location_of(actor, contained, where)
         if place is not None and location is None:
             location, organisation_id = place, organisation_id or managing
-        organisation_id = organisation_id or _organisation_in(actor, where)
+        organisation_id = organisation_id or mapping.organisation_in(actor, where)
     if organisation_id is None:
         raise MappingError("name the hospital: a Location's managingOrganization, or an "
                            "actor, with its organisation number or RESH id", "Schedule.actor")
@@ -203,21 +194,22 @@ def from_schedule(resource: dict[str, Any]) -> ScheduleData:
 
 
 def from_slot(resource: dict[str, Any]) -> SlotData:
-    _system, value = _business_identifier(resource, "Slot", required=True)
+    _system, value = mapping.business_identifier(resource, "Slot", required=True,
+                                                 system_required=False)
     try:
         status = SlotStatus(resource.get("status"))
     except ValueError:
         raise MappingError("status must be free, busy or busy-unavailable",
                            "Slot.status") from None
-    start = _moment(resource.get("start"), "Slot.start")
-    end = _moment(resource.get("end"), "Slot.end")
+    start = mapping.moment(resource.get("start"), "Slot.start")
+    end = mapping.moment(resource.get("end"), "Slot.end")
     if end <= start:
         raise MappingError("a slot ends after it starts", "Slot.end")
     schedule = resource.get("schedule") or {}
     found = None
     reference = schedule.get("reference")
     if isinstance(reference, str) and reference.startswith("Schedule/"):
-        number = _id(reference.removeprefix("Schedule/"))
+        number = mapping.resource_id(reference.removeprefix("Schedule/"))
         found = lookups.schedule_by_id(number) if number is not None else None
     elif isinstance(schedule.get("identifier"), dict):
         found = lookups.schedule_by_identifier(str(schedule["identifier"].get("value") or ""))
@@ -238,7 +230,7 @@ def to_observation(row: DueDate) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "id": str(row.id),
-        "meta": _meta(row),
+        "meta": mapping.meta(row),
         "status": row.status.value,
         "category": [{"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/observation-category",
@@ -246,7 +238,7 @@ def to_observation(row: DueDate) -> dict[str, Any]:
         "code": {"coding": [{"system": LOINC, "code": DUE_DATE_CODE,
                              "display": "Delivery date Estimated"}]},
         "subject": {"reference": f"Patient/{row.person_id}"},
-        "effectiveDateTime": _instant(row.effective_at),
+        "effectiveDateTime": mapping.instant(row.effective_at),
         "valueDateTime": row.due_date.isoformat(),
     }
     if row.identifier_system and row.identifier_value:
@@ -263,14 +255,14 @@ def to_appointment(row: Appointment) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Appointment",
         "id": str(row.id),
-        "meta": _meta(row),
+        "meta": mapping.meta(row),
         "identifier": [{"system": row.identifier_system, "value": row.identifier_value}],
         "status": row.status.value,
         "serviceType": [_service_concept(row.service)],
-        "start": _instant(row.start),
-        "end": _instant(row.end),
+        "start": mapping.instant(row.start),
+        "end": mapping.instant(row.end),
         "minutesDuration": max(minutes, 1),
-        "created": _instant(row.created_at),
+        "created": mapping.instant(row.created_at),
         "participant": [patient],
     }
     if row.cancel_reason:
@@ -295,7 +287,7 @@ def to_schedule(row: Schedule) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Schedule",
         "id": str(row.id),
-        "meta": _meta(row),
+        "meta": mapping.meta(row),
         "identifier": [{"value": row.identifier}],
         "active": row.active,
         "serviceType": [_service_concept(row.service)],
@@ -313,13 +305,13 @@ def to_slot(row: Slot, *, service: Service) -> dict[str, Any]:
     return {
         "resourceType": "Slot",
         "id": str(row.id),
-        "meta": _meta(row),
+        "meta": mapping.meta(row),
         "identifier": [{"value": row.identifier}],
         "serviceType": [_service_concept(service)],
         "schedule": {"reference": f"Schedule/{row.schedule_id}"},
         "status": row.status.value,
-        "start": _instant(row.start),
-        "end": _instant(row.end),
+        "start": mapping.instant(row.start),
+        "end": mapping.instant(row.end),
     }
 
 
@@ -331,13 +323,8 @@ def service_of_token(code: str) -> Service | None:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _meta(row) -> dict[str, str]:
-    return {"versionId": str(row.version_id),
-            "lastUpdated": row.updated_at.isoformat(timespec="milliseconds")}
 
 
-def _instant(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _service_concept(service: Service) -> dict[str, Any]:
@@ -359,18 +346,12 @@ def _location_resource(row) -> dict[str, Any] | None:
     return location
 
 
-def _codings(concept: Any, where: str) -> Iterator[tuple[dict[str, Any], str]]:
-    if not isinstance(concept, dict):
-        return
-    for index, coding in enumerate(concept.get("coding") or []):
-        if isinstance(coding, dict):
-            yield coding, f"{where}.coding[{index}]"
 
 
 def _service(resource: dict[str, Any], kind: str) -> Service:
     found = {SERVICE_CODES[c["code"]]
              for index, concept in enumerate(resource.get("serviceType") or [])
-             for c, _ in _codings(concept, f"{kind}.serviceType[{index}]")
+             for c, _ in mapping.codings(concept, f"{kind}.serviceType[{index}]")
              if c.get("code") in SERVICE_CODES}
     if len(found) != 1:
         raise MappingError("serviceType needs one coding with the code early-ultrasound or "
@@ -378,70 +359,12 @@ def _service(resource: dict[str, Any], kind: str) -> Service:
     return found.pop()
 
 
-def _business_identifier(resource: dict[str, Any], kind: str, *,
-                         required: bool) -> tuple[str | None, str | None]:
-    for index, identifier in enumerate(resource.get("identifier") or []):
-        if not isinstance(identifier, dict):
-            continue
-        system, value = identifier.get("system"), identifier.get("value")
-        if isinstance(value, str) and value.strip():
-            if kind in ("Schedule", "Slot"):
-                return system, value.strip()
-            if isinstance(system, str) and system:
-                return system, value.strip()
-            raise MappingError("a business identifier needs a system and a value",
-                               f"{kind}.identifier[{index}]")
-    if required:
-        raise MappingError("a business identifier (identifier with system and value) is "
-                           "what updates and cancellations are matched by",
-                           f"{kind}.identifier")
-    return None, None
 
 
-def _patient(reference: Any, where: str, *, allow_synthetic: bool) -> int:
-    found = (_patient_if_any(reference, where, allow_synthetic=allow_synthetic)
-             if isinstance(reference, dict) else None)
-    if found is None:
-        raise MappingError("the patient is not known here: register her as a Patient first, "
-                           "and refer to her by fødselsnummer or D-number", where)
-    return found
 
 
-def _patient_if_any(actor: dict[str, Any], where: str, *, allow_synthetic: bool) -> int | None:
-    """The woman ``actor`` refers to: by identity number, or as ``Patient/<id>``. None if
-    it is not a reference to a patient; an unknown patient is a :class:`MappingError`."""
-    identifier = actor.get("identifier")
-    if isinstance(identifier, dict) and identifier.get("system") in NATIONAL_ID_SYSTEMS:
-        found = lookups.person_id_by_national_id(
-            system=identifier["system"], number=str(identifier.get("value") or ""),
-            allow_synthetic=allow_synthetic)
-        if found is None:
-            raise MappingError("no registered patient has this identity number (register "
-                               "her as a Patient first)", f"{where}.identifier")
-        return found
-    reference = actor.get("reference")
-    if isinstance(reference, str) and reference.startswith("Patient/"):
-        number = _id(reference.removeprefix("Patient/"))
-        if number is None or not lookups.person_exists(number):
-            raise MappingError(f"{reference} is not known here", f"{where}.reference")
-        return number
-    return None
 
 
-def _organisation_in(reference: Any, where: str) -> int | None:
-    """The organisation a reference names by organisation number or RESH id, if it does."""
-    if not isinstance(reference, dict):
-        return None
-    identifier = reference.get("identifier")
-    if not (isinstance(identifier, dict)
-            and identifier.get("system") in lookups.ORGANISATION_SYSTEMS):
-        return None
-    found = lookups.organisation_id_by_identifier(system=identifier["system"],
-                                                  value=str(identifier.get("value") or ""))
-    if found is None:
-        raise MappingError("no organisation with this identifier is registered here",
-                           f"{where}.identifier")
-    return found
 
 
 def _contained(resource: dict[str, Any], kind: str) -> dict[str, tuple[dict[str, Any], str]]:
@@ -462,21 +385,22 @@ def _location_of(actor: dict[str, Any], contained: dict[str, tuple[dict[str, Any
         address = location.get("address") if isinstance(location.get("address"), dict) else {}
         lines = [line for line in address.get("line") or [] if isinstance(line, str) and line]
         managing = location.get("managingOrganization")
-        organisation_id = _organisation_in(managing, f"{path}.managingOrganization")
+        organisation_id = mapping.organisation_in(managing, f"{path}.managingOrganization")
         if organisation_id is None and isinstance(managing, dict):
             inner = contained.get(str(managing.get("reference")))
             if inner is not None and inner[0].get("resourceType") == "Organization":
                 for index, identifier in enumerate(inner[0].get("identifier") or []):
-                    organisation_id = organisation_id or _organisation_in(
+                    organisation_id = organisation_id or mapping.organisation_in(
                         {"identifier": identifier}, f"{inner[1]}.identifier[{index}]")
-        return Location(name=_clean(location.get("name")) or _clean(actor.get("display")),
+        name = mapping.clean(location.get("name")) or mapping.clean(actor.get("display"))
+        return Location(name=name,
                         address_line=", ".join(lines) or None,
-                        postal_code=_clean(address.get("postalCode")),
-                        city=_clean(address.get("city"))), organisation_id
+                        postal_code=mapping.clean(address.get("postalCode")),
+                        city=mapping.clean(address.get("city"))), organisation_id
     is_location = actor.get("type") == "Location" or (
         isinstance(reference, str) and reference.startswith("Location/"))
-    if is_location and _clean(actor.get("display")):
-        return Location(name=_clean(actor.get("display"))), None
+    if is_location and mapping.clean(actor.get("display")):
+        return Location(name=mapping.clean(actor.get("display"))), None
     return None, None
 
 
@@ -487,7 +411,7 @@ def _slot(resource: dict[str, Any]) -> int | None:
     if len(slots) > 1:
         raise MappingError("an ultrasound appointment takes one slot", "Appointment.slot")
     reference = slots[0].get("reference") if isinstance(slots[0], dict) else None
-    number = (_id(reference.removeprefix("Slot/"))
+    number = (mapping.resource_id(reference.removeprefix("Slot/"))
               if isinstance(reference, str) and reference.startswith("Slot/") else None)
     if number is None or lookups.slot_by_id(number) is None:
         raise MappingError("the slot is not known here (Slot/<id>)", "Appointment.slot[0]")
@@ -495,14 +419,14 @@ def _slot(resource: dict[str, Any]) -> int | None:
 
 
 def _period(resource: dict[str, Any]) -> tuple[datetime, datetime]:
-    start = _moment(resource.get("start"), "Appointment.start")
+    start = mapping.moment(resource.get("start"), "Appointment.start")
     end_raw, minutes = resource.get("end"), resource.get("minutesDuration")
     if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool)
                                 or not 1 <= minutes <= MAX_MINUTES):
         raise MappingError(f"minutesDuration is 1 to {MAX_MINUTES}",
                            "Appointment.minutesDuration")
     if end_raw is not None:
-        end = _moment(end_raw, "Appointment.end")
+        end = mapping.moment(end_raw, "Appointment.end")
         if end <= start:
             raise MappingError("an appointment ends after it starts", "Appointment.end")
         if minutes is not None and end != start + timedelta(minutes=minutes):
@@ -516,60 +440,14 @@ def _period(resource: dict[str, Any]) -> tuple[datetime, datetime]:
     return start, start + timedelta(minutes=minutes)
 
 
-def _moment(raw: Any, where: str, *, date_allowed: bool = False) -> datetime:
-    """An instant with its offset, as UTC. A date alone (where allowed) is midnight in Norway."""
-    if not isinstance(raw, str):
-        raise MappingError("a date and time with its offset is required", where)
-    if date_allowed and len(raw) == 10:
-        day = _calendar_date(raw, where)
-        return datetime.combine(day, time(), NORWAY).astimezone(UTC)
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise MappingError(f"{raw!r} is not a date and time", where) from None
-    if moment.tzinfo is None or len(raw) < 16:
-        raise MappingError("a time needs its offset (Z or +01:00): local time is ambiguous "
-                           "when the clocks change", where)
-    if not PLAUSIBLE_YEARS[0] <= moment.year <= PLAUSIBLE_YEARS[1]:
-        raise MappingError(f"{raw!r} is not a plausible time for a scan", where)
-    return moment.astimezone(UTC)
 
 
-def _calendar_date(raw: Any, where: str) -> date:
-    """A day: ``2027-05-01``, or a date and time with offset (its day in Norway)."""
-    if not isinstance(raw, str) or len(raw) < 10:
-        raise MappingError("a full date (YYYY-MM-DD) is required", where)
-    if len(raw) == 10:
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            raise MappingError(f"{raw!r} is not a date", where) from None
-        if not PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]:
-            raise MappingError(f"{raw!r} is not a plausible date here", where)
-        return day
-    return _moment(raw, where).astimezone(NORWAY).date()
 
 
-def _id(raw: str) -> int | None:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        return None
-    value = int(raw)
-    return value if 1 <= value <= 2**31 - 1 else None
 
 
-def _clean(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
 
 
-def _text_of(concept: dict[str, Any]) -> str | None:
-    text = _clean(concept.get("text"))
-    if text:
-        return text
-    for coding, _ in _codings(concept, ""):
-        display = _clean(coding.get("display")) or _clean(coding.get("code"))
-        if display:
-            return display
-    return None
 
 
 def _fits(model: type, location: Location, where: str,
