@@ -3,6 +3,7 @@ from flask import Blueprint
 from citizen.extensions import csrf, limiter
 from citizen.fhir import (  # noqa: F401  (resources register handlers)
     bundles,
+    conformance,
     resources,
     terminology,
     views,
@@ -17,6 +18,14 @@ limiter.exempt(blueprint)
 
 blueprint.add_url_rule("/metadata", view_func=views.metadata, methods=["GET"])
 blueprint.add_url_rule("/CodeSystem/<code_system_id>", view_func=terminology.code_system,
+                       methods=["GET"])
+blueprint.add_url_rule("/StructureDefinition", view_func=conformance.structure_definitions,
+                       methods=["GET"])
+blueprint.add_url_rule("/StructureDefinition/<definition_id>",
+                       view_func=conformance.structure_definition, methods=["GET"])
+blueprint.add_url_rule("/Questionnaire", view_func=conformance.questionnaire_search,
+                       methods=["GET"])
+blueprint.add_url_rule("/Questionnaire/<questionnaire_id>", view_func=conformance.questionnaire,
                        methods=["GET"])
 blueprint.add_url_rule("", view_func=bundles.process_bundle, methods=["POST"])
 blueprint.add_url_rule("/", endpoint="process_bundle_slash", view_func=bundles.process_bundle,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -148,3 +149,28 @@ def _chained_ids(param: SearchParam, chain: str, values: list[str]) -> sa.Select
         raise FhirError(400, f"{target.resource_type} cannot be searched by {chain} in a chain",
                         code="not-supported")
     return chained.apply(sa.select(target.model.id), typed(chained, values))
+
+
+# --- building blocks for the handlers' search parameters -----------------------------
+
+
+def codes_of(enum_class: type[StrEnum]) -> Callable[[list[Token]], list[str]]:
+    """For ``AnyOf``: the tokens that are values of ``enum_class`` (any system)."""
+    values = {member.value for member in enum_class}
+    return lambda tokens: [t.code for t in tokens if t.code in values]
+
+
+def of_people(column: sa.ColumnElement) -> Callable[[sa.Select, sa.Select], sa.Select]:
+    """A reference to Patient: ``column`` is one of the people the subquery finds."""
+    return lambda statement, ids: statement.where(column.in_(ids))
+
+
+def at(column: sa.ColumnElement) -> Callable[[sa.Select, list[DateValue]], sa.Select]:
+    """A date parameter: every comparison holds for ``column``."""
+
+    def apply(statement: sa.Select, dates: list[DateValue]) -> sa.Select:
+        for value in dates:
+            statement = statement.where(value.condition(column))
+        return statement
+
+    return apply

@@ -17,6 +17,7 @@ from services import audit
 from services.actors import Actor
 from services.clock import utcnow
 from services.db import db
+from services.fhir.ingest import AlreadyExists, IngestError, NotFound, assign_changed
 from services.people.models import Person
 from services.ultrasound import changes
 from services.ultrasound.models import (
@@ -32,23 +33,6 @@ from services.ultrasound.models import (
 )
 
 PURPOSE = "appointments"
-
-
-class IngestError(ValueError):
-    """The hospital's data breaks a rule; the message is safe to show. ``expression``
-    names the FHIR element where there is one."""
-
-    def __init__(self, message: str, expression: str | None = None) -> None:
-        super().__init__(message)
-        self.expression = expression
-
-
-class AlreadyExists(IngestError):
-    """A create for a business identifier that is stored already."""
-
-
-class NotFound(LookupError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -137,11 +121,11 @@ def _due_date_by_identifier(data: DueDateData) -> DueDate | None:
 
 
 def _apply_due_date(row: DueDate, data: DueDateData) -> None:
-    _set(row, due_date=data.due_date, status=data.status,
+    assign_changed(row, due_date=data.due_date, status=data.status,
          identifier_system=data.identifier_system, identifier_value=data.identifier_value,
          organisation_id=data.organisation_id)
     if data.effective_at is not None:
-        _set(row, effective_at=data.effective_at)
+        assign_changed(row, effective_at=data.effective_at)
     elif row.effective_at is None:
         row.effective_at = utcnow()
 
@@ -203,19 +187,19 @@ def update_appointment(*, appointment_id: int, data: AppointmentData,
 def _apply_appointment(appointment: Appointment, data: AppointmentData, *,
                        now: datetime) -> None:
     was, when = appointment.status, (appointment.start, appointment.end)
-    _set(appointment, organisation_id=data.organisation_id, service=data.service,
+    assign_changed(appointment, organisation_id=data.organisation_id, service=data.service,
          start=data.start, end=data.end, status=data.status,
          location_name=data.location.name, location_address_line=data.location.address_line,
          location_postal_code=data.location.postal_code, location_city=data.location.city)
     if data.status is AppointmentStatus.CANCELLED:
         if was is not AppointmentStatus.CANCELLED:
-            _set(appointment, cancelled_by=CancelledBy.HOSPITAL, cancelled_at=now)
+            assign_changed(appointment, cancelled_by=CancelledBy.HOSPITAL, cancelled_at=now)
         if data.cancel_reason:
-            _set(appointment, cancel_reason=data.cancel_reason)
+            assign_changed(appointment, cancel_reason=data.cancel_reason)
     elif data.status is AppointmentStatus.BOOKED and was is AppointmentStatus.CANCELLED:
-        _set(appointment, cancelled_by=None, cancelled_at=None, cancel_reason=None)
+        assign_changed(appointment, cancelled_by=None, cancelled_at=None, cancel_reason=None)
     if when != (None, None) and when != (data.start, data.end):
-        _set(appointment, confirmed_at=None)  # she confirmed the time it had
+        assign_changed(appointment, confirmed_at=None)  # she confirmed the time it had
 
 
 def _hold_slot(appointment: Appointment, slot_id: int | None) -> None:
@@ -272,7 +256,7 @@ def update_schedule(*, schedule_id: int, data: ScheduleData, actor: Actor) -> Sc
 
 
 def _apply_schedule(schedule: Schedule, data: ScheduleData) -> None:
-    _set(schedule, organisation_id=data.organisation_id, service=data.service,
+    assign_changed(schedule, organisation_id=data.organisation_id, service=data.service,
          active=data.active, location_name=data.location.name,
          location_address_line=data.location.address_line,
          location_postal_code=data.location.postal_code, location_city=data.location.city)
@@ -322,18 +306,11 @@ def _update_capacity(model, row_id: int, data, apply, *, actor: Actor):
 
 
 def _apply_slot(slot: Slot, data: SlotData) -> None:
-    _set(slot, schedule_id=data.schedule_id, start=data.start, end=data.end,
+    assign_changed(slot, schedule_id=data.schedule_id, start=data.start, end=data.end,
          status=data.status)
 
 
 # --- shared ----------------------------------------------------------------------------
-
-
-def _set(row, **values) -> None:
-    """Assign only what differs, so an update that changes nothing makes no new version."""
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
 
 
 def _audit(actor: Actor, action: str, resource_type: str, resource_id: int,

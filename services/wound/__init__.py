@@ -9,4 +9,4 @@ questionnaire a versioned data file (``questionnaires``).
 
 from services.domain import Domain
 
-DOMAIN = Domain("wound", models="services.wound.models")
+DOMAIN = Domain("wound", models="services.wound.models", fhir_resources=("Procedure",))

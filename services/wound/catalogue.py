@@ -15,6 +15,9 @@ from functools import cache
 from pathlib import Path
 
 DEFAULT_FILE = Path(__file__).with_name("data") / "procedures.json"
+#: The CodeSystem we write a category's code in (served at
+#: /fhir/R4/CodeSystem/surgical-procedure-category; the codes are NHSN's).
+CATEGORY_SYSTEM = "https://minhelse.no/fhir/CodeSystem/surgical-procedure-category"
 LANGUAGES = ("nb", "nn", "en")
 #: Windows NHSN uses; anything else in the file is a typing error.
 WINDOWS = frozenset({30, 90})
@@ -103,3 +106,17 @@ def _category(entry: Mapping) -> Category:
 def load(path: Path = DEFAULT_FILE) -> Catalogue:
     with path.open(encoding="utf-8") as file:
         return parse(json.load(file))
+
+
+def code_system() -> dict:
+    """The CodeSystem of the catalogue's categories, as published."""
+    categories = load().categories
+    return {"resourceType": "CodeSystem", "id": "surgical-procedure-category",
+            "url": CATEGORY_SYSTEM, "name": "SurgicalProcedureCategory",
+            "title": "Operations under wound-infection surveillance", "status": "active",
+            "content": "complete", "caseSensitive": False, "publisher": "Min helse",
+            "description": "The NHSN/ECDC operative procedure categories Min helse follows "
+                           "up (NOIS-POSI). A Procedure.code coding with one of these codes "
+                           "classifies an operation, whatever its system.",
+            "count": len(categories),
+            "concept": [{"code": c.key, "display": c.name("en")} for c in categories]}

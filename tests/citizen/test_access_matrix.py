@@ -120,6 +120,12 @@ MATRIX = {
                                              system_without_scope=403)),
     # Published terminology, public like the CapabilityStatement.
     ("fhir.code_system", "GET"): ("/fhir/R4/CodeSystem/ultrasound-service", None, row(200)),
+    ("fhir.structure_definition", "GET"): ("/fhir/R4/StructureDefinition/asa-class", None,
+                                           row(200)),
+    ("fhir.structure_definitions", "GET"): ("/fhir/R4/StructureDefinition", None, row(200)),
+    ("fhir.questionnaire", "GET"): ("/fhir/R4/Questionnaire/wound-infection-followup-1.0",
+                                    None, row(200)),
+    ("fhir.questionnaire_search", "GET"): ("/fhir/R4/Questionnaire", None, row(200)),
     # A batch answers per entry: the entry the token may not create is refused inside a
     # 200 (tests/citizen/fhir/test_scope_matrix.py checks each entry's own status).
     ("fhir.process_bundle", "POST"): ("/fhir/R4", "bundle", row(

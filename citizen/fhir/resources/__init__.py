@@ -9,6 +9,7 @@ from citizen.fhir.resources import (
     appointment,  # noqa: F401  (ultrasound: Appointment)
     observation,  # noqa: F401  (ultrasound: Observation)
     patient,  # noqa: F401  (people: Patient)
+    procedure,  # noqa: F401  (wound: Procedure)
     schedule,  # noqa: F401  (ultrasound: Schedule)
     slot,  # noqa: F401  (ultrasound: Slot)
 )

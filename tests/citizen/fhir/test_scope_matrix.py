@@ -111,6 +111,13 @@ def _slot() -> dict:
             "start": "2030-03-04T09:00:00+01:00", "end": "2030-03-04T09:30:00+01:00"}
 
 
+def _procedure() -> dict:
+    from tests.citizen.fhir.wound_support import procedure
+
+    _hospital(), _woman()
+    return procedure(national_id=WOMAN, identifier=f"P-{next(_numbers)}")
+
+
 def _store(resource_type: str, resource: dict):
     """Store ``resource`` as the hospital's system would (through its handler)."""
     from services.actors import Actor
@@ -150,6 +157,8 @@ EXAMPLES: dict[str, Example] = {
     "Schedule": Example(new=_schedule, stored=_stored(_schedule, "Schedule"),
                         condition=_by_identifier),
     "Slot": Example(new=_slot, stored=_stored(_slot, "Slot"), condition=_by_identifier),
+    "Procedure": Example(new=_procedure, stored=_stored(_procedure, "Procedure"),
+                         condition=_by_identifier),
 }
 
 #: Scope (with ``T`` for the type under test) -> the permission letters it grants on T.
