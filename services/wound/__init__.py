@@ -9,4 +9,6 @@ questionnaire a versioned data file (``questionnaires``).
 
 from services.domain import Domain
 
-DOMAIN = Domain("wound", models="services.wound.models", fhir_resources=("Procedure",))
+DOMAIN = Domain("wound", models="services.wound.models",
+                registers=("services.wound.events", "services.wound.invitations"),
+                fhir_resources=("Procedure",))

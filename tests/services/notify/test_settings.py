@@ -156,6 +156,10 @@ def test_preview_is_the_sms_of_every_previewed_event_in_her_language(db, person)
         ("ultrasound.change-registered", "Vi har registrert endringen din hos St. Olavs "
                                          "hospital. Logg inn på helsenorge.no for å se den. "
                                          "Var det ikke deg, ring oss."),
+        ("wound.questionnaire-open", "St. Olavs hospital har noen spørsmål til deg. Logg inn "
+                                     "på helsenorge.no for å svare."),
+        ("wound.questionnaire-reminder", "Påminnelse: St. Olavs hospital venter på svaret "
+                                         "ditt. Logg inn på helsenorge.no for å svare."),
     ]
     _update(person, language="en")
     previews = dict(preview(person_id=person.id))

@@ -1,0 +1,55 @@
+"""The follow-up case's states and the moves allowed between them: the one state machine.
+
+    scheduled → invited → reminded (→ reminded) → answered | non_responder
+    answered → triaged → under_review ⇄ awaiting_information → classified → closed
+    non_responder → answered (late, or by phone) | lost_to_follow_up
+    scheduled | invited | reminded → closed (the operation withdrawn)
+
+Every move is audited with who and when; a case whose row changed since the caller read it
+is refused (``FollowUp.version_id``), so two staff members' moves never silently cross.
+"""
+
+from __future__ import annotations
+
+from services import audit
+from services.actors import Actor
+from services.clock import utcnow
+from services.db import db
+from services.wound.models import CaseState as S
+from services.wound.models import FollowUp
+
+ALLOWED: dict[S, frozenset[S]] = {
+    S.SCHEDULED: frozenset({S.INVITED, S.CLOSED}),
+    S.INVITED: frozenset({S.REMINDED, S.ANSWERED, S.NON_RESPONDER, S.CLOSED}),
+    S.REMINDED: frozenset({S.REMINDED, S.ANSWERED, S.NON_RESPONDER, S.CLOSED}),
+    S.ANSWERED: frozenset({S.TRIAGED}),
+    S.NON_RESPONDER: frozenset({S.ANSWERED, S.LOST}),
+    S.TRIAGED: frozenset({S.UNDER_REVIEW, S.CLASSIFIED}),
+    S.UNDER_REVIEW: frozenset({S.AWAITING_INFORMATION, S.CLASSIFIED}),
+    S.AWAITING_INFORMATION: frozenset({S.UNDER_REVIEW, S.CLASSIFIED}),
+    S.CLASSIFIED: frozenset({S.CLOSED, S.UNDER_REVIEW}),
+    S.CLOSED: frozenset(),
+    S.LOST: frozenset(),
+}
+PURPOSE = "quality-surveillance"
+
+
+class NotAllowed(ValueError):
+    """The case cannot move from its state to the one asked for."""
+
+
+def may_move(current: S, to: S) -> bool:
+    return to in ALLOWED[current]
+
+
+def move(case: FollowUp, to: S, *, actor: Actor) -> FollowUp:
+    """Move ``case`` to ``to``, audited; :class:`NotAllowed` for a move the machine lacks."""
+    if not may_move(case.state, to):
+        raise NotAllowed(f"a case cannot go from {case.state.value} to {to.value}")
+    case.state = to
+    case.updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor=actor, action="update", resource_type="WoundFollowUp",
+                 resource_id=f"{case.id}/{to.value}", subject_person_id=case.person_id,
+                 purpose=PURPOSE)
+    return case
