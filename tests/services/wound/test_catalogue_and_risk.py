@@ -129,3 +129,17 @@ def test_impossible_values_are_refused(categories, asa, wound, minutes, reason):
     with pytest.raises(ValueError, match=reason):
         _index(categories, asa=asa, wound=wound, minutes=minutes)
     assert _index(categories, minutes=0) == 0
+
+
+def test_the_categories_are_published_as_a_code_system(client):
+    from fhir.resources.R4B.codesystem import CodeSystem
+
+    published = client.get("/fhir/R4/CodeSystem/surgical-procedure-category")
+    assert published.status_code == 200
+    CodeSystem.model_validate(published.json)
+    body = published.json
+    assert (body["url"], body["id"], body["status"], body["content"], body["count"]) == (
+        catalogue.CATEGORY_SYSTEM, "surgical-procedure-category", "active", "complete", 7)
+    assert body["caseSensitive"] is False and body["publisher"] == "Min helse"
+    assert body["concept"][2] == {"code": "CSEC", "display": "Caesarean section"}
+    assert "classifies an operation" in body["description"]
