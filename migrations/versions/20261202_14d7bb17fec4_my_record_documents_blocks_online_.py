@@ -47,7 +47,6 @@ def upgrade():
     sa.Column('answer_seen_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['answered_by_staff_id'], ['staff_members.id'], name=op.f('fk_record_access_questions_answered_by_staff_id_staff_members')),
     sa.ForeignKeyConstraint(['asked_by_person_id'], ['people.id'], name=op.f('fk_record_access_questions_asked_by_person_id_people')),
-    sa.ForeignKeyConstraint(['audit_event_id'], ['audit_events.id'], name=op.f('fk_record_access_questions_audit_event_id_audit_events')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_record_access_questions_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_record_access_questions_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_record_access_questions'))
