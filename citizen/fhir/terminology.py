@@ -7,9 +7,11 @@ from flask import Response
 
 from citizen.fhir.errors import FhirError
 from citizen.fhir.wire import check_accept, fhir_response
+from services.records.fhir import code_system as record_document_kinds
 from services.ultrasound.fhir import code_system as ultrasound_services
 
-PUBLISHED = {"ultrasound-service": ultrasound_services}
+PUBLISHED = {"ultrasound-service": ultrasound_services,
+             "record-document-kind": record_document_kinds}
 
 
 def code_system(code_system_id: str) -> Response:
