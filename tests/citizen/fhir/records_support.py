@@ -28,12 +28,15 @@ HTML = b"<h1>Epikrise</h1><p>Innlagt for observasjon.</p>"
 def pdf_bytes(*, pages: int = 1, encrypt: bool = False, javascript: bool = False) -> bytes:
     """A real PDF made with pypdf: blank pages, optionally encrypted or with JavaScript."""
     from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
     if javascript:
-        writer.add_js("app.alert('hei');")
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('hei');")})
     if encrypt:
         writer.encrypt("hemmelig")
     out = io.BytesIO()
@@ -83,9 +86,11 @@ def valid_binary(resource: dict[str, Any]) -> dict[str, Any]:
     return resource
 
 
-def outcome(response, status: int, expression: str | None = None) -> str:
-    """Assert an OperationOutcome with ``status`` (naming ``expression``); its diagnostics."""
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
+def outcome(response, status: int | tuple[int, ...], expression: str | None = None) -> str:
+    """Assert an OperationOutcome with ``status`` (or one of them), naming ``expression``;
+    its diagnostics. (400: fhir.resources refused the structure; 422: we refused the content.)"""
+    statuses = status if isinstance(status, tuple) else (status,)
+    assert response.status_code in statuses, response.get_data(as_text=True)[:800]
     assert response.mimetype == FHIR and response.json["resourceType"] == "OperationOutcome"
     [issue] = response.json["issue"]
     if expression is not None:
