@@ -381,5 +381,5 @@ def test_timedelta_guard():
     """The release ceiling is a year and a day (a leap year's worth)."""
     from services.records.fhir import MAX_RELEASE_AHEAD
 
-    assert MAX_RELEASE_AHEAD == timedelta(days=366)
-    assert NOW + MAX_RELEASE_AHEAD == datetime(2027, 3, 3, 8, 0, tzinfo=UTC)
+    assert timedelta(days=366) == MAX_RELEASE_AHEAD
+    assert datetime(2027, 3, 3, 8, 0, tzinfo=UTC) == NOW + MAX_RELEASE_AHEAD

@@ -29,7 +29,6 @@ from services.records.models import (
 )
 from tests.citizen.fhir.records_support import (
     DOCUMENTS,
-    FHIR,
     HTML,
     document,
     outcome,
