@@ -416,7 +416,10 @@ def test_the_capability_statement_and_code_system(client, db):
         "_id", "_lastUpdated", "identifier", "patient", "type", "date", "status"}
     assert WITHHELD_EXTENSION in documents["documentation"]
     assert RELEASE_AFTER_EXTENSION in documents["documentation"]
-    assert [i["code"] for i in resources["Binary"]["interaction"]] == ["read"]
+    binary = resources["Binary"]
+    assert [i["code"] for i in binary["interaction"]] == ["read"]
+    assert "searchParam" not in binary
+    assert binary["conditionalCreate"] is False and binary["conditionalUpdate"] is False
     kinds = client.get("/fhir/R4/CodeSystem/record-document-kind").json
     CodeSystem.model_validate(kinds)
     assert kinds["url"] == KIND_SYSTEM
@@ -433,3 +436,37 @@ def test_to_document_reference_and_to_binary_take_a_document_too(client, frozen_
     stored = db.session.get(Document, int(stored_id))
     assert valid_document_reference(to_document_reference(stored)) == served
     assert valid_binary(to_binary(stored)) == binary
+
+
+def test_a_transaction_stores_a_document_and_its_correction_or_nothing(client, frozen_clock,
+                                                                       hospital, woman, writer):
+    first = document(woman, identifier="T-1")
+    correction = document(woman, identifier="T-2", data=b"<p>Rettet.</p>", relatesTo=[
+        {"code": "replaces", "target": {"identifier": {"system": DOCUMENTS, "value": "T-1"}}}])
+    entries = [{"request": {"method": "POST", "url": "DocumentReference"}, "resource": r}
+               for r in (first, correction)]
+    bad = document(woman, identifier="T-3", content_type="application/pdf")
+    refused = client.post("/fhir/R4", headers=writer, json={
+        "resourceType": "Bundle", "type": "transaction", "entry": [
+            *entries, {"request": {"method": "POST", "url": "DocumentReference"},
+                       "resource": bad}]})
+    outcome(refused, 422, "Bundle.entry[2].DocumentReference.content[0].attachment.data")
+    assert table_rows(Document) == []
+    assert notices(woman) == []
+
+    response = client.post("/fhir/R4", headers=writer, json={
+        "resourceType": "Bundle", "type": "transaction", "entry": entries})
+    assert response.status_code == 200, response.json
+    Bundle.model_validate(response.json)
+    assert [e["response"]["status"] for e in response.json["entry"]] == ["201 Created"] * 2
+    assert {d.identifier_value: d.status for d in table_rows(Document)} == {
+        "T-1": DocumentStatus.SUPERSEDED, "T-2": DocumentStatus.CURRENT}
+
+
+def test_the_default_visible_hook_leaves_the_statement_as_it_is(db):
+    from citizen.fhir.registry import handler_for
+    from services.actors import Actor
+
+    handler = handler_for("Patient")
+    statement = handler.base_query()
+    assert handler.visible(statement, actor=Actor.system("x")) is statement
