@@ -134,6 +134,10 @@ def from_document_reference(resource: dict[str, Any], *, allow_synthetic: bool,
     except ValueError:
         raise MappingError("status must be current, superseded or entered-in-error",
                            f"{where}.status") from None
+    if resource.get("docStatus") not in (None, "final", "amended"):
+        # A preliminary document is no part of the record she reads: send it when final.
+        raise MappingError("docStatus must be final or amended (or left out)",
+                           f"{where}.docStatus")
     kind = _kind(resource.get("type"))
     person_id = _patient(resource.get("subject"), allow_synthetic=allow_synthetic)
     organisation_id = _organisation(resource.get("custodian"), f"{where}.custodian")

@@ -135,7 +135,8 @@ def update_document(*, document_id: int, data: DocumentData, actor: Actor) -> Do
         raise IngestError("the document a correction replaces cannot change",
                           "DocumentReference.relatesTo")
     _apply(document, data)
-    if data.content is not None and data.content.sha256 != document.content_sha256:
+    if data.content is not None and (data.content.sha256, data.content.content_type) != (
+            document.content_sha256, document.content_type):
         document.content.data = data.content.data
         _set(document, content_type=data.content.content_type, content_size=data.content.size,
              content_sha256=data.content.sha256)

@@ -233,6 +233,7 @@ def test_other_extensions_are_ignored(client, frozen_clock, hospital, woman, wri
                                    "value": "999999999"}}},
      "DocumentReference.custodian.identifier"),
     ({"custodian": {"display": "St. Olavs"}}, "DocumentReference.custodian"),
+    ({"docStatus": "preliminary"}, "DocumentReference.docStatus"),
     ({"identifier": [{"value": "no-system"}]}, "DocumentReference.identifier[0]"),
     ({"identifier": []}, "DocumentReference.identifier"),
     ({"status": "superseded", "relatesTo": [{"code": "transforms", "target": {
