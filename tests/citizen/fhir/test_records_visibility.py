@@ -8,14 +8,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
+from services.actors import Actor
 from services.audit.models import AuditEvent
+from services.clients.models import SystemClient
 from services.db import db
+from services.records import access
 from services.records.models import Document
 from tests.citizen.fhir.records_support import DOCUMENTS, document, outcome
 from tests.plugins.db import table_rows
 from tests.plugins.factories import make_organisation, make_person, make_staff, system_bearer
-from tests.services.records.factories import make_block, remove_online_access
+from tests.services.records.factories import make_block, make_document, remove_online_access
 
 READ = "system/DocumentReference.rs system/Binary.r"
 
@@ -249,3 +255,71 @@ def test_the_hospitals_conditional_create_finds_its_blocked_document(client, fro
     response = client.post("/fhir/R4/DocumentReference", json=document(woman), headers={
         **own, "If-None-Exist": f"identifier={DOCUMENTS}|D-1"})
     assert response.status_code == 200 and response.json["id"] == str(document_id)
+
+
+# --- every path agrees with the one rule -----------------------------------------------
+
+_SITUATIONS = st.fixed_dictionaries({
+    "status": st.sampled_from(["current", "superseded", "entered-in-error"]),
+    "withheld": st.booleans(),
+    "release": st.sampled_from([None, -timedelta(seconds=1), timedelta(0),
+                                timedelta(seconds=1), timedelta(days=7)]),
+    "block": st.sampled_from([None, "document", "organisation", "other-organisation",
+                              "everything", "staff", "lifted"]),
+    "offline": st.booleans(),
+})
+
+
+@given(situation=_SITUATIONS)
+def test_every_read_path_agrees_with_the_one_rule(client, frozen_clock, hospital,
+                                                  other_hospital, own, helsenorge, monkeypatch,
+                                                  situation):
+    """Whatever the document's state and her blocks, each FHIR read path shows helsenorge
+    exactly what services/records/access.py says, and the hospital's system everything."""
+    from services.clock import utcnow
+
+    monkeypatch.setitem(client.application.config, "FHIR_RATE_LIMIT", "1000000/second")
+    woman = make_person(given_name="Kari")
+    now = utcnow()
+    release = situation["release"]
+    stored = make_document(woman, hospital, status=situation["status"],
+                           withheld=situation["withheld"],
+                           release_after=now + release if release is not None else None)
+    block = situation["block"]
+    if block in ("document", "organisation", "everything", "lifted"):
+        make_block(woman, kind="everything" if block == "lifted" else block,
+                   document=stored if block == "document" else None,
+                   organisation=hospital if block == "organisation" else None,
+                   lifted=block == "lifted")
+    elif block == "other-organisation":
+        make_block(woman, kind="organisation", organisation=other_hospital)
+    elif block == "staff":
+        make_block(woman, kind="staff", staff=make_staff(hospital))
+    if situation["offline"]:
+        remove_online_access(woman)
+
+    token_client = db.session.scalars(sa.select(SystemClient.client_id).where(
+        SystemClient.name == "helsenorge.no")).one()
+    rule = db.session.scalar(access.visible(
+        sa.select(Document.id).where(Document.id == stored.id),
+        viewer=access.Viewer.of(Actor.system(token_client)), now=now)) is not None
+    paths = seen_any(client, helsenorge, woman, stored)
+    assert paths == dict.fromkeys(paths, rule), situation
+    assert seen_any(client, own, woman, stored) == dict.fromkeys(paths, True)
+
+
+def seen_any(client, headers, woman, stored) -> dict[str, bool]:
+    read = client.get(f"/fhir/R4/DocumentReference/{stored.id}", headers=headers)
+    binary = client.get(f"/fhir/R4/Binary/{stored.id}", headers=headers)
+    assert read.status_code in (200, 404) and binary.status_code in (200, 404)
+
+    def found(query: str) -> bool:
+        response = client.get(f"/fhir/R4/DocumentReference?{query}", headers=headers)
+        assert response.status_code == 200, response.json
+        return str(stored.id) in {e["resource"]["id"] for e in response.json["entry"]}
+
+    return {"read": read.status_code == 200, "binary": binary.status_code == 200,
+            "search": found(f"patient=Patient/{woman.id}"),
+            "identifier": found(f"identifier={stored.identifier_system}|"
+                                f"{stored.identifier_value}"),
+            "date": found(f"patient=Patient/{woman.id}&date=le2030-01-01")}
