@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     #: The reminder SMS asks her to answer JA (confirm) or RING (call me).
     ultrasound_sms_confirmation: bool = True
 
+    # My record (services/records).
+    #: The largest document content taken, in bytes (after base64 decoding). Inline data
+    #: must also fit the FHIR body limit (5 MB), which base64 fills at about 3.7 MB.
+    records_max_document_bytes: int = Field(default=3 * 1024 * 1024, gt=0,
+                                            le=64 * 1024 * 1024)
+
     @field_validator("ultrasound_hospital_windows")
     @classmethod
     def _hospital_windows(cls, value: str) -> str:
@@ -384,6 +390,7 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "sms_confirmation": settings.ultrasound_sms_confirmation,
             "calendar_host": urlsplit(settings.public_base_url).hostname or "localhost",
         },
+        "RECORDS_MAX_DOCUMENT_BYTES": settings.records_max_document_bytes,
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,

@@ -23,6 +23,7 @@ from citizen.fhir.views import (
     conditional_update_resource,
     conflict_error,
     create_resource,
+    offered,
     update_resource,
 )
 from citizen.fhir.wire import check_accept, fhir_response, read_body
@@ -135,18 +136,21 @@ def _process_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
     try:
         if method == "POST" and len(parts) == 1:
             actor = access.require_in_entry(handler.resource_type, "create", path)
+            offered(handler, "create")
             resource = _entry_resource(entry, handler.resource_type, path)
             created = create_resource(handler, resource, actor=actor, return_body=False,
                                       if_none_exist=request.get("ifNoneExist"))
             status, stored = created.status, created.row
         elif method == "PUT" and len(parts) == 1 and urlsplit(url).query:
             actor = access.require_in_entry(handler.resource_type, "update", path)
+            offered(handler, "update")
             resource = _entry_resource(entry, handler.resource_type, path)
             status, stored = conditional_update_resource(
                 handler, urlsplit(url).query, resource, actor=actor,
                 if_match=request.get("ifMatch"), in_entry=path)
         elif method == "PUT" and len(parts) == 2:
             actor = access.require_in_entry(handler.resource_type, "update", path)
+            offered(handler, "update")
             resource = _entry_resource(entry, handler.resource_type, path)
             stored = update_resource(handler, parts[1], resource, actor=actor,
                                      if_match=request.get("ifMatch"))

@@ -40,6 +40,11 @@ def capability_statement(base_url: str) -> dict[str, Any]:
 
 def _resource(handler) -> dict[str, Any]:
     documented = {"documentation": handler.documentation} if handler.documentation else {}
+    searched = {"searchParam": [
+        *COMMON_SEARCH_PARAMS,
+        *({"name": name, "type": p.type, "documentation": p.documentation}
+          for name, p in sorted(handler.search_params.items())),
+    ]} if "search-type" in handler.interactions else {}
     return {
         "type": handler.resource_type,
         **documented,
@@ -47,11 +52,7 @@ def _resource(handler) -> dict[str, Any]:
         "versioning": "versioned-update",
         "readHistory": False,
         "updateCreate": False,
-        "conditionalCreate": True,
-        "conditionalUpdate": True,
-        "searchParam": [
-            *COMMON_SEARCH_PARAMS,
-            *({"name": name, "type": p.type, "documentation": p.documentation}
-              for name, p in sorted(handler.search_params.items())),
-        ],
+        "conditionalCreate": "create" in handler.interactions,
+        "conditionalUpdate": "update" in handler.interactions,
+        **searched,
     }

@@ -9,6 +9,10 @@ The contract between the generic layer (``views``, ``bundles``) and a handler:
   reads and searches;
 - ``to_fhir`` and ``subject_of`` always get a :data:`Stored` row (the model's columns, as
   ``load`` and search read them), never an ORM object: one kind of input for every path;
+- ``visible`` narrows every statement that finds stored rows for a caller (read, search,
+  the matching of conditional creates and updates, the rows an update or a Bundle entry
+  starts from): what it removes is simply not there for that caller (404, absent from
+  results). By default it removes nothing; the record's documents apply their one rule;
 - ``create`` and ``update`` call the domain's service functions and return the id; the
   generic layer reads the stored row back for the response, so the response shows what was
   stored. A create never updates: a business identifier that already exists is
@@ -109,6 +113,13 @@ class ResourceHandler:
     def base_query(self) -> sa.Select:
         """The starting point of every read and search: the model's columns."""
         return sa.select(*self.model.__table__.columns)
+
+    def visible(self, statement: sa.Select, *, actor: Actor) -> sa.Select:
+        """``statement`` (a read or search of this type) less what ``actor`` may not see.
+
+        Return ``statement`` itself where nothing is removed: the generic layer then runs
+        its statements built once. (A new Select per request is run through SQLAlchemy.)"""
+        return statement
 
     #: Whether ``create_many`` can take a whole transaction of creates at once.
     bulk_create: ClassVar[bool] = False

@@ -7,12 +7,14 @@ from flask import Response
 
 from citizen.fhir.errors import FhirError
 from citizen.fhir.wire import check_accept, fhir_response
+from services.records.fhir import code_system as record_document_kinds
 from services.ultrasound.fhir import code_system as ultrasound_services
 from services.wound import catalogue as wound_catalogue
 from services.wound import questionnaires as wound
 
 PUBLISHED = {
     "ultrasound-service": ultrasound_services,
+    "record-document-kind": record_document_kinds,
     "ssi-criterion": lambda: wound.code_system(wound.CRITERION_SYSTEM),
     "wound-sign-severity": lambda: wound.code_system(wound.SEVERITY_SYSTEM),
     "surgical-procedure-category": wound_catalogue.code_system,

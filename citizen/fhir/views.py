@@ -12,6 +12,9 @@ Semantics that hold for every resource type (FHIR R4 RESTful API with SMART v2 s
   the loser: it gets the winner's resource.
 - The response and the audit row tell one story: ``create`` 201, ``update`` 200, ``read``
   only when a body is returned.
+- What a handler's ``visible`` hides from the caller is not there on any path: a read or an
+  update of it is 404, a search does not find it, a condition does not match it.
+- An interaction the type does not offer (``ResourceHandler.interactions``) is 405.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ def read(resource_type: str, resource_id: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
     actor = access.require(resource_type, "read")
-    row = load(handler, resource_id)
+    offered(handler, "read")
+    row = load(handler, resource_id, actor=actor)
     if row is None:
         raise not_found(resource_type, resource_id)
     _audit(handler, row, actor, action="read")
@@ -62,6 +66,7 @@ def search(resource_type: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
     actor = access.require(resource_type, "search")
+    offered(handler, "search-type")
     params = request.args if request.method == "GET" else _form_params()
     bundle = run_search(handler, params, actor=actor)
     return fhir_response(bundle)
@@ -71,6 +76,7 @@ def create(resource_type: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
     actor = access.require(resource_type, "create")
+    offered(handler, "create")
     resource = read_body(resource_type)
     outcome = create_resource(handler, resource, actor=actor, if_none_exist=_if_none_exist())
     location = _location(resource_type, outcome.row)
@@ -83,6 +89,7 @@ def update(resource_type: str, resource_id: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
     actor = access.require(resource_type, "update")
+    offered(handler, "update")
     resource = read_body(resource_type)
     row = update_resource(handler, resource_id, resource, actor=actor,
                           if_match=request.headers.get("If-Match"))
@@ -94,6 +101,7 @@ def conditional_update(resource_type: str) -> Response:
     check_accept()
     handler = _handler(resource_type)
     actor = access.require(resource_type, "update")
+    offered(handler, "update")
     resource = read_body(resource_type)
     status, row = conditional_update_resource(
         handler, request.query_string.decode("utf-8", "replace"), resource, actor=actor,
@@ -111,7 +119,7 @@ def conditional_update_resource(handler: ResourceHandler, query: str, resource: 
     ``in_entry`` names the Bundle entry, whose refusals are its own."""
     criteria = _criteria(handler, query, "a conditional update")
     for attempt in range(2):
-        matches = _matching(handler, criteria, limit=2)
+        matches = _matching(handler, criteria, limit=2, actor=actor)
         if len(matches) > 1:
             raise FhirError(412, "the conditional update matches more than one resource",
                             code="multiple-matches")
@@ -131,6 +139,7 @@ def conditional_update_resource(handler: ResourceHandler, query: str, resource: 
             access.require_in_entry(handler.resource_type, "create", in_entry)
         else:
             access.require(handler.resource_type, "create")
+        offered(handler, "create")
         try:
             created = create_resource(handler, resource, actor=actor, if_none_exist=None)
         except FhirError as exc:
@@ -141,7 +150,18 @@ def conditional_update_resource(handler: ResourceHandler, query: str, resource: 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
+def offered(handler: ResourceHandler, interaction: str) -> None:
+    """405 for an interaction the resource type does not offer."""
+    if interaction not in handler.interactions:
+        allowed = ", ".join(handler.interactions)
+        raise FhirError(405, f"{handler.resource_type} offers {allowed} only",
+                        code="not-supported")
+
+
+def load(handler: ResourceHandler, resource_id: str | int, *,
+         actor: Actor | None = None) -> Stored | None:
+    """The stored row, as ``actor`` may see it (None: as stored, for reading back what a
+    write just stored)."""
     number = handler.parse_id(str(resource_id))
     if number is None:
         return None
@@ -149,16 +169,20 @@ def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
     if session.new or session.dirty or session.deleted:
         session.flush()  # a create or update just made it: read what it wrote
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        found = driver.rows(connection, _by_id(handler), {_ID: number})
+    statement = _by_id(handler)
+    if actor is not None:
+        statement = handler.visible(statement, actor=actor)
+    if connection.dialect.name == "postgresql" and statement is _by_id(handler):
+        found = driver.rows(connection, statement, {_ID: number})
         return found[0] if found else None
-    return connection.execute(_by_id(handler), {_ID: number}).first()
+    return connection.execute(statement, {_ID: number}).first()
 
 
 def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> dict[str, Any]:
     """Keyset-paged search: stable pages however the data changes between them."""
     query = parse_search(params, _known(handler), parse_id=handler.parse_id)
-    rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id)
+    rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id,
+                     actor=actor)
     page, more = rows[: query.count], len(rows) > query.count
     for row in page:
         _audit(handler, row, actor, action="search")
@@ -197,7 +221,7 @@ def create_resource(handler: ResourceHandler, resource: dict[str, Any], *, actor
     a match, so it never needs ``r``."""
     criteria = _condition(handler, if_none_exist) if if_none_exist else None
     if criteria is not None:
-        match = _one_match(handler, criteria)
+        match = _one_match(handler, criteria, actor=actor)
         if match is not None:
             return _matched(handler, match, actor, return_body=return_body)
     try:
@@ -206,7 +230,7 @@ def create_resource(handler: ResourceHandler, resource: dict[str, Any], *, actor
     except (Conflict, sa.exc.IntegrityError) as exc:
         # Stored by another request after we looked (IntegrityError: after the handler
         # looked too): as if it had come first. A conditional create gets its resource.
-        match = _one_match(handler, criteria) if criteria is not None else None
+        match = _one_match(handler, criteria, actor=actor) if criteria is not None else None
         if match is None:
             raise conflict_error(exc) from None
         return _matched(handler, match, actor, return_body=return_body)
@@ -218,7 +242,7 @@ def update_resource(handler: ResourceHandler, resource_id: str, resource: dict[s
     if resource.get("id") != resource_id:
         raise FhirError(400, "the resource id must match the URL", code="invalid",
                         expression=[f"{handler.resource_type}.id"])
-    row = load(handler, resource_id)
+    row = load(handler, resource_id, actor=actor)
     if row is None:
         raise FhirError(404, f"{handler.resource_type}/{resource_id} is not known; "
                              "ids are assigned by this server (create with POST)")
@@ -271,8 +295,9 @@ def _criteria(handler: ResourceHandler, query: str, what: str) -> dict[str, list
     return criteria.filters
 
 
-def _one_match(handler: ResourceHandler, filters: dict[str, list[str]]) -> Stored | None:
-    matches = _matching(handler, filters, limit=2)
+def _one_match(handler: ResourceHandler, filters: dict[str, list[str]], *,
+               actor: Actor) -> Stored | None:
+    matches = _matching(handler, filters, limit=2, actor=actor)
     if len(matches) > 1:
         raise FhirError(412, "If-None-Exist matches more than one resource", code="duplicate")
     return matches[0] if matches else None
@@ -292,8 +317,9 @@ def _chainable(target: str | None) -> set[str]:
 
 
 def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit: int,
-              after_id: int = 0) -> list[Stored]:
-    """Rows matching the search ``filters``, in id order, after ``after_id``.
+              actor: Actor, after_id: int = 0) -> list[Stored]:
+    """Rows matching the search ``filters`` that ``actor`` may see, in id order, after
+    ``after_id``.
 
     Plain rows with the model's columns, not ORM objects: search results are only read, and
     skipping the unit of work's bookkeeping is a good part of a search's cost.
@@ -311,11 +337,14 @@ def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit:
         [values[_bound_name(name)]] = values[_bound_name(name)]
     statement = _search_base(handler, bound, as_array=on_driver, one=one)
     if on_driver:
-        return driver.rows(connection, statement, values)
+        shown = handler.visible(statement, actor=actor)
+        if shown is statement:
+            return driver.rows(connection, statement, values)
+        return list(connection.execute(shown, values))
     for name, raw in filters.items():
         if name not in bound:
             statement = _filter(handler, statement, name, raw)
-    return list(connection.execute(statement, values))
+    return list(connection.execute(handler.visible(statement, actor=actor), values))
 
 
 # Names of the bound values of the cached statements below (unlikely in a handler's filters).

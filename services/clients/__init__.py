@@ -23,6 +23,7 @@ from services.clients.service import (
     issue_access_token,
     purge_used_assertions,
     record_assertion_jti,
+    set_organisation,
 )
 from services.domain import Domain
 
@@ -50,4 +51,5 @@ __all__ = [
     "issue_access_token",
     "purge_used_assertions",
     "record_assertion_jti",
+    "set_organisation",
 ]

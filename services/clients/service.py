@@ -43,11 +43,14 @@ VSCHAR = re.compile(r"[\x20-\x7e]*\Z")
 
 
 def create_client(*, name: str, scopes: str | Iterable[str], auth_method: str,
-                  jwks: Mapping[str, Any] | None = None) -> tuple[SystemClient, str | None]:
+                  jwks: Mapping[str, Any] | None = None,
+                  organisation_id: int | None = None) -> tuple[SystemClient, str | None]:
     """Register a client; return it and, for ``client_secret_basic``, its secret (shown once).
 
     ``scopes`` are the SMART system scopes the client may ever be granted; ``jwks`` is the
     JWK Set of its public keys, required for ``private_key_jwt`` and refused otherwise.
+    ``organisation_id``: the organisation whose own system it is (a hospital's record
+    system); None for a system acting for citizens (helsenorge).
     """
     name = name.strip()
     if not name or len(name) > 200:
@@ -72,7 +75,7 @@ def create_client(*, name: str, scopes: str | Iterable[str], auth_method: str,
         raise InvalidClientRegistration(f"auth_method must be one of {', '.join(AUTH_METHODS)}")
     client = SystemClient(client_id=str(uuid.uuid4()), name=name, scopes=format_scopes(allowed),
                           auth_method=auth_method, secret_hash=secret_hash, jwks=stored_jwks,
-                          is_active=True)
+                          is_active=True, organisation_id=organisation_id)
     db.session.add(client)
     db.session.flush()
     log.info("system client created",
@@ -90,6 +93,18 @@ def deactivate_client(*, client_id: str) -> SystemClient:
     db.session.flush()
     _recently_active.pop(client_id, None)
     log.info("system client deactivated", extra={"client_id": client_id})
+    return client
+
+
+def set_organisation(*, client_id: str, organisation_id: int | None) -> SystemClient:
+    """Make the client its organisation's own system (None: nobody's). It then sees every
+    record document of that organisation, blocks or not (services/records/access.py)."""
+    client = db.session.scalar(sa.select(SystemClient).where(SystemClient.client_id == client_id))
+    if client is None:
+        raise LookupError(client_id)
+    client.organisation_id = organisation_id
+    db.session.flush()
+    log.info("system client's organisation set", extra={"client_id": client_id})
     return client
 
 

@@ -91,3 +91,48 @@ def test_deactivate(cli):
     unknown = cli.invoke(args=["clients", "deactivate", "no-such-client"])
     assert unknown.exit_code == 2
     assert "no client" in unknown.output
+
+
+def test_create_with_an_organisation_makes_it_that_hospitals_own_system(cli, db):
+    from tests.plugins.factories import make_organisation
+
+    hospital = make_organisation()
+    result = cli.invoke(args=["clients", "create", "St. Olavs DIPS", "--scopes", SCOPES,
+                              "--organisation", "883 974 832"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["organisation"] == "883974832"
+    [stored] = table_rows(SystemClient)
+    assert stored.organisation_id == hospital.id
+
+
+def test_create_without_an_organisation_belongs_to_none(cli, db):
+    result = cli.invoke(args=["clients", "create", "helsenorge.no", "--scopes", SCOPES])
+    assert result.exit_code == 0, result.output
+    assert "organisation" not in json.loads(result.output)
+    assert table_rows(SystemClient)[0].organisation_id is None
+
+
+def test_an_unknown_organisation_is_refused_and_nothing_is_stored(cli, db):
+    for number in ("999999999", "not-a-number", "８８３９７４８３２"):
+        result = cli.invoke(args=["clients", "create", "x", "--scopes", SCOPES,
+                                  "--organisation", number])
+        assert result.exit_code == 2, result.output
+        assert "no organisation with organisation number" in result.output
+    assert table_rows(SystemClient) == []
+
+
+def test_set_organisation_moves_a_client_to_an_organisation_and_back(cli, db):
+    from tests.plugins.factories import make_organisation
+
+    hospital = make_organisation()
+    created = json.loads(cli.invoke(args=["clients", "create", "DIPS", "--scopes",
+                                          SCOPES]).output)
+    result = cli.invoke(args=["clients", "set-organisation", created["client_id"], "883974832"])
+    assert result.exit_code == 0, result.output
+    assert table_rows(SystemClient)[0].organisation_id == hospital.id
+    result = cli.invoke(args=["clients", "set-organisation", created["client_id"], "none"])
+    assert result.exit_code == 0, result.output
+    assert "no organisation" in result.output
+    assert table_rows(SystemClient)[0].organisation_id is None
+    unknown = cli.invoke(args=["clients", "set-organisation", "no-such-client", "883974832"])
+    assert unknown.exit_code == 2 and "no client" in unknown.output

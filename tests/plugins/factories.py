@@ -93,13 +93,17 @@ def make_staff(organisation, *roles, name: str = "Sykepleier Test", hpr_number: 
     return staff
 
 
-def system_bearer(scopes: str, *, name: str = "Hospital record system") -> dict[str, str]:
-    """Headers for a new system client holding ``scopes``, with a fresh access token."""
+def system_bearer(scopes: str, *, name: str = "Hospital record system",
+                  organisation=None) -> dict[str, str]:
+    """Headers for a new system client holding ``scopes``, with a fresh access token;
+    ``organisation``: the one whose own system it is (None: nobody's, as helsenorge)."""
     from citizen.oauth import keys
     from services.clients import tokens
     from services.clients.service import create_client
 
-    client, _secret = create_client(name=name, scopes=scopes, auth_method="client_secret_basic")
+    client, _secret = create_client(
+        name=name, scopes=scopes, auth_method="client_secret_basic",
+        organisation_id=organisation.id if organisation is not None else None)
     issued = tokens.issue_access_token(key=keys.signing_key(), issuer=keys.issuer(),
                                        audience=keys.api_audience(),
                                        client_id=client.client_id, scope=scopes,

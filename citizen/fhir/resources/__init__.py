@@ -7,6 +7,8 @@ registered handlers and the declarations to the same set of types.
 
 from citizen.fhir.resources import (
     appointment,  # noqa: F401  (ultrasound: Appointment)
+    binary,  # noqa: F401  (records: Binary)
+    documentreference,  # noqa: F401  (records: DocumentReference)
     observation,  # noqa: F401  (ultrasound: Observation)
     patient,  # noqa: F401  (people: Patient)
     procedure,  # noqa: F401  (wound: Procedure)

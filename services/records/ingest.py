@@ -1,0 +1,244 @@
+"""What the hospital system tells us about its documents: create, update, replace.
+
+A create never updates: an existing business identifier is :class:`AlreadyExists` (the FHIR
+layer answers 409, and a conditional create finds the stored one). A correction is a new
+document that replaces an earlier one of the same patient and hospital; the earlier one
+becomes superseded and stays, so the history is kept. An update that changes nothing
+changes nothing: no new version, no notice.
+
+A document the patient can read (``services.records.access``, the one rule) is announced to
+her with ``records.document-new``, once: at once if it is readable when it arrives, else at
+its release time by the due job ``records.release-notices`` (services/records/tasks.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from services import audit
+from services.actors import Actor
+from services.clock import utcnow
+from services.db import db
+from services.notify.models import Notification
+from services.notify.paper import PAPER
+from services.notify.service import EMAIL, SMS, notify
+from services.people.models import Person
+from services.records import access
+from services.records.content import Checked
+from services.records.events import DOCUMENT_NEW
+from services.records.models import (
+    Confidentiality,
+    Document,
+    DocumentContent,
+    DocumentKind,
+    DocumentStatus,
+)
+
+PURPOSE = "records"
+RELEASE_NOTICES = Actor.system("records-release-notices")
+#: How far back the due job looks for release times that have passed. Its runs are minutes
+#: apart; a day covers a worker that was down for a night. (Looking further back each run
+#: would scan every released document forever; notify()'s key makes a second look harmless.)
+RELEASE_LOOKBACK = timedelta(days=1)
+
+
+class IngestError(ValueError):
+    """The hospital's data breaks a rule; the message is safe to show. ``expression``
+    names the FHIR element where there is one."""
+
+    def __init__(self, message: str, expression: str | None = None) -> None:
+        super().__init__(message)
+        self.expression = expression
+
+
+class AlreadyExists(IngestError):
+    """A create for a business identifier that is stored already."""
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class DocumentData:
+    """One document as the hospital describes it (``services.records.fhir`` reads it)."""
+
+    identifier_system: str
+    identifier_value: str
+    person_id: int
+    organisation_id: int
+    kind: DocumentKind
+    title: str
+    document_date: datetime
+    status: DocumentStatus = DocumentStatus.CURRENT
+    author_name: str | None = None
+    author_hpr: str | None = None
+    unit_id: int | None = None
+    confidentiality: Confidentiality = Confidentiality.NORMAL
+    withheld_from_patient: bool = False
+    release_after: datetime | None = None
+    #: The checked content; None on an update: the content stays as it is.
+    content: Checked | None = None
+    replaces_id: int | None = None
+
+
+def document_by_identifier(*, system: str, value: str) -> Document | None:
+    return db.session.scalar(sa.select(Document).where(Document.identifier_system == system,
+                                                       Document.identifier_value == value))
+
+
+def create_document(*, data: DocumentData, actor: Actor) -> Document:
+    """Store a new document (and supersede the one it replaces); audited, announced."""
+    if document_by_identifier(system=data.identifier_system,
+                              value=data.identifier_value) is not None:
+        raise AlreadyExists("a document with this identifier is stored",
+                            "DocumentReference.identifier")
+    if db.session.get(Person, data.person_id) is None:
+        raise NotFound("person")
+    if data.content is None:
+        raise IngestError("a new document needs its content", "DocumentReference.content")
+    document = Document(identifier_system=data.identifier_system,
+                        identifier_value=data.identifier_value, person_id=data.person_id,
+                        organisation_id=data.organisation_id)
+    db.session.add(document)
+    _apply(document, data)
+    document.content = DocumentContent(data=data.content.data)
+    replaced = _replace(document, data.replaces_id)
+    db.session.flush()
+    _audit(actor, "create", document)
+    if replaced is not None:
+        _audit(actor, "update", replaced)
+    announce_if_readable(document, actor=actor)
+    return document
+
+
+def update_document(*, document_id: int, data: DocumentData, actor: Actor) -> Document:
+    """Store ``data`` as the new version of the document; the patient, the hospital and the
+    business identifier stay. Announced if this makes it readable to her."""
+    document = db.session.get(Document, document_id)
+    if document is None:
+        raise NotFound("document")
+    if data.person_id != document.person_id:
+        raise IngestError("the patient of a document cannot change",
+                          "DocumentReference.subject")
+    if data.organisation_id != document.organisation_id:
+        raise IngestError("the custodian of a document cannot change",
+                          "DocumentReference.custodian")
+    if (data.identifier_system, data.identifier_value) != (document.identifier_system,
+                                                           document.identifier_value):
+        raise IngestError("the business identifier of a document cannot change",
+                          "DocumentReference.identifier")
+    if data.replaces_id != document.replaces_id and document.replaces_id is not None:
+        raise IngestError("the document a correction replaces cannot change",
+                          "DocumentReference.relatesTo")
+    _apply(document, data)
+    if data.content is not None and (data.content.sha256, data.content.content_type) != (
+            document.content_sha256, document.content_type):
+        document.content.data = data.content.data
+        _set(document, content_type=data.content.content_type, content_size=data.content.size,
+             content_sha256=data.content.sha256)
+    replaced = _replace(document, data.replaces_id) if document.replaces_id is None else None
+    db.session.flush()
+    _audit(actor, "update", document)
+    if replaced is not None:
+        _audit(actor, "update", replaced)
+    announce_if_readable(document, actor=actor)
+    return document
+
+
+def announce_if_readable(document: Document, *, actor: Actor,
+                         now: datetime | None = None) -> bool:
+    """Tell her of ``document`` if she can read it now (once per document: the notice's
+    key is the document's). Whether she can is the one rule's answer, not a copy of it."""
+    now = now or utcnow()
+    readable = db.session.scalar(access.visible(
+        sa.select(Document.id).where(Document.id == document.id),
+        viewer=access.Viewer(access.ViewerKind.PATIENT), now=now))
+    if readable is None:
+        return False
+    notify(person_id=document.person_id, event=DOCUMENT_NEW.name, context={}, actor=actor,
+           organisation_id=document.organisation_id, key=notice_key(document.id))
+    return True
+
+
+def notice_key(document_id: int) -> str:
+    return f"record-document:{document_id}:new"
+
+
+def send_release_notices(*, now: datetime) -> int:
+    """Announce the documents whose release time came since the last look; how many."""
+    # The notice's rows (one per channel) say it was decided already: skip those here
+    # rather than ask notify() once per document every run.
+    key = sa.literal("record-document:") + sa.cast(Document.id, sa.String) + ":new:"
+    already = sa.exists().where(Notification.dedupe_key.in_(
+        [key + channel for channel in (SMS, EMAIL, PAPER)]))
+    due = db.session.scalars(access.visible(
+        sa.select(Document).where(Document.release_after.is_not(None),
+                                  Document.release_after > now - RELEASE_LOOKBACK,
+                                  Document.release_after <= now, ~already),
+        viewer=access.Viewer(access.ViewerKind.PATIENT), now=now)
+        .order_by(Document.release_after, Document.id)).all()
+    for document in due:
+        notify(person_id=document.person_id, event=DOCUMENT_NEW.name, context={},
+               actor=RELEASE_NOTICES, organisation_id=document.organisation_id,
+               key=notice_key(document.id))
+    return len(due)
+
+
+def _replace(document: Document, replaces_id: int | None) -> Document | None:
+    """Link ``document`` to the one it corrects, which becomes superseded; that one."""
+    if replaces_id is None:
+        return None
+    if replaces_id == document.id:
+        raise IngestError("a document cannot replace itself", "DocumentReference.relatesTo")
+    earlier = db.session.get(Document, replaces_id)
+    if (earlier is None or earlier.person_id != document.person_id
+            or earlier.organisation_id != document.organisation_id):
+        # The same answer for another patient's document as for none: ids are not a way
+        # to learn what exists.
+        raise IngestError("the replaced document is not one of this hospital's documents "
+                          "about this patient", "DocumentReference.relatesTo")
+    if document.id is not None and document.id in _replaced_chain(earlier):
+        raise IngestError("a correction cannot replace a correction of itself",
+                          "DocumentReference.relatesTo")
+    document.replaces = earlier
+    if earlier.status is DocumentStatus.CURRENT:
+        earlier.status = DocumentStatus.SUPERSEDED
+    return earlier
+
+
+def _replaced_chain(document: Document) -> set[int]:
+    """The ids of the documents ``document`` corrects, directly or through others."""
+    seen: set[int] = set()
+    current = document.replaces_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = db.session.scalar(sa.select(Document.replaces_id).where(Document.id == current))
+    return seen
+
+
+def _apply(document: Document, data: DocumentData) -> None:
+    _set(document, status=data.status, kind=data.kind, title=data.title,
+         author_name=data.author_name, author_hpr=data.author_hpr, unit_id=data.unit_id,
+         document_date=data.document_date, confidentiality=data.confidentiality,
+         withheld_from_patient=data.withheld_from_patient, release_after=data.release_after)
+    if data.content is not None and document.id is None:
+        document.content_type = data.content.content_type
+        document.content_size = data.content.size
+        document.content_sha256 = data.content.sha256
+
+
+def _set(row, **values) -> None:
+    """Assign only what differs, so an update that changes nothing makes no new version."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+def _audit(actor: Actor, action: str, document: Document) -> None:
+    audit.record(actor=actor, action=action, resource_type="DocumentReference",
+                 resource_id=document.id, subject_person_id=document.person_id,
+                 purpose=PURPOSE)
