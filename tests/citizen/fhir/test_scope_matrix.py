@@ -215,6 +215,11 @@ EXAMPLES: dict[str, Example] = {
     "Slot": Example(new=_slot, stored=_stored(_slot, "Slot"), condition=_by_identifier),
     "Procedure": Example(new=_procedure, stored=_stored(_procedure, "Procedure"),
                          condition=_by_identifier),
+    "DocumentReference": Example(new=_document, stored=_stored_document,
+                                 condition=_by_identifier, organisation=_matrix_hospital),
+    # Read only: the other interactions are 405 to a token that has their scope.
+    "Binary": Example(new=_binary, stored=_stored_binary, condition=lambda r: "_id=1",
+                      organisation=_matrix_hospital),
 }
 
 #: Scope (with ``T`` for the type under test) -> the permission letters it grants on T.
