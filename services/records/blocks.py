@@ -146,10 +146,11 @@ def add_block(*, person_id: int, kind: BlockKind, actor: Actor, document_id: int
                "staff_id": staff_id}
     wanted = TARGETS[kind]
     extra = sorted(name for name, value in targets.items() if value is not None and name != wanted)
+    article = "an" if kind.value[0] in "aeiou" else "a"
     if extra:
-        raise InvalidBlock(f"a {kind.value} block names no {', '.join(extra)}")
+        raise InvalidBlock(f"{article} {kind.value} block names no {', '.join(extra)}")
     if wanted is not None and targets[wanted] is None:
-        raise InvalidBlock(f"a {kind.value} block needs {wanted}")
+        raise InvalidBlock(f"{article} {kind.value} block needs {wanted}")
     _check_target(person_id, kind, targets)
     existing = db.session.scalar(
         sa.select(Block).where(Block.person_id == person_id, Block.kind == kind,
@@ -275,7 +276,7 @@ def _visible_titles(person_id: int, document_ids: list[int], *,
                         .where(Document.person_id == person_id,
                                Document.id.in_(document_ids)),
                         viewer=Viewer(ViewerKind.PATIENT), now=now)
-    return dict(db.session.execute(statement).tuples())
+    return {row.id: row.title for row in db.session.execute(statement)}
 
 
 def _receipt_details(block: Block) -> dict[str, int | str]:

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.actors import Actor
-from services.clients.service import create_client
+from services.clients.models import SystemClient
 from services.clock import utcnow
 from services.db import db
 from services.people.models import Role
@@ -88,14 +88,13 @@ def world(db, frozen_clock) -> World:
     }
     # Another person's document is never in her list, whoever looks.
     make_document(another, hospital, title="another persons")
-    own_system, _ = create_client(name="St. Olavs record system", scopes="system/*.rs",
-                                  auth_method="client_secret_basic")
-    own_system.organisation_id = hospital.id
-    other_system, _ = create_client(name="Bergen record system", scopes="system/*.rs",
-                                    auth_method="client_secret_basic")
-    other_system.organisation_id = other.id
-    helsenorge, _ = create_client(name="helsenorge", scopes="system/*.rs",
-                                  auth_method="client_secret_basic")
+    # Stored directly: create_client's secret hashing would be most of the fixture's time.
+    own_system, other_system, helsenorge = (
+        SystemClient(client_id=client_id, name=client_id, scopes="system/*.rs",
+                     auth_method="private_key_jwt", organisation_id=organisation_id)
+        for client_id, organisation_id in (("st-olavs", hospital.id), ("bergen", other.id),
+                                           ("helsenorge", None)))
+    db.session.add_all([own_system, other_system, helsenorge])
     db.session.commit()
     viewers = {
         "patient": Viewer.of(Actor.person(person.id)),
