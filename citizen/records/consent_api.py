@@ -18,6 +18,7 @@ from citizen.api.schemas import page_of
 from citizen.auth.current import acting_for, current_citizen, login_required, person_label
 from citizen.errors import ApiError
 from citizen.payloads import load_json
+from citizen.records.consent_present import history_items
 from citizen.records.consent_schemas import (
     BlockSchema,
     FullmaktSchema,
@@ -26,7 +27,6 @@ from citizen.records.consent_schemas import (
     ProxiesSchema,
     ReceiptSchema,
 )
-from citizen.records.consent_present import history_items
 from citizen.records.consent_text import block_text
 from services.clock import today_in_norway
 from services.db import db
