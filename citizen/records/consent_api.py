@@ -80,7 +80,8 @@ def post_block() -> tuple[Response, int]:
 
 @operation(summary="Lift a block", tags=TAGS,
            description="The block stays in her history, lifted; lifting it again changes "
-                       "nothing.",
+                       "nothing. Send Content-Type: application/json (no body): the API's "
+                       "rule against cross-site requests.",
            responses={200: BlockSchema}, problems={403: NOT_COVERED, **BLOCK_NOT_FOUND})
 @login_required
 def delete_block(block_id: int) -> Response:
@@ -150,7 +151,9 @@ def post_proxy() -> tuple[Response, int]:
 
 
 @operation(summary="Revoke a fullmakt she has given", tags=TAGS,
-           description="It ends at once: the recipient's next request no longer acts for her.",
+           description="It ends at once: the recipient's next request no longer acts for her. "
+                       "Only the giver may; to the recipient it is 404. Send Content-Type: "
+                       "application/json (no body).",
            responses={200: FullmaktSchema},
            problems={403: NOT_HERSELF, 404: "No such fullmakt given by her."})
 @login_required
