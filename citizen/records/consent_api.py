@@ -20,7 +20,9 @@ from citizen.errors import ApiError
 from citizen.payloads import load_json
 from citizen.records.consent_present import history_items
 from citizen.records.consent_schemas import (
+    EMPTY_BODY,
     BlockSchema,
+    EmptySchema,
     FullmaktSchema,
     NewBlockSchema,
     NewFullmaktSchema,
@@ -80,12 +82,14 @@ def post_block() -> tuple[Response, int]:
 
 @operation(summary="Lift a block", tags=TAGS,
            description="The block stays in her history, lifted; lifting it again changes "
-                       "nothing. Send Content-Type: application/json (no body): the API's "
-                       "rule against cross-site requests.",
-           responses={200: BlockSchema}, problems={403: NOT_COVERED, **BLOCK_NOT_FOUND})
+                       "nothing. The body is {}: a change is sent as JSON (the API's rule "
+                       "against cross-site requests).",
+           body=EMPTY_BODY, responses={200: BlockSchema},
+           problems={403: NOT_COVERED, **BLOCK_NOT_FOUND})
 @login_required
 def delete_block(block_id: int) -> Response:
     subject = _records_subject()
+    load_json(EmptySchema())
     try:
         blocks.lift_block(person_id=subject.id, block_id=block_id, actor=g.actor)
     except blocks.NotFound:
@@ -152,13 +156,13 @@ def post_proxy() -> tuple[Response, int]:
 
 @operation(summary="Revoke a fullmakt she has given", tags=TAGS,
            description="It ends at once: the recipient's next request no longer acts for her. "
-                       "Only the giver may; to the recipient it is 404. Send Content-Type: "
-                       "application/json (no body).",
-           responses={200: FullmaktSchema},
+                       "Only the giver may; to the recipient it is 404. The body is {}.",
+           body=EMPTY_BODY, responses={200: FullmaktSchema},
            problems={403: NOT_HERSELF, 404: "No such fullmakt given by her."})
 @login_required
 def delete_proxy(fullmakt_id: int) -> Response:
     _herself()
+    load_json(EmptySchema())
     try:
         fullmakt = revoke_fullmakt(fullmakt_id=fullmakt_id, actor=g.actor)
     except PeopleNotFound:

@@ -130,3 +130,16 @@ class ReceiptSchema(Schema):
     details = fields.Dict(keys=fields.String(), required=True,
                           metadata={"description": "Ids and codes only"})
     summary = fields.String(required=True)
+
+
+class EmptySchema(Schema):
+    """``{}``: what a DELETE sends, for the API's rule that a change comes with a JSON body
+    (citizen/api/origin.py); anything in it is refused."""
+
+    class Meta:
+        unknown = RAISE
+
+
+#: The same, as the OpenAPI document states it.
+EMPTY_BODY = {"type": "object", "maxProperties": 0,
+              "description": "An empty object: a change is sent as JSON (CSRF)."}

@@ -17,7 +17,6 @@ import csv
 import io
 import json
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
@@ -25,13 +24,9 @@ from werkzeug.exceptions import NotFound
 from citizen.auth.current import acting_for, login_required, person_label
 from citizen.records.consent_present import history_items
 from citizen.records.consent_text import actor_text, block_text, receipt_text
-from services.audit.models import AuditEvent
-from services.clock import utcnow
-from services.db import db
-from services.people.models import Area, Person, StaffMember
+from services.people.models import Area, Person
 from services.records import blocks, consent_history
-from services.records.access import Viewer, ViewerKind, visible
-from services.records.models import BlockKind, Document
+from services.records.models import BlockKind
 
 #: Ids are PostgreSQL integers (as citizen/api/blueprint.py says; not imported from there,
 #: which imports this package).
@@ -209,34 +204,18 @@ def _privacy(subject: Person, *, entered=None, errors=None, status=200):
         PRIVACY_TEMPLATE, active=active, lifted=lifted, values=values, errors=errors or {},
         removal=blocks.current_removal(person_id=subject.id),
         organisations=blocks.organisations_holding(person_id=subject.id),
-        documents=_document_choices(subject), staff=_staff_choices(subject),
+        documents=blocks.blockable_documents(person_id=subject.id, actor=g.actor,
+                                             limit=MAX_DOCUMENT_CHOICES),
+        staff=blocks.staff_who_have_read(person_id=subject.id),
         subject_label=person_label(subject),
         herself=subject.id == g.person.id), status
 
 
-def _document_choices(subject: Person):
-    statement = visible(sa.select(Document.id, Document.title, Document.document_date)
-                        .where(Document.person_id == subject.id)
-                        .order_by(Document.document_date.desc(), Document.id.desc())
-                        .limit(MAX_DOCUMENT_CHOICES),
-                        viewer=Viewer(ViewerKind.PATIENT), now=utcnow())
-    return list(db.session.execute(statement))
-
-
-def _staff_choices(subject: Person):
-    """Staff who have looked at her record (from the audit trail), by name."""
-    ids = [int(raw) for raw in db.session.scalars(
-        sa.select(AuditEvent.actor_id).where(AuditEvent.subject_person_id == subject.id,
-                                             AuditEvent.actor_kind == "staff").distinct())
-        if raw.isdigit()]
-    if not ids:
-        return []
-    return list(db.session.scalars(sa.select(StaffMember).where(StaffMember.id.in_(ids))
-                                   .order_by(StaffMember.name, StaffMember.id)))
-
-
 def _int(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= 2**31 - 1 else None
+    """A form's id: ASCII digits (``int`` also takes ``'²'`` and ``'١'``), 1 to 2**31 - 1."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None
+    return int(raw) if 0 < int(raw) <= 2**31 - 1 else None
 
 
 def _csv_safe(value: str) -> str:

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from services import audit
 from services.actors import Actor, ActorKind
+from services.audit.models import AuditEvent
 from services.clock import utcnow
 from services.db import db
 from services.people import receipts
@@ -104,6 +105,22 @@ def block_of(*, person_id: int, block_id: int, actor: Actor) -> ListedBlock:
     return ListedBlock(block, titles.get(block.document_id))
 
 
+def blockable_documents(*, person_id: int, actor: Actor, limit: int = 200,
+                        now: datetime | None = None) -> list[sa.Row]:
+    """Her newest documents that she can see (id, title, date): the choices of a document
+    block. Audited as a search of her documents."""
+    _acting_for_her(person_id, actor)
+    statement = visible(sa.select(Document.id, Document.title, Document.document_date)
+                        .where(Document.person_id == person_id)
+                        .order_by(Document.document_date.desc(), Document.id.desc())
+                        .limit(limit),
+                        viewer=Viewer(ViewerKind.PATIENT), now=now or utcnow())
+    found = list(db.session.execute(statement))
+    audit.record(actor=actor, action="search", resource_type="DocumentReference",
+                 resource_id=None, subject_person_id=person_id, purpose=PURPOSE)
+    return found
+
+
 def organisations_holding(*, person_id: int, now: datetime | None = None) -> list[Organisation]:
     """The organisations (hospitals and units) that hold documents of hers she can see:
     the choices her page offers first (any known organisation can be blocked)."""
@@ -117,10 +134,23 @@ def organisations_holding(*, person_id: int, now: datetime | None = None) -> lis
                                    .order_by(Organisation.name, Organisation.id)))
 
 
+def staff_who_have_read(*, person_id: int) -> list[StaffMember]:
+    """Staff whom her audit trail shows reading her data, by name: the choices of a staff
+    block (she knows them from her access log)."""
+    ids = {int(raw) for raw in db.session.scalars(
+        sa.select(AuditEvent.actor_id).where(AuditEvent.subject_person_id == person_id,
+                                             AuditEvent.actor_kind == "staff").distinct())
+        if raw.isascii() and raw.isdigit()}
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(StaffMember).where(StaffMember.id.in_(ids))
+                                   .order_by(StaffMember.name, StaffMember.id)))
+
+
 def find_organisation(*, org_number: str) -> Organisation | None:
     """A known organisation by its organisation number (spaces allowed), or None."""
     compact = "".join(org_number.split())
-    if not (compact.isdigit() and len(compact) == 9):
+    if not (compact.isascii() and compact.isdigit() and len(compact) == 9):
         return None
     return db.session.scalar(sa.select(Organisation).where(Organisation.org_number == compact))
 
@@ -128,7 +158,7 @@ def find_organisation(*, org_number: str) -> Organisation | None:
 def find_staff(*, hpr_number: str) -> StaffMember | None:
     """A known staff member by HPR number, or None."""
     compact = "".join(hpr_number.split())
-    if not (compact.isdigit() and 6 <= len(compact) <= 9):
+    if not (compact.isascii() and compact.isdigit() and 6 <= len(compact) <= 9):
         return None
     return db.session.scalar(sa.select(StaffMember).where(StaffMember.hpr_number == compact))
 

@@ -427,7 +427,7 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
                                    "ends_on": "31.12.2026"}},
         "parents-form": {"data": {"area": "appointments", "action": "release"}},
         "block-json": {"json": {"organisation_id": org_id}},
-        "empty-json": {"content_type": "application/json"},
+        "empty-json": {"json": {}},
         "fullmakt-json": {"json": {"national_id": "12345678901", "areas": ["records"],
                                    "ends_on": "2026-12-31"}},
     }[kind]

@@ -23,8 +23,8 @@ from tests.services.records.factories import make_document
 
 
 def delete(client, path: str):
-    """A DELETE as a browser's script sends it: the CSRF rule wants a JSON content type."""
-    return client.delete(path, content_type="application/json")
+    """A DELETE as a browser's script sends it: a change comes with a JSON body (CSRF)."""
+    return client.delete(path, json={})
 
 
 @pytest.fixture
@@ -83,6 +83,17 @@ def test_a_block_body_that_does_not_fit(api_client, kari, body, status):
     answer = api_client.post("/api/v1/blocks", json=body)
     assert answer.status_code == status, answer.get_json()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Block)) == 0
+
+
+def test_a_delete_takes_an_empty_object_only(api_client, kari):
+    block, _ = blocks.add_block(person_id=kari.id, kind="everything", actor=Actor.person(kari.id))
+    db.session.commit()
+    path = f"/api/v1/blocks/{block.id}"
+    assert api_client.delete(path).status_code == 415
+    assert api_client.delete(path, json={"why": "x"}).status_code == 422
+    assert api_client.delete(path, json=[]).status_code == 422
+    assert db.session.get(Block, block.id).lifted_at is None
+    assert api_client.delete(path, json={}).status_code == 200
 
 
 def test_not_json_and_malformed_json(api_client, kari):

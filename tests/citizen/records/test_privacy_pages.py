@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from services.actors import Actor
 from services.db import db
@@ -254,3 +256,31 @@ def test_the_consent_history_and_its_downloads(client, kari, hospital, frozen_cl
 def test_the_page_in_nynorsk_and_english(client, kari, language, heading, said):
     page = text(client.get(f"{PAGE}?lang={language}"))
     assert f"<h1>{heading}</h1>" in page and said in page
+
+
+_FORM_TEXT = st.text(max_size=12) | st.sampled_from(["1", "²", "١٢", "0", "2147483648",
+                                                     "883974832", "-1", " 1 "])
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(form=st.fixed_dictionaries({}, optional={
+    name: _FORM_TEXT for name in ("kind", "organisation", "org_number", "document", "staff",
+                                  "hpr_number")}) | st.fixed_dictionaries({
+    "kind": st.sampled_from(["everything", "organisation", "document", "staff"])}, optional={
+    name: _FORM_TEXT for name in ("organisation", "org_number", "document", "staff",
+                                  "hpr_number")}))
+def test_any_block_form_is_a_clear_answer_never_a_500(client, kari, form):
+    answer = post(client, "/records/privacy/blocks", form)
+    assert answer.status_code in (303, 422), (form, answer.status_code)
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(form=st.fixed_dictionaries({}, optional={
+    "national_id": _FORM_TEXT, "areas": st.sampled_from(["records", "x", ""]),
+    "starts_on": _FORM_TEXT | st.sampled_from(["2026-03-02", "31.12.2026", "1.1.99999"]),
+    "ends_on": _FORM_TEXT | st.sampled_from(["2026-12-31", "31.12.2026", "0.0.0", "1.2"])}))
+def test_any_fullmakt_form_is_a_clear_answer_never_a_500(client, kari, form):
+    answer = post(client, "/records/proxies", form, page="/records/proxies")
+    assert answer.status_code in (303, 422), (form, answer.status_code)
