@@ -112,14 +112,22 @@ def parents():
     if area not in {a.value for a in rules.TEEN_GUARDIAN_AREAS} or action not in (
             "withhold", "release"):
         return _page(status=422, errors={"parents": _("Choose what your parents may see.")})
+
+    def refused():
+        return _page(status=409, errors={"parents": _(
+            "Only young people aged 12 to 15 can keep things from their parents.")})
+
+    # Releasing has no age limit in the service (from 16 it is moot); the page offers
+    # both only at the ages the choice means something.
+    if not rules.may_withhold_from_guardians(child=child, today=today):
+        return refused()
     try:
         if action == "withhold":
             withhold_from_guardians(child=child, area=Area(area), actor=g.actor, today=today)
         else:
             release_to_guardians(child=child, area=Area(area), actor=g.actor)
     except PeopleError:
-        return _page(status=409, errors={"parents": _(
-            "Only young people aged 12 to 15 can keep things from their parents.")})
+        return refused()
     flash(_("Your parents can no longer see %(area)s.", area=area_name(area))
           if action == "withhold" else
           _("Your parents can see %(area)s again.", area=area_name(area)), "success")
