@@ -6,6 +6,7 @@ from citizen.api import openapi, origin
 from citizen.auth import views as auth
 from citizen.extensions import csrf
 from citizen.notifications import api as notifications
+from citizen.records import consent_api as consent
 from citizen.ultrasound import api as ultrasound
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,3 +41,14 @@ blueprint.add_url_rule("/slots", view_func=ultrasound.list_slots)
 blueprint.add_url_rule("/pregnancy/consent", view_func=ultrasound.get_consent)
 blueprint.add_url_rule("/pregnancy/consent", endpoint="post_consent",
                        view_func=ultrasound.post_consent, methods=["POST"])
+
+# My record: blocks, fullmakter and the consent history (citizen/records/consent_api.py).
+blueprint.add_url_rule("/blocks", view_func=consent.list_blocks)
+blueprint.add_url_rule("/blocks", view_func=consent.post_block, methods=["POST"])
+blueprint.add_url_rule(f"/blocks/<{ID}:block_id>", view_func=consent.delete_block,
+                       methods=["DELETE"])
+blueprint.add_url_rule("/proxies", view_func=consent.list_proxies)
+blueprint.add_url_rule("/proxies", view_func=consent.post_proxy, methods=["POST"])
+blueprint.add_url_rule(f"/proxies/<{ID}:fullmakt_id>", view_func=consent.delete_proxy,
+                       methods=["DELETE"])
+blueprint.add_url_rule("/consent-history", view_func=consent.consent_history_list)

@@ -13,6 +13,7 @@ from services import audit
 from services.actors import Actor, ActorKind
 from services.clock import utcnow
 from services.db import db, plan_each_execution
+from services.people import receipts
 from services.people.identity import NationalId
 from services.people.models import (
     AddressProtection,
@@ -266,9 +267,9 @@ def record_guardianship(*, guardian: Person, child: Person, shares_address: bool
 
 
 def withhold_from_guardians(*, child: Person, area: Area, actor: Actor, today: date) -> None:
-    """Let a child aged 12–16 withhold an area from their parents."""
-    if actor.kind is not ActorKind.PERSON or actor.id != str(child.id):
-        raise PeopleError("only the child can withhold information from their parents")
+    """Let a child aged 12–16 withhold an area from their parents. Withholding an area
+    already withheld changes nothing (and writes no second receipt)."""
+    _the_child_herself(child, actor, "only the child can withhold information from their parents")
     if not may_withhold_from_guardians(child=child, today=today):
         raise PeopleError("only children aged 12 to 16 can withhold from their parents")
     exists = db.session.scalar(
@@ -278,8 +279,41 @@ def withhold_from_guardians(*, child: Person, area: Area, actor: Actor, today: d
     if exists is None:
         db.session.add(GuardianRestriction(child_id=child.id, area=area))
         db.session.flush()
+        receipts.record(person_id=child.id, change="guardians-withheld", actor=actor,
+                        area=area.value)
     audit.record(actor=actor, action="update", resource_type="Consent", resource_id=area.value,
                  subject_person_id=child.id, purpose="self-service")
+
+
+def release_to_guardians(*, child: Person, area: Area, actor: Actor) -> None:
+    """Let the child give their parents back an area they withheld. At any age: from 16
+    parents see nothing anyway, and a release never shows them more than the age rules
+    allow (``representation.guardian_areas``). Releasing an area not withheld changes
+    nothing."""
+    _the_child_herself(child, actor, "only the child can release information to their parents")
+    restriction = db.session.scalar(
+        sa.select(GuardianRestriction).where(GuardianRestriction.child_id == child.id,
+                                             GuardianRestriction.area == area)
+    )
+    if restriction is not None:
+        db.session.delete(restriction)
+        db.session.flush()
+        receipts.record(person_id=child.id, change="guardians-released", actor=actor,
+                        area=area.value)
+    audit.record(actor=actor, action="update", resource_type="Consent", resource_id=area.value,
+                 subject_person_id=child.id, purpose="self-service")
+
+
+def withheld_from_guardians(*, child_id: int) -> frozenset[Area]:
+    """The areas the child has withheld from their parents."""
+    return frozenset(db.session.scalars(
+        sa.select(GuardianRestriction.area).where(GuardianRestriction.child_id == child_id)))
+
+
+def _the_child_herself(child: Person, actor: Actor, message: str) -> None:
+    if (actor.kind is not ActorKind.PERSON or actor.id != str(child.id)
+            or actor.on_behalf_of not in (None, child.id)):
+        raise PeopleError(message)
 
 
 def grant_fullmakt(
@@ -291,7 +325,14 @@ def grant_fullmakt(
     ends_on: date,
     actor: Actor,
 ) -> Fullmakt:
-    """Give ``recipient`` power of attorney for ``areas``; only the giver may do so."""
+    """Give ``recipient`` power of attorney for ``areas``; only the giver may do so.
+
+    Fullmakter may overlap (the same recipient, other areas or periods): each is a consent
+    of its own, revoked on its own, and the recipient may act in the union of the areas of
+    those in force on the day (``representation._merged``). Only an identical fullmakt in
+    force or still to come (same recipient, areas and dates) is not made twice: that one
+    is returned, as a double submit must not give two to revoke.
+    """
     areas = sorted({Area(a) for a in areas})
     if actor.kind is not ActorKind.PERSON or actor.id != str(giver.id):
         raise PeopleError("only the giver can grant a fullmakt")
@@ -303,13 +344,28 @@ def grant_fullmakt(
         raise PeopleError("the fullmakt must end after it starts")
     if (refusal := fullmakt_refusal(giver=giver, recipient=recipient, on=starts_on)) is not None:
         raise PeopleError(refusal)
-    fullmakt = Fullmakt(giver=giver, recipient=recipient, areas=[a.value for a in areas],
+    area_values = [a.value for a in areas]
+    for same in db.session.scalars(
+        sa.select(Fullmakt).where(Fullmakt.giver_id == giver.id,
+                                  Fullmakt.recipient_id == recipient.id,
+                                  Fullmakt.starts_on == starts_on, Fullmakt.ends_on == ends_on,
+                                  Fullmakt.revoked_at.is_(None))
+    ):
+        if sorted(same.areas) == area_values:
+            return same
+    fullmakt = Fullmakt(giver=giver, recipient=recipient, areas=area_values,
                         starts_on=starts_on, ends_on=ends_on)
     db.session.add(fullmakt)
     db.session.flush()
     audit.record(actor=actor, action="create", resource_type="Consent",
                  resource_id=f"fullmakt/{fullmakt.id}", subject_person_id=giver.id,
                  purpose="self-service")
+    details = {"fullmakt_id": fullmakt.id, "areas": area_values,
+               "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}
+    receipts.record(person_id=giver.id, change="fullmakt-granted", actor=actor,
+                    recipient_id=recipient.id, **details)
+    receipts.record(person_id=recipient.id, change="fullmakt-received", actor=actor,
+                    giver_id=giver.id, **details)
     return fullmakt
 
 
@@ -324,4 +380,8 @@ def revoke_fullmakt(*, fullmakt_id: int, actor: Actor) -> Fullmakt:
         audit.record(actor=actor, action="update", resource_type="Consent",
                      resource_id=f"fullmakt/{fullmakt.id}", subject_person_id=fullmakt.giver_id,
                      purpose="self-service")
+        receipts.record(person_id=fullmakt.giver_id, change="fullmakt-revoked", actor=actor,
+                        fullmakt_id=fullmakt.id, recipient_id=fullmakt.recipient_id)
+        receipts.record(person_id=fullmakt.recipient_id, change="fullmakt-revoked-by-giver",
+                        actor=actor, fullmakt_id=fullmakt.id, giver_id=fullmakt.giver_id)
     return fullmakt

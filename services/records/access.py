@@ -7,10 +7,15 @@
   access. Blocks are hers and do not hide anything from her.
 - **Staff**: a staff member she has blocked by name sees none of her documents. Staff of
   the document's own hospital see its documents; staff of another organisation see them
-  unless a block keeps them from sharing (the document, its hospital, or everything).
+  unless a block keeps them from sharing (the document, its hospital or unit, or
+  everything). "Own hospital" is the organisation the staff member works in for this
+  session, the organisations above it and its units: a block is about sharing with other
+  enterprises (virksomheter), and a unit of the hospital is the hospital.
 - **Systems**: the record's own hospital's system sees all of that hospital's documents (it
   wrote them). Any other system (helsenorge, acting for citizens) sees what she sees online,
   less what her blocks keep from sharing.
+- A block on an organisation covers the documents it holds (the custodian) and those
+  written at it as a unit.
 
 For a party a document is hidden from, it is not there: the filter removes it before ids,
 counts or pages are computed, so a 404 cannot be told from a document that never existed.
@@ -27,6 +32,8 @@ import sqlalchemy as sa
 from services.actors import Actor, ActorKind
 from services.clients.models import SystemClient
 from services.db import db
+from services.people.models import Organisation
+from services.people.service import with_units
 from services.records.models import (
     Block,
     BlockKind,
@@ -50,6 +57,17 @@ class Viewer:
     #: Staff: their organisation. Systems: the organisation whose own system it is, or None.
     organisation_id: int | None = None
     staff_id: int | None = None
+    #: The organisations whose documents are the viewer's own: ``organisation_id``, the
+    #: organisations above it and its units (``Viewer.of`` fills it in; empty means just
+    #: ``organisation_id``).
+    own_organisation_ids: frozenset[int] = frozenset()
+
+    @property
+    def own(self) -> frozenset[int]:
+        """The organisation ids whose documents are this viewer's own hospital's."""
+        if self.own_organisation_ids:
+            return self.own_organisation_ids
+        return frozenset() if self.organisation_id is None else frozenset({self.organisation_id})
 
     @classmethod
     def of(cls, actor: Actor) -> Viewer:
@@ -59,10 +77,12 @@ class Viewer:
             return cls(ViewerKind.PATIENT)
         if actor.kind is ActorKind.STAFF:
             return cls(ViewerKind.STAFF, organisation_id=actor.organisation_id,
-                       staff_id=int(actor.id))
+                       staff_id=int(actor.id),
+                       own_organisation_ids=_same_hospital(actor.organisation_id))
         organisation_id = db.session.scalar(
             sa.select(SystemClient.organisation_id).where(SystemClient.client_id == actor.id))
-        return cls(ViewerKind.SYSTEM, organisation_id=organisation_id)
+        return cls(ViewerKind.SYSTEM, organisation_id=organisation_id,
+                   own_organisation_ids=_same_hospital(organisation_id))
 
 
 def visible(statement: sa.Select, *, viewer: Viewer, now: datetime) -> sa.Select:
@@ -72,9 +92,9 @@ def visible(statement: sa.Select, *, viewer: Viewer, now: datetime) -> sa.Select
     if viewer.kind is ViewerKind.STAFF:
         blocked_by_name = _active_block(BlockKind.STAFF, Block.staff_id == viewer.staff_id)
         return statement.where(~blocked_by_name, sa.or_(
-            Document.organisation_id == viewer.organisation_id, ~_kept_from_sharing()))
-    if viewer.organisation_id is not None:
-        return statement.where(Document.organisation_id == viewer.organisation_id)
+            Document.organisation_id.in_(viewer.own), ~_kept_from_sharing()))
+    if viewer.own:
+        return statement.where(Document.organisation_id.in_(viewer.own))
     return statement.where(_seen_online(now), ~_kept_from_sharing())
 
 
@@ -93,7 +113,9 @@ def _kept_from_sharing() -> sa.ColumnElement[bool]:
     """A block of hers keeps the document from other organisations and systems."""
     return sa.or_(
         _active_block(BlockKind.DOCUMENT, Block.document_id == Document.id),
-        _active_block(BlockKind.ORGANISATION, Block.organisation_id == Document.organisation_id),
+        _active_block(BlockKind.ORGANISATION, sa.or_(
+            Block.organisation_id == Document.organisation_id,
+            Block.organisation_id == Document.unit_id)),
         _active_block(BlockKind.EVERYTHING),
     )
 
@@ -101,6 +123,20 @@ def _kept_from_sharing() -> sa.ColumnElement[bool]:
 def _active_block(kind: BlockKind, *matching: sa.ColumnElement[bool]) -> sa.Exists:
     return sa.exists().where(Block.person_id == Document.person_id, Block.kind == kind,
                              Block.lifted_at.is_(None), *matching)
+
+
+def _same_hospital(organisation_id: int | None) -> frozenset[int]:
+    """``organisation_id``, the organisations above it and its units (empty for None)."""
+    if organisation_id is None:
+        return frozenset()
+    found, current = {organisation_id}, organisation_id
+    while (parent := db.session.scalar(sa.select(Organisation.parent_id)
+                                       .where(Organisation.id == current))) is not None:
+        if parent in found:  # a cycle in the register's data: stop rather than loop
+            break
+        found.add(parent)
+        current = parent
+    return frozenset(found | with_units([organisation_id]))
 
 
 def online_access_removed(person_id: int) -> bool:

@@ -7,6 +7,9 @@ and decide again.
 It is her own decision: a representative (a parent, a fullmakt holder) may see whether
 there is one, never make or revoke it (``NotHerOwnDecision``). Without consent the early
 scan cannot be self-booked (``selfservice``).
+
+Each decision and revocation is also a consent receipt (``services.people.receipts``):
+her consent history shows them beside her blocks and fullmakter.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from services import audit
 from services.actors import Actor, ActorKind
 from services.clock import utcnow
 from services.db import db
+from services.people import receipts
 from services.ultrasound.models import ConsentDecision, EarlyScanConsent
 
 #: The version of the information text the consent page shows (templates/ultrasound/
@@ -86,6 +90,8 @@ def decide(*, person_id: int, decision: ConsentDecision, information_version: st
     audit.record(actor=actor, action="create", resource_type="EarlyScanConsent",
                  resource_id=recorded.id, subject_person_id=person_id, purpose=PURPOSE,
                  reason=decision.value)
+    receipts.record(person_id=person_id, change=f"early-scan-{decision.value}", actor=actor,
+                    consent_id=recorded.id, information_version=information_version)
     return recorded
 
 
@@ -111,6 +117,8 @@ def revoke(*, person_id: int, actor: Actor) -> EarlyScanConsent:
     audit.record(actor=actor, action="update", resource_type="EarlyScanConsent",
                  resource_id=found.id, subject_person_id=person_id, purpose=PURPOSE,
                  reason="revoked")
+    receipts.record(person_id=person_id, change="early-scan-revoked", actor=actor,
+                    consent_id=found.id)
     return found
 
 

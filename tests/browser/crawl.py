@@ -15,9 +15,9 @@ from playwright.sync_api import Page
 
 #: Paths whose GET changes the session; never followed.
 SIDE_EFFECT_PATHS = ("logout", "endsession")
-#: Files a page offers for download (a calendar entry, a letter): not pages to check here,
-#: and a browser does not "load" them (their own tests check them).
-DOWNLOADS = (".ics", ".pdf")
+#: Files a page offers for download (a calendar entry, a letter, the consent history): not
+#: pages to check here, and a browser does not "load" them (their own tests check them).
+DOWNLOADS = (".ics", ".pdf", ".csv", ".json")
 #: Query parameters that differ on every visit or run (the login round trip's, the port);
 #: left out of names.
 VOLATILE_PARAMS = {"state", "nonce", "code_challenge", "code", "iss", "redirect_uri"}

@@ -120,7 +120,9 @@ def test_links_followed_are_same_origin_gets_without_side_effects():
                     f"{BASE}/dev-idp/endsession?x=1", f"{BASE}/p/clean?lang=nn",
                     "http://elsewhere.test/p/clean", "http://127.0.0.1:50001/p", "mailto:a@b.test",
                     f"{BASE}/api/v1/appointments/1/calendar.ics",
-                    f"{BASE}/api/v1/appointments/1/letter.pdf"):
+                    f"{BASE}/api/v1/appointments/1/letter.pdf",
+                    f"{BASE}/records/consent-history.csv",
+                    f"{BASE}/records/consent-history.json"):
         assert followable(skipped, BASE) is None, skipped
     assert followable(f"{BASE}/appointments/1", BASE) == f"{BASE}/appointments/1"
 

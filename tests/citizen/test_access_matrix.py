@@ -21,6 +21,7 @@ from services.outbox.models import OutboxMessage, OutboxStatus
 from services.people.identity import FNR_SYSTEM
 from services.people.models import Area, Fullmakt, Role
 from services.people.service import record_guardianship
+from services.records.models import Block, BlockKind
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.models import ChangeReason, ChangeRequest, Service
@@ -60,6 +61,17 @@ def SCAN_OWNERS(status: int) -> dict[str, int]:
     ``status``; another citizen, and one whose fullmakt has expired (acting for herself),
     get 404."""
     return {**each(CITIZENS, status), "other_citizen": 404, "expired_fullmakt": 404}
+
+
+def RECORD_SUBJECTS(status: int) -> dict[str, int]:
+    """Callers whose representation covers the subject's record get ``status``; the parent
+    of a 14-year-old (records are the child's own from 12) 403."""
+    return {**each(CITIZENS, status), "parent_of_14": 403}
+
+
+def HERSELF(status: int) -> dict[str, int]:
+    """Callers acting for themselves get ``status``; parents acting for a child 403."""
+    return {**each(CITIZENS, status), "parent_under_12": 403, "parent_of_14": 403}
 
 
 #: (endpoint, method) -> (path template, body kind, expected status per caller).
@@ -231,6 +243,46 @@ MATRIX = {
                                      "change-json", row(401, **SCAN_OWNERS(201))),
     ("api.cancel_appointment", "POST"): ("/api/v1/appointments/{api_appointment}/cancel",
                                          "cancel-json", row(401, **SCAN_OWNERS(200))),
+    # My record: blocks, online access and the consent history are of the subject when
+    # the representation covers records (a parent of a 14-year-old: 403); {block} is a block
+    # of "self"'s, so anyone else's subject gets 404. Fullmakter are each person's own: a
+    # parent acting for a child is refused (403) the proxies forms; {fullmakt} is the
+    # expired one, whose giver no caller is (404). The number given is not valid (422).
+    ("records_privacy.privacy_page", "GET"): ("/records/privacy", None, row(
+        302, **RECORD_SUBJECTS(200))),
+    ("records_privacy.add_block", "POST"): ("/records/privacy/blocks", "block-form", row(
+        302, **RECORD_SUBJECTS(303))),
+    ("records_privacy.lift_block", "POST"): ("/records/privacy/blocks/{block}/lift", None, row(
+        302, **{**RECORD_SUBJECTS(404), "self": 303})),
+    ("records_privacy.online_access", "POST"): ("/records/privacy/online-access",
+                                                "online-access-form",
+                                                row(302, **RECORD_SUBJECTS(303))),
+    ("records_privacy.consent_history_page", "GET"): ("/records/consent-history", None, row(
+        302, **RECORD_SUBJECTS(200))),
+    ("records_privacy.consent_history_csv", "GET"): ("/records/consent-history.csv", None,
+                                                     row(302, **RECORD_SUBJECTS(200))),
+    ("records_privacy.consent_history_json", "GET"): ("/records/consent-history.json", None,
+                                                      row(302, **RECORD_SUBJECTS(200))),
+    ("records_proxies.proxies_page", "GET"): ("/records/proxies", None, row(
+        302, **each(CITIZENS, 200))),
+    ("records_proxies.give", "POST"): ("/records/proxies", "fullmakt-form", row(
+        302, **HERSELF(422))),
+    ("records_proxies.revoke", "POST"): ("/records/proxies/{fullmakt}/revoke", None, row(
+        302, **HERSELF(404))),
+    # Nobody here is 12 to 15: the choice is refused (409).
+    ("records_proxies.parents", "POST"): ("/records/proxies/parents", "parents-form", row(
+        302, **HERSELF(409))),
+    ("api.list_blocks", "GET"): ("/api/v1/blocks", None, row(401, **RECORD_SUBJECTS(200))),
+    ("api.post_block", "POST"): ("/api/v1/blocks", "block-json", row(
+        401, **RECORD_SUBJECTS(201))),
+    ("api.delete_block", "DELETE"): ("/api/v1/blocks/{block}", "empty-json", row(
+        401, **{**RECORD_SUBJECTS(404), "self": 200})),
+    ("api.consent_history_list", "GET"): ("/api/v1/consent-history", None, row(
+        401, **RECORD_SUBJECTS(200))),
+    ("api.list_proxies", "GET"): ("/api/v1/proxies", None, row(401, **HERSELF(200))),
+    ("api.post_proxy", "POST"): ("/api/v1/proxies", "fullmakt-json", row(401, **HERSELF(422))),
+    ("api.delete_proxy", "DELETE"): ("/api/v1/proxies/{fullmakt}", "empty-json", row(
+        401, **HERSELF(404))),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -255,6 +307,9 @@ class World:
     clinic: dict[str, int]
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
+    #: A block of "self"'s, and the expired fullmakt.
+    block_id: int = 0
+    fullmakt_id: int = 0
 
 
 @pytest.fixture
@@ -268,9 +323,9 @@ def world(db, frozen_clock) -> World:
     hospital = Actor.system("hospital-system")
     record_guardianship(guardian=parent_small, child=small, shares_address=True, actor=hospital)
     record_guardianship(guardian=parent_teen, child=teen, shares_address=True, actor=hospital)
-    db.session.add(Fullmakt(giver=giver, recipient=holder, areas=[a.value for a in Area],
-                            starts_on=today - timedelta(days=400),
-                            ends_on=today - timedelta(days=35)))
+    expired = Fullmakt(giver=giver, recipient=holder, areas=[a.value for a in Area],
+                       starts_on=today - timedelta(days=400), ends_on=today - timedelta(days=35))
+    db.session.add(expired)
     trust = make_organisation()
     other_trust = make_organisation(name="Helse Nord", org_number="974749025")
     nurse = make_staff(trust, Role.INFECTION_CONTROL, Role.ULTRASOUND_CLINIC)
@@ -314,6 +369,8 @@ def world(db, frozen_clock) -> World:
     db.session.flush()
     clinic = {"request": request.id, "scan": clinic_scan.id, "slot": slot.id,
               "schedule": schedule.id}
+    block = Block(person_id=me.id, kind=BlockKind.EVERYTHING, created_by=f"person:{me.id}")
+    db.session.add(block)
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
@@ -321,7 +378,7 @@ def world(db, frozen_clock) -> World:
                  appointments={c: scans[s][0] for c, s in subjects.items()},
                  api_appointments={c: scans[s][1] for c, s in subjects.items()},
                  clinic=clinic,
-                 cookies=cookies, bearers=bearers)
+                 cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id)
 
 
 @pytest.fixture
@@ -371,6 +428,15 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "cancel-json": {"json": {"reason": "Reise"}},
         "settings-json": {"json": {"channels": "sms", "language": None, "mobile": None,
                                    "email": None, "non_essential": True}},
+        "block-form": {"data": {"kind": "everything"}},
+        "online-access-form": {"data": {"action": "restore"}},
+        "fullmakt-form": {"data": {"national_id": "12345678901", "areas": "records",
+                                   "ends_on": "31.12.2026"}},
+        "parents-form": {"data": {"area": "appointments", "action": "release"}},
+        "block-json": {"json": {"organisation_id": org_id}},
+        "empty-json": {"json": {}},
+        "fullmakt-json": {"json": {"national_id": "12345678901", "areas": ["records"],
+                                   "ends_on": "2026-12-31"}},
     }[kind]
 
 
@@ -400,7 +466,9 @@ def test_access_matrix(matrix_app, world, caller):
                                            api_appointment=world.api_appointments[caller],
                                            change_request=world.clinic["request"],
                                            clinic_scan=world.clinic["scan"],
-                                           slot=world.clinic["slot"]),
+                                           slot=world.clinic["slot"],
+                                           block=world.block_id,
+                                           fullmakt=world.fullmakt_id),
                                method=method,
                                headers=headers, **body)
         response.close()

@@ -8,6 +8,7 @@ registered handlers and the declarations to the same set of types.
 from citizen.fhir.resources import (
     appointment,  # noqa: F401  (ultrasound: Appointment)
     binary,  # noqa: F401  (records: Binary)
+    consent,  # noqa: F401  (records: Consent)
     documentreference,  # noqa: F401  (records: DocumentReference)
     observation,  # noqa: F401  (ultrasound: Observation)
     patient,  # noqa: F401  (people: Patient)

@@ -200,6 +200,14 @@ def _hospital_system():
     return Actor.system(client.client_id)
 
 
+def _stored_block() -> tuple[int, dict]:
+    """A citizen's block (Consent is read only: set by the citizen, never by a system)."""
+    from tests.services.records.factories import make_block
+
+    block = make_block(make_person(date(1973, 4, 5)), kind="everything")
+    return block.id, {"resourceType": "Consent", "id": str(block.id)}
+
+
 EXAMPLES: dict[str, Example] = {
     "Patient": Example(
         new=lambda: _patient(national_id_for(date(1972, 3, 4), next(_numbers))),
@@ -220,6 +228,8 @@ EXAMPLES: dict[str, Example] = {
     # Read only: the other interactions are 405 to a token that has their scope.
     "Binary": Example(new=_binary, stored=_stored_binary, condition=lambda r: "_id=1",
                       organisation=_matrix_hospital),
+    "Consent": Example(new=lambda: {"resourceType": "Consent"}, stored=_stored_block,
+                       condition=lambda r: "_id=0"),
 }
 
 #: Scope (with ``T`` for the type under test) -> the permission letters it grants on T.
