@@ -204,8 +204,20 @@ def _stored_block() -> tuple[int, dict]:
     """A citizen's block (Consent is read only: set by the citizen, never by a system)."""
     from tests.services.records.factories import make_block
 
+    from services.db import db
+    from services.records.fhir_consent import consent_query, to_consent
+    from services.records.models import Block
+
     block = make_block(make_person(date(1973, 4, 5)), kind="everything")
-    return block.id, {"resourceType": "Consent", "id": str(block.id)}
+    row = db.session.execute(consent_query().where(Block.id == block.id)).one()
+    return block.id, to_consent(row)
+
+
+def _new_consent() -> dict:
+    """A valid Consent as a system might send one (refused: 405, Consent is read only)."""
+    resource = _stored_block()[1]
+    resource.pop("id")
+    return resource
 
 
 EXAMPLES: dict[str, Example] = {
@@ -228,7 +240,7 @@ EXAMPLES: dict[str, Example] = {
     # Read only: the other interactions are 405 to a token that has their scope.
     "Binary": Example(new=_binary, stored=_stored_binary, condition=lambda r: "_id=1",
                       organisation=_matrix_hospital),
-    "Consent": Example(new=lambda: {"resourceType": "Consent"}, stored=_stored_block,
+    "Consent": Example(new=_new_consent, stored=_stored_block,
                        condition=lambda r: "_id=0"),
 }
 
