@@ -6,6 +6,7 @@ from citizen.api import openapi, origin
 from citizen.auth import views as auth
 from citizen.extensions import csrf
 from citizen.notifications import api as notifications
+from citizen.records import api_documents as documents
 from citizen.ultrasound import api as ultrasound
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,3 +41,9 @@ blueprint.add_url_rule("/slots", view_func=ultrasound.list_slots)
 blueprint.add_url_rule("/pregnancy/consent", view_func=ultrasound.get_consent)
 blueprint.add_url_rule("/pregnancy/consent", endpoint="post_consent",
                        view_func=ultrasound.post_consent, methods=["POST"])
+
+blueprint.add_url_rule("/documents", view_func=documents.list_documents)
+blueprint.add_url_rule(f"/documents/<{ID}:document_id>", view_func=documents.get_document)
+blueprint.add_url_rule(f"/documents/<{ID}:document_id>/content",
+                       view_func=documents.document_content)
+blueprint.add_url_rule(f"/documents/<{ID}:document_id>/pdf", view_func=documents.document_pdf)
