@@ -5,8 +5,14 @@ its own blueprint in its own module; the /api/v1 endpoints are routed by
 
 from flask import Flask
 
-from citizen.records import access_log, documents, exports, privacy, proxies
-from citizen.records import tiles  # noqa: F401 - registers the home tile
+from citizen.records import (
+    access_log,
+    documents,
+    exports,
+    privacy,
+    proxies,
+    tiles,  # noqa: F401 - registers the home tile
+)
 from citizen.records.nav import records_nav
 
 

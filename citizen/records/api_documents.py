@@ -90,7 +90,8 @@ def document_content(document_id: int) -> Response:
     if content_type.startswith("text/"):
         content_type += "; charset=utf-8"
     extension = {"application/pdf": "pdf", "text/html": "html"}.get(document.content_type, "txt")
-    response = _download(data, content_type, f"{_('document')}-{document.id}.{extension}")
+    name = _("document")
+    response = _download(data, content_type, f"{name}-{document.id}.{extension}")
     # Sanitised at ingest, and never a page of ours: no script, no styles, no frames.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

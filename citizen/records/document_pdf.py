@@ -26,4 +26,5 @@ def pdf_of(document: Document, data: bytes) -> bytes:
 
 def filename_of(document: Document) -> str:
     """A plain ASCII file name: the document's own title may say what it is about."""
-    return f"{_('document')}-{document.id}.pdf".encode("ascii", "ignore").decode()
+    name = _("document")
+    return f"{name}-{document.id}.pdf".encode("ascii", "ignore").decode()

@@ -39,8 +39,8 @@ def readable(document: Document, data: bytes, *, top_level: int = 2) -> Markup |
         return None
     text = data.decode("utf-8", errors="replace")
     if document.content_type == HTML:
-        return Markup(_demoted(nh3.clean(text, tags=TAGS, attributes=ATTRIBUTES,
-                                         link_rel=None), top_level))
+        clean = nh3.clean(text, tags=TAGS, attributes=ATTRIBUTES, link_rel=None)
+        return Markup(_demoted(clean, top_level))  # noqa: S704 - nh3's allow-list output
     return _paragraphs(text)
 
 
@@ -51,8 +51,9 @@ def _demoted(html: str, top_level: int) -> str:
 
 def _paragraphs(text: str) -> Markup:
     """Plain text as paragraphs (blank lines) with its line breaks kept."""
-    blocks = [block for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if block.strip()]
+    text = text.replace("\r\n", "\n")
+    blocks = [block for block in re.split(r"\n\s*\n", text) if block.strip()]
+    lines = [block.strip("\n").split("\n") for block in blocks]
     return Markup("\n").join(
-        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line)
-                                                          for line in block.strip("\n").split("\n")))
-        for block in blocks)
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in block))
+        for block in lines)

@@ -152,7 +152,7 @@ def test_get_and_content_audited_and_hidden_ones_not_found(patient, hospital):
     got = documents.get_document(document_id=shown.id, person_id=patient.id,
                                  actor=_actor(patient))
     assert got.id == shown.id
-    document, data = documents.content_of(document_id=shown.id, person_id=patient.id,
+    _, data = documents.content_of(document_id=shown.id, person_id=patient.id,
                                           actor=_actor(patient))
     assert data == b"<p>Hei</p>"
     assert [(r.action, r.resource_type, r.resource_id) for r in _audits(patient)] == [
