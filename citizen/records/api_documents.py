@@ -78,7 +78,7 @@ def get_document(document_id: int) -> Response:
 
 
 @operation(summary="The document's content, as the hospital sent it (HTML sanitised)",
-           tags=TAGS, responses={200: File(CONTENT_TYPES[0])},
+           tags=TAGS, responses={200: File(CONTENT_TYPES[0], also=CONTENT_TYPES[1:])},
            description="The content type is the document's: application/pdf, text/html "
                        "or text/plain (UTF-8).", problems=NOT_FOUND)
 @login_required
