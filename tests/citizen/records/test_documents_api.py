@@ -81,7 +81,7 @@ def test_filters_and_paging(client, patient, hospital):
     assert [i["title"] for i in third["items"]] == ["Brev 0"] and third["next"] is None
     body = client.get("/api/v1/documents?from=2026-02-03&to=2026-02-03").get_json()
     assert sorted(i["title"] for i in body["items"]) == ["Brev 2", "Epikrise"]
-    body = client.get("/api/v1/documents?q=epi&organisation=%d" % hospital.id).get_json()
+    body = client.get(f"/api/v1/documents?q=epi&organisation={hospital.id}").get_json()
     assert [i["title"] for i in body["items"]] == ["Epikrise"]
 
 
