@@ -54,6 +54,8 @@ def list_documents() -> Response:
                                                      filters=filters),
                        keys=(Document.document_date, Document.id),
                        args=PageArgs(limit=query["limit"], cursor=query["cursor"]))
+    if not page.items:
+        _removed(subject)
     found = documents.listed(person_id=subject.id, actor=g.actor, documents=page.items)
     shown = documents.visible_among(person_id=subject.id, actor=g.actor,
                                     ids={d.replaces_id for d in found if d.replaces_id})
@@ -111,9 +113,14 @@ def _subject() -> Person:
     subject = records_subject()
     if subject is None:
         raise ApiError(403, NOT_COVERED, title="Forbidden")
+    return subject
+
+
+def _removed(subject: Person) -> None:
+    """403 while she has removed online access (asked only when the list came out empty:
+    then nothing is visible anyway)."""
     if access.online_access_removed(subject.id):
         raise ApiError(403, REMOVED, title="Forbidden", errors={"code": ["online_access_removed"]})
-    return subject
 
 
 def _subject_or_404() -> Person:
@@ -131,7 +138,12 @@ def _found(service, **arguments):
 
 
 def _fields(document: Document, *, replaces_shown: bool) -> dict:
-    base = current_app.config["PUBLIC_BASE_URL"]
+    # The links of a document are its own path under one prefix (url_for per link was a
+    # tenth of a page of 50).
+    base = g.get("documents_api_base")
+    if base is None:
+        base = g.documents_api_base = current_app.config["PUBLIC_BASE_URL"] + url_for(
+            "api.list_documents")
     return {
         "id": document.id, "type": document.kind.value, "type_name": kind_name(document.kind),
         "title": document.title, "date": document.document_date,
@@ -142,8 +154,8 @@ def _fields(document: Document, *, replaces_shown: bool) -> dict:
         "author": document.author_name, "content_type": document.content_type,
         "size": document.content_size, "sha256": document.content_sha256,
         "replaces": document.replaces_id if replaces_shown else None,
-        "content": base + url_for("api.document_content", document_id=document.id),
-        "pdf": base + url_for("api.document_pdf", document_id=document.id),
+        "content": f"{base}/{document.id}/content",
+        "pdf": f"{base}/{document.id}/pdf",
     }
 
 

@@ -37,11 +37,11 @@ def document_list():
     subject = records_subject()
     if subject is None:
         return _not_covered()
-    if access.online_access_removed(subject.id):
-        return render_template("records/documents/removed.html", subject=subject,
-                               privacy_url=nav.PRIVACY)
     values, filters, errors = _filters()
     if errors:
+        if access.online_access_removed(subject.id):
+            return render_template("records/documents/removed.html", subject=subject,
+                                   privacy_url=nav.PRIVACY)
         return _list_page(subject, values=values, errors=errors, status=400)
     cursor = request.args.get("cursor") or None
     if cursor is not None and len(cursor) > MAX_CURSOR:
@@ -50,8 +50,15 @@ def document_list():
                                                      filters=filters),
                        keys=(Document.document_date, Document.id),
                        args=PageArgs(limit=PAGE_SIZE, cursor=cursor))
+    # While she has removed online access nothing is visible; asked only then, as the
+    # list is the page's one query that must run anyway.
+    if not page.items and access.online_access_removed(subject.id):
+        return render_template("records/documents/removed.html", subject=subject,
+                               privacy_url=nav.PRIVACY)
     found = documents.listed(person_id=subject.id, actor=g.actor, documents=page.items)
-    total = documents.count_documents(person_id=subject.id, actor=g.actor, filters=filters)
+    total = (len(found) if cursor is None and page.next_cursor is None
+             else documents.count_documents(person_id=subject.id, actor=g.actor,
+                                            filters=filters))
     next_page = None
     if page.next_cursor is not None:
         next_page = url_for("records_documents.document_list",
