@@ -8,7 +8,7 @@ from datetime import date
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from citizen.api.schemas import PageQuerySchema
-from services.records.documents import MAX_QUERY, Filters, InvalidFilter
+from services.records.documents import MAX_QUERY, Filters, InvalidFilter, is_searchable
 from services.records.models import DocumentKind
 
 KINDS = [kind.value for kind in DocumentKind]
@@ -26,6 +26,11 @@ def parse_day(raw: str) -> date:
     if len(raw) != 10:
         raise ValueError("not a date")
     return date.fromisoformat(raw)
+
+
+def _searchable(text: str) -> None:
+    if not is_searchable(text):
+        raise ValidationError("No control characters.")
 
 
 class DayField(fields.Field):
@@ -57,8 +62,11 @@ class DocumentQuerySchema(PageQuerySchema):
                                                   "(Norwegian time)."})
     date_to = DayField(load_default=None, data_key="to",
                        metadata={"description": "Written on or before this date."})
-    q = fields.String(load_default=None, validate=validate.Length(max=MAX_QUERY),
-                      metadata={"description": "Words that must all be in the title."})
+    q = fields.String(load_default=None,
+                      validate=[validate.Length(max=MAX_QUERY), _searchable],
+                      metadata={"description": "Words that must all be in the title "
+                                               "(no control characters).",
+                                "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]*$"})
 
     @validates_schema
     def _order(self, data, **kwargs):

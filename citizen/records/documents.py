@@ -131,6 +131,8 @@ def _filters() -> tuple[dict[str, str], documents.Filters, dict[str, str]]:
         errors["to"] = _("The end date must be on or after the start date.")
     if len(values["q"]) > documents.MAX_QUERY:
         errors["q"] = _("Search with at most %(num)d characters.", num=documents.MAX_QUERY)
+    elif not documents.is_searchable(values["q"]):
+        errors["q"] = _("Search with letters, digits and punctuation only.")
     if errors:
         return values, documents.NO_FILTERS, errors
     return values, documents.Filters(kind=kind, organisation_id=organisation,

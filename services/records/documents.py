@@ -48,6 +48,12 @@ class DocumentNotFound(LookupError):
     """No such document of hers, or none this viewer may see: the same answer."""
 
 
+def is_searchable(text: str) -> bool:
+    """Whether ``text`` may be searched for: no control characters (PostgreSQL refuses NUL
+    in text, and no title holds the others)."""
+    return not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+
+
 class InvalidFilter(ValueError):
     """A filter that cannot be applied (``field`` names it)."""
 
@@ -73,6 +79,8 @@ class Filters:
             raise InvalidFilter("date_to", "the end date is before the start date")
         if self.text is not None and len(self.text) > MAX_QUERY:
             raise InvalidFilter("q", f"search with at most {MAX_QUERY} characters")
+        if self.text is not None and not is_searchable(self.text):
+            raise InvalidFilter("q", "search with letters, digits and punctuation only")
 
     @property
     def active(self) -> bool:

@@ -14,6 +14,8 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 from flask import g
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from services.actors import Actor
 from services.audit.models import AuditEvent
@@ -101,6 +103,7 @@ def test_filters_by_type_words_and_dates(client, patient, hospital):
     ("type=x-ray", "type", "Velg en type fra listen."),
     ("organisation=abc", "organisation", "Velg et sykehus fra listen."),
     ("q=" + "a" * 101, "q", "Søk med høyst 100 tegn."),
+    ("q=a%00b", "q", "Søk bare med bokstaver, tall og tegnsetting."),
 ])
 def test_a_filter_that_is_wrong_is_said_on_the_form(client, patient, hospital, query, field,
                                                     message):
@@ -376,3 +379,13 @@ def test_a_fullmakt_that_ends_ends_access_at_once(client, hospital, giver_with_f
     # Acting for herself again: the giver's document is no longer hers to see.
     assert client.get(f"/records/documents/{document.id}").status_code == 404
     assert "Brev til Arne" not in _listing(client.get("/records"))
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(args=st.dictionaries(st.sampled_from(["type", "organisation", "from", "to", "q",
+                                             "cursor"]),
+                            st.text(max_size=40), max_size=4))
+def test_any_filter_is_answered_without_a_500(client, patient, args):
+    response = client.get("/records", query_string=args)
+    assert response.status_code in (200, 400), response.status_code
