@@ -231,6 +231,19 @@ def test_the_page_in_nynorsk_and_english(client, patient, hospital, lang, said):
         assert words in page, words
 
 
+@pytest.mark.parametrize(("lang", "said"), [
+    ("nn", ("Last ned som PDF", "Skriven av", "Tilgangen på nett er fjerna")),
+    ("en", ("Download as PDF", "Written by", "Online access to the record is removed")),
+])
+def test_the_document_and_the_removed_page_in_nynorsk_and_english(client, patient, hospital,
+                                                                  lang, said):
+    document = make_document(patient, hospital)
+    page = text(client.get(f"/records/documents/{document.id}?lang={lang}"))
+    assert said[0] in page and said[1] in page
+    remove_online_access(patient)
+    assert said[2] in text(client.get(f"/records?lang={lang}"))
+
+
 def test_the_tile_counts_new_documents_and_links_to_the_list(client, patient, hospital,
                                                             frozen_clock):
     make_document(patient, hospital, document_date=datetime(2026, 2, 27, 9, tzinfo=UTC))

@@ -6,12 +6,14 @@ read and is what the patient sees. Administrators are refused; nothing travels i
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pypdf
 import pytest
 import sqlalchemy as sa
 
 from services.audit.models import AuditEvent
+from services.clock import utcnow
 from services.db import db
 from services.people.models import Role
 from tests.citizen.pages import csrf, sign_in_staff, text
@@ -78,15 +80,19 @@ def test_the_lookup_form(client, nurse):
 
 def test_lookup_lists_her_documents_and_audits_the_reason(client, nurse, patient, hospital):
     make_document(patient, hospital, title="Epikrise", withheld=True)
+    make_document(patient, hospital, title="Prøvesvar", kind="lab-report",
+                  release_after=utcnow() + timedelta(days=2))
     response = _lookup(client, patient)
     page = text(response)
     assert response.status_code == 200
     assert "Dokumentene til Ingrid Berg" in page
     assert "Epikrise" in page and "Holdt tilbake fra pasienten" in page
+    assert "Prøvesvar" in page and "Ikke vist til pasienten ennå" in page
     assert REASON in page
     assert [(r.action, r.resource_type, r.purpose, r.reason, r.resource_id)
             for r in _reads(patient)] == [("read", "DocumentReference", "treatment", REASON,
                                            None)]
+    assert page.count("Ikke vist til pasienten ennå") == 1
     assert _number(patient) not in response.request.url
 
 
