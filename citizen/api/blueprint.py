@@ -6,6 +6,7 @@ from citizen.api import openapi, origin
 from citizen.auth import views as auth
 from citizen.extensions import csrf
 from citizen.notifications import api as notifications
+from citizen.records import api_documents as documents
 from citizen.records import consent_api as consent
 from citizen.ultrasound import api as ultrasound
 
@@ -52,3 +53,9 @@ blueprint.add_url_rule("/proxies", view_func=consent.post_proxy, methods=["POST"
 blueprint.add_url_rule(f"/proxies/<{ID}:fullmakt_id>", view_func=consent.delete_proxy,
                        methods=["DELETE"])
 blueprint.add_url_rule("/consent-history", view_func=consent.consent_history_list)
+
+blueprint.add_url_rule("/documents", view_func=documents.list_documents)
+blueprint.add_url_rule(f"/documents/<{ID}:document_id>", view_func=documents.get_document)
+blueprint.add_url_rule(f"/documents/<{ID}:document_id>/content",
+                       view_func=documents.document_content)
+blueprint.add_url_rule(f"/documents/<{ID}:document_id>/pdf", view_func=documents.document_pdf)

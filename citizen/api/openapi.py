@@ -88,8 +88,9 @@ def _operation(described: Operation, method: str) -> dict[str, Any]:
     for status, body in described.responses.items():
         response: dict[str, Any] = {"description": HTTPStatus(status).phrase}
         if isinstance(body, File):
-            response["content"] = {body.content_type: {
-                "schema": {"type": "string", "contentMediaType": body.content_type}}}
+            response["content"] = {content_type: {
+                "schema": {"type": "string", "contentMediaType": content_type}}
+                for content_type in body.content_types}
         elif body is not None:
             response["content"] = {"application/json": {"schema": body}}
         if described.response_headers:

@@ -19,6 +19,12 @@ class File:
     """An answer that is a file, not JSON (``text/calendar``, ``application/pdf``)."""
 
     content_type: str
+    #: Other types the same answer may have (a document's content: PDF, HTML or text).
+    also: tuple[str, ...] = ()
+
+    @property
+    def content_types(self) -> tuple[str, ...]:
+        return (self.content_type, *self.also)
 
 
 #: A marshmallow schema (class or instance), a plain JSON Schema, a file, or None for no body.

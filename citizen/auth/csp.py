@@ -22,8 +22,9 @@ def register_logout_csp(app: Flask) -> None:
     @app.after_request
     def allow_provider_logout(response: Response) -> Response:
         web_session = current_session()
-        if web_session is None or response.mimetype != "text/html":
-            return response
+        if web_session is None or response.mimetype != "text/html" \
+                or "Content-Security-Policy" in response.headers:
+            return response  # not a page, or one whose view set its own (stricter) policy
         settings = provider_settings(app, web_session.kind)
         if settings is None:
             return response

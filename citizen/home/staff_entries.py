@@ -30,7 +30,13 @@ def register_entry(entry: Entry) -> Entry:
 
 
 def entries_for(roles: frozenset[Role]) -> list[Entry]:
-    return [entry for entry in _entries.values() if entry.role in roles]
+    """The entries of these roles; a page several roles reach is listed once."""
+    found: list[Entry] = []
+    for entry in _entries.values():
+        if entry.role in roles and (entry.endpoint is None
+                                    or entry.endpoint not in {e.endpoint for e in found}):
+            found.append(entry)
+    return found
 
 
 register_entry(Entry(

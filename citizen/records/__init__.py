@@ -5,12 +5,21 @@ its own blueprint in its own module; the /api/v1 endpoints are routed by
 
 from flask import Flask
 
-from citizen.records import access_log, documents, exports, privacy, proxies
+from citizen.records import (
+    access_log,
+    documents,
+    exports,
+    privacy,
+    proxies,
+    tiles,  # noqa: F401 - registers the home tile
+)
+from citizen.records.nav import records_nav
 
 
 def register_records(app: Flask) -> None:
     for part in (documents, access_log, privacy, proxies, exports):
         app.register_blueprint(part.blueprint)
+    app.add_template_global(records_nav)
 
 
 __all__ = ["register_records"]

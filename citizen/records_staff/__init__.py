@@ -3,7 +3,11 @@ organisation; staff read a patient's documents, giving a reason outside their wo
 
 from flask import Flask
 
-from citizen.records_staff import documents, questions
+from citizen.records_staff import (
+    documents,
+    questions,
+    staff_entries,  # noqa: F401 - it registers
+)
 
 
 def register_records_staff(app: Flask) -> None:

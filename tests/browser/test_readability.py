@@ -38,6 +38,8 @@ EXCEPTIONS = {
                                           "production",
     "templates/ultrasound_staff/": "the ultrasound clinic's pages: staff only",
     "citizen/ultrasound_staff/": "the ultrasound clinic's pages and entry points: staff only",
+    "templates/records_staff/": "staff reading a patient's record: staff only",
+    "citizen/records_staff/": "staff reading a patient's record, and its entry points: staff only",
 }
 LANGUAGES = ("nb", "nn", "en")
 

@@ -34,6 +34,7 @@ from tests.plugins.factories import (
 )
 from tests.plugins.login import set_session_cookie
 from tests.plugins.twilio import twilio_config
+from tests.services.records.factories import make_block, make_document
 from tests.services.ultrasound.factories import make_appointment, make_schedule, make_slot
 
 CALLERS = (
@@ -54,6 +55,14 @@ def row(default: int, **overrides: int) -> dict[str, int]:
 
 def each(callers, status: int) -> dict[str, int]:
     return dict.fromkeys(callers, status)
+
+
+def RECORD_OWNERS(status: int) -> dict[str, int]:
+    """Callers whose subject's record it is and whose representation covers records get
+    ``status``; the rest of the citizens 404: another citizen, an expired fullmakt (acting
+    for herself) and the parent of a 14-year-old (the record is the child's own)."""
+    return {**each(CITIZENS, status), "other_citizen": 404, "expired_fullmakt": 404,
+            "parent_of_14": 404}
 
 
 def SCAN_OWNERS(status: int) -> dict[str, int]:
@@ -283,6 +292,37 @@ MATRIX = {
     ("api.post_proxy", "POST"): ("/api/v1/proxies", "fullmakt-json", row(401, **HERSELF(422))),
     ("api.delete_proxy", "DELETE"): ("/api/v1/proxies/{fullmakt}", "empty-json", row(
         401, **HERSELF(404))),
+    # My record, documents: {document} is a document of the caller's subject. The list is
+    # the subject's (another citizen's is her own, empty); a parent of a 14-year-old is
+    # told the representation does not cover the record (403), and every document of the
+    # child is 404 to them.
+    ("records_documents.document_list", "GET"): ("/records", None, row(
+        302, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    ("records_documents.document_page", "GET"): ("/records/documents/{document}", None, row(
+        302, **RECORD_OWNERS(200))),
+    ("records_documents.document_pdf", "GET"): ("/records/documents/{document}/document.pdf",
+                                                None, row(302, **RECORD_OWNERS(200))),
+    ("api.list_documents", "GET"): ("/api/v1/documents", None, row(
+        401, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    ("api.get_document", "GET"): ("/api/v1/documents/{document}", None, row(
+        401, **RECORD_OWNERS(200))),
+    ("api.document_content", "GET"): ("/api/v1/documents/{document}/content", None, row(
+        401, **RECORD_OWNERS(200))),
+    ("api.document_pdf", "GET"): ("/api/v1/documents/{document}/pdf", None, row(
+        401, **RECORD_OWNERS(200))),
+    # Staff reading a patient's record, with a reason: clinicians of any hospital;
+    # {staff_document} is the first hospital's, blocked from sharing by the patient, so
+    # the other hospital's staff do not find it. Administrators are refused.
+    ("records_staff_documents.lookup_page", "GET"): ("/staff/records", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("records_staff_documents.lookup", "POST"): ("/staff/records", "staff-lookup", row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("records_staff_documents.document_page", "POST"): (
+        "/staff/records/documents/{staff_document}", "staff-reason",
+        row(302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    ("records_staff_documents.document_pdf", "POST"): (
+        "/staff/records/documents/{staff_document}/document.pdf", "staff-reason",
+        row(302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -305,6 +345,9 @@ class World:
     api_appointments: dict[str, int]
     #: The first hospital's clinic work: a change request, a scan and a slot (and its schedule).
     clinic: dict[str, int]
+    #: Per caller: a document of its subject; and the first hospital's blocked document.
+    documents: dict[str, int]
+    staff_document: int
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
     #: A block of "self"'s, and the expired fullmakt.
@@ -371,6 +414,10 @@ def world(db, frozen_clock) -> World:
               "schedule": schedule.id}
     block = Block(person_id=me.id, kind=BlockKind.EVERYTHING, created_by=f"person:{me.id}")
     db.session.add(block)
+    record = {person.id: make_document(person, trust, title="Epikrise").id
+              for person in {me, small, teen, giver}}
+    blocked = make_document(me, trust, title="Sperret")
+    make_block(me, kind="document", document=blocked)
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
@@ -378,6 +425,8 @@ def world(db, frozen_clock) -> World:
                  appointments={c: scans[s][0] for c, s in subjects.items()},
                  api_appointments={c: scans[s][1] for c, s in subjects.items()},
                  clinic=clinic,
+                 documents={c: record[s] for c, s in subjects.items()},
+                 staff_document=blocked.id,
                  cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id)
 
 
@@ -426,6 +475,8 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "cancel-form": {"data": {"reason": "Reise"}},
         "slot-form": {"data": {"day": "2026-03-25", "time": "10:00", "minutes": "30"}},
         "cancel-json": {"json": {"reason": "Reise"}},
+        "staff-lookup": {"data": {"reason": "Innlagt akutt i natt"}},
+        "staff-reason": {"data": {"reason": "Innlagt akutt i natt"}},
         "settings-json": {"json": {"channels": "sms", "language": None, "mobile": None,
                                    "email": None, "non_essential": True}},
         "block-form": {"data": {"kind": "everything"}},
@@ -456,6 +507,8 @@ def test_access_matrix(matrix_app, world, caller):
         body = _body(kind, subject, world.org_id)
         if kind == "slot-form":
             body["data"]["schedule"] = str(world.clinic["schedule"])
+        if kind == "staff-lookup":
+            body["data"]["national_id"] = national_id_of(db.session.get(Person, subject))
         if kind == "patient-update":
             person = db.session.get(Person, subject)
             body["json"]["identifier"] = [{"system": FNR_SYSTEM,
@@ -468,7 +521,9 @@ def test_access_matrix(matrix_app, world, caller):
                                            clinic_scan=world.clinic["scan"],
                                            slot=world.clinic["slot"],
                                            block=world.block_id,
-                                           fullmakt=world.fullmakt_id),
+                                           fullmakt=world.fullmakt_id,
+                                           document=world.documents[caller],
+                                           staff_document=world.staff_document),
                                method=method,
                                headers=headers, **body)
         response.close()

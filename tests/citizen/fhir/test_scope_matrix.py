@@ -202,11 +202,10 @@ def _hospital_system():
 
 def _stored_block() -> tuple[int, dict]:
     """A citizen's block (Consent is read only: set by the citizen, never by a system)."""
-    from tests.services.records.factories import make_block
-
     from services.db import db
     from services.records.fhir_consent import consent_query, to_consent
     from services.records.models import Block
+    from tests.services.records.factories import make_block
 
     block = make_block(make_person(date(1973, 4, 5)), kind="everything")
     row = db.session.execute(consent_query().where(Block.id == block.id)).one()

@@ -1,0 +1,155 @@
+"""My record under load (issue 11), part 1: the document list of citizens with 500
+documents each.
+
+1. her document list page (``/records``: the first 25 of 500, the count, the filter's
+   organisations; one audit row per view) and
+2. the same list from the API (``/api/v1/documents``, 50 a page),
+
+each against ``bare_flask.py``'s ``/healthz`` in the same run (goal: ratio >= 0.15, p99
+<= 100 ms at 32 connections). Part 2 (the access log with 10,000 entries) is
+``bench/records_access_log.py``.
+
+All servers run docker/gunicorn.conf.py (3 workers x 2 threads, access log on).
+
+    .venv/bin/python bench/records.py --citizens 20 --documents 500 --seconds 10 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fhir_setup import national_ids, scratch_database
+from harness import ROOT, compare, free_port, gunicorn, report, wrk
+
+sys.path.insert(0, str(ROOT))
+
+KINDS = ("discharge-summary", "outpatient-note", "lab-report", "imaging-report", "letter")
+
+
+def load(citizens: int, documents: int) -> list[str]:
+    """Store ``documents`` documents for each of ``citizens`` citizens (over three
+    hospitals, some withheld, some not yet released, a few corrections), in this process;
+    return their session tokens."""
+    import sqlalchemy as sa
+
+    from citizen.app import create_app
+    from services.actors import Actor
+    from services.db import db
+    from services.people.identity import parse_national_id
+    from services.people.service import Registration, add_organisation, register_people
+    from services.records.models import (
+        Document,
+        DocumentContent,
+        DocumentKind,
+        DocumentStatus,
+    )
+    from services.sessions.service import SessionKind, start_session
+
+    app = create_app()
+    with app.app_context():
+        hospitals = [add_organisation(name=name, org_number=number).id for name, number in (
+            ("St. Olavs hospital HF", "883974832"), ("Helse Møre og Romsdal HF", "997005562"),
+            ("Helse Nord-Trøndelag HF", "983658776"))]
+        registrations = [Registration(national_id=parse_national_id(n), given_name="Bench",
+                                      family_name="Journal") for n in national_ids(citizens)]
+        people = [p.id for p, _ in register_people(registrations=registrations,
+                                                   actor=Actor.operator("bench"))]
+        db.session.commit()
+        now = datetime.now(UTC)
+        body = b"<h2>Innkomst</h2><p>" + b"Pasienten ble lagt inn for observasjon. " * 40 + b"</p>"
+        digest = hashlib.sha256(body).hexdigest()
+        for person_id in people:
+            rows = []
+            for index in range(documents):
+                rows.append({
+                    "person_id": person_id, "identifier_system": "urn:bench",
+                    "identifier_value": f"{person_id}-{index}",
+                    "status": DocumentStatus.SUPERSEDED if index % 50 == 1
+                    else DocumentStatus.CURRENT,
+                    "kind": DocumentKind(KINDS[index % len(KINDS)]),
+                    "title": f"{KINDS[index % len(KINDS)].replace('-', ' ').capitalize()} "
+                             f"nr. {index}",
+                    "author_name": "Lege Benk", "organisation_id": hospitals[index % 3],
+                    "document_date": now - timedelta(hours=7 * index),
+                    "confidentiality": "N", "withheld_from_patient": index % 97 == 0,
+                    "release_after": now + timedelta(days=7) if index % 89 == 0 else None,
+                    "content_type": "text/html", "content_size": len(body),
+                    "content_sha256": digest, "created_at": now, "updated_at": now,
+                    "version_id": 1})
+            ids = db.session.scalars(sa.insert(Document).returning(Document.id), rows).all()
+            db.session.execute(sa.insert(DocumentContent),
+                               [{"document_id": i, "data": body} for i in ids])
+            db.session.commit()
+        tokens = []
+        for person_id in people:
+            _session, token = start_session(kind=SessionKind.CITIZEN,
+                                            actor=Actor.person(person_id),
+                                            absolute_timeout=timedelta(hours=12),
+                                            person_id=person_id)
+            tokens.append(token)
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+    return tokens
+
+
+def script(path: Path, tokens: list[str], target: str) -> Path:
+    from citizen.auth.cookies import NAME
+
+    path.write_text(
+        "local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}\n"
+        "request = function()\n"
+        f'  return wrk.format("GET", "{target}", '
+        f'{{["Cookie"] = "{NAME}=" .. tokens[math.random(#tokens)]}})\nend\n')
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--citizens", type=int, default=20)
+    parser.add_argument("--documents", type=int, default=500)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+
+    port = free_port()
+    with scratch_database(args.admin_url, f"http://127.0.0.1:{port}") as scratch:
+        os.environ.update(scratch.env)
+        began = time.perf_counter()
+        tokens = load(args.citizens, args.documents)
+        print(f"loaded {args.citizens} citizens x {args.documents} documents in "
+              f"{time.perf_counter() - began:.0f} s")
+        with (gunicorn("wsgi:app", scratch.env, port=port) as ours,
+              gunicorn("bare_flask:app", scratch.env) as bare):
+            page_lua = script(scratch.instance / "page.lua", tokens, "/records")
+            api_lua = script(scratch.instance / "api.lua", tokens, "/api/v1/documents")
+
+            def run(url: str, **options):
+                wrk(url, seconds=2, **options)  # warm-up: lazy imports, pools, plans
+                return lambda: wrk(url, seconds=args.seconds, **options)
+
+            pages = compare(run(f"{bare}/healthz"), run(f"{ours}/records", lua=page_lua),
+                            rounds=args.rounds)
+            report(f"document list page (/records, {args.documents} documents each, "
+                   "audited)", "bare Flask /healthz", "project", pages, goal=0.15)
+            listed = compare(run(f"{bare}/healthz"),
+                             run(f"{ours}/api/v1/documents", lua=api_lua), rounds=args.rounds)
+            report(f"document list API (/api/v1/documents, 50 of {args.documents}, audited)",
+                   "bare Flask /healthz", "project", listed, goal=0.15)
+            worst = max(r.p99_ms for r in pages.candidate + listed.candidate)
+            print(f"worst p99 of the two: {worst:.0f} ms (goal <= 100 ms: "
+                  f"{'met' if worst <= 100 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
