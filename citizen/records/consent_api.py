@@ -21,6 +21,7 @@ from citizen.payloads import load_json
 from citizen.records.consent_present import history_items
 from citizen.records.consent_schemas import (
     EMPTY_BODY,
+    NEW_BLOCK_BODY,
     BlockSchema,
     EmptySchema,
     FullmaktSchema,
@@ -55,7 +56,7 @@ def list_blocks() -> Response:
         {"items": [_block_fields(item) for item in listed], "next": None}))
 
 
-@operation(summary="Set a block", tags=TAGS, body=NewBlockSchema,
+@operation(summary="Set a block", tags=TAGS, body=NEW_BLOCK_BODY,
            description="Body: exactly one of {\"document_id\": ..}, {\"organisation_id\": ..}, "
                        "{\"staff_id\": ..} or {\"everything\": true}. Setting a block that is "
                        "in force already answers 200 with that block.",

@@ -143,3 +143,16 @@ class EmptySchema(Schema):
 #: The same, as the OpenAPI document states it.
 EMPTY_BODY = {"type": "object", "maxProperties": 0,
               "description": "An empty object: a change is sent as JSON (CSRF)."}
+
+
+def _only(name: str, schema: dict) -> dict:
+    return {"type": "object", "properties": {name: schema}, "required": [name],
+            "additionalProperties": False}
+
+
+_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+#: ``NewBlockSchema`` as the OpenAPI document states it: exactly one of the four.
+NEW_BLOCK_BODY = {"oneOf": [_only("document_id", _ID_SCHEMA),
+                            _only("organisation_id", _ID_SCHEMA),
+                            _only("staff_id", _ID_SCHEMA),
+                            _only("everything", {"const": True})]}

@@ -214,7 +214,7 @@ def test_removed_online_access_explains_how_to_restore_it(client, patient, hospi
     page = text(response)
     assert response.status_code == 200
     assert "Tilgangen på nett er fjernet" in page
-    assert 'href="/records/privacy"' in page and "Gi tilgang på nett igjen" in page
+    assert 'href="/records/privacy"' in page and "Gi tilgangen på nett tilbake" in page
     assert _listing(response) == ""
     assert client.get(f"/records/documents/{document.id}").status_code == 404
     assert client.get(f"/records/documents/{document.id}/document.pdf").status_code == 404
