@@ -6,6 +6,7 @@ from citizen.api import openapi, origin
 from citizen.auth import views as auth
 from citizen.extensions import csrf
 from citizen.notifications import api as notifications
+from citizen.records import api_access_log as access_log
 from citizen.ultrasound import api as ultrasound
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,3 +41,9 @@ blueprint.add_url_rule("/slots", view_func=ultrasound.list_slots)
 blueprint.add_url_rule("/pregnancy/consent", view_func=ultrasound.get_consent)
 blueprint.add_url_rule("/pregnancy/consent", endpoint="post_consent",
                        view_func=ultrasound.post_consent, methods=["POST"])
+
+#: Audit rows are PostgreSQL bigints.
+AUDIT_ID = "int(min=1, max=9223372036854775807)"
+blueprint.add_url_rule("/access-log", view_func=access_log.list_access_log)
+blueprint.add_url_rule(f"/access-log/<{AUDIT_ID}:event_id>/questions",
+                       view_func=access_log.ask_about_entry, methods=["POST"])
