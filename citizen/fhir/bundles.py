@@ -23,6 +23,7 @@ from citizen.fhir.views import (
     conditional_update_resource,
     conflict_error,
     create_resource,
+    refuse_unsupported,
     update_resource,
 )
 from citizen.fhir.wire import check_accept, fhir_response, read_body
@@ -133,6 +134,8 @@ def _process_entry(index: int, entry: dict[str, Any]) -> dict[str, Any]:
         raise FhirError(400, f"{path}: unsupported request url {url!r}", code="not-supported",
                         expression=[f"{path}.request.url"])
     try:
+        if method in ("POST", "PUT"):
+            refuse_unsupported(handler, "create" if method == "POST" else "update", path)
         if method == "POST" and len(parts) == 1:
             actor = access.require_in_entry(handler.resource_type, "create", path)
             resource = _entry_resource(entry, handler.resource_type, path)

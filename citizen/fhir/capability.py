@@ -44,11 +44,11 @@ def _resource(handler) -> dict[str, Any]:
         "type": handler.resource_type,
         **documented,
         "interaction": [{"code": code} for code in handler.interactions],
-        "versioning": "versioned-update",
+        "versioning": "versioned-update" if "update" in handler.interactions else "no-version",
         "readHistory": False,
         "updateCreate": False,
-        "conditionalCreate": True,
-        "conditionalUpdate": True,
+        "conditionalCreate": "create" in handler.interactions,
+        "conditionalUpdate": "update" in handler.interactions,
         "searchParam": [
             *COMMON_SEARCH_PARAMS,
             *({"name": name, "type": p.type, "documentation": p.documentation}

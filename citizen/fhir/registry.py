@@ -110,6 +110,15 @@ class ResourceHandler:
         """The starting point of every read and search: the model's columns."""
         return sa.select(*self.model.__table__.columns)
 
+    def visible(self, statement: sa.Select, *, actor: Actor) -> sa.Select:
+        """``statement`` (of ``base_query``'s rows) without what ``actor`` may not see; for
+        them it is not there (404, absent from searches). Default: everything."""
+        return statement
+
+    def last_updated(self) -> sa.ColumnElement:
+        """The column ``_lastUpdated`` searches."""
+        return self.model.updated_at
+
     #: Whether ``create_many`` can take a whole transaction of creates at once.
     bulk_create: ClassVar[bool] = False
 

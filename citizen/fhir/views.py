@@ -49,9 +49,9 @@ def metadata() -> Response:
 
 def read(resource_type: str, resource_id: str) -> Response:
     check_accept()
-    handler = _handler(resource_type)
+    handler = _handler(resource_type, "read")
     actor = access.require(resource_type, "read")
-    row = load(handler, resource_id)
+    row = load(handler, resource_id, actor=actor)
     if row is None:
         raise not_found(resource_type, resource_id)
     _audit(handler, row, actor, action="read")
@@ -60,7 +60,7 @@ def read(resource_type: str, resource_id: str) -> Response:
 
 def search(resource_type: str) -> Response:
     check_accept()
-    handler = _handler(resource_type)
+    handler = _handler(resource_type, "search-type")
     actor = access.require(resource_type, "search")
     params = request.args if request.method == "GET" else _form_params()
     bundle = run_search(handler, params, actor=actor)
@@ -69,7 +69,7 @@ def search(resource_type: str) -> Response:
 
 def create(resource_type: str) -> Response:
     check_accept()
-    handler = _handler(resource_type)
+    handler = _handler(resource_type, "create")
     actor = access.require(resource_type, "create")
     resource = read_body(resource_type)
     outcome = create_resource(handler, resource, actor=actor, if_none_exist=_if_none_exist())
@@ -81,7 +81,7 @@ def create(resource_type: str) -> Response:
 
 def update(resource_type: str, resource_id: str) -> Response:
     check_accept()
-    handler = _handler(resource_type)
+    handler = _handler(resource_type, "update")
     actor = access.require(resource_type, "update")
     resource = read_body(resource_type)
     row = update_resource(handler, resource_id, resource, actor=actor,
@@ -92,7 +92,7 @@ def update(resource_type: str, resource_id: str) -> Response:
 def conditional_update(resource_type: str) -> Response:
     """``PUT /<type>?<search>``: update the one resource the search finds, or create it."""
     check_accept()
-    handler = _handler(resource_type)
+    handler = _handler(resource_type, "update")
     actor = access.require(resource_type, "update")
     resource = read_body(resource_type)
     status, row = conditional_update_resource(
@@ -141,7 +141,9 @@ def conditional_update_resource(handler: ResourceHandler, query: str, resource: 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
+def load(handler: ResourceHandler, resource_id: str | int, *,
+         actor: Actor | None = None) -> Stored | None:
+    """The stored row, or None; with ``actor``, only if the handler lets the actor see it."""
     number = handler.parse_id(str(resource_id))
     if number is None:
         return None
@@ -149,6 +151,10 @@ def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
     if session.new or session.dirty or session.deleted:
         session.flush()  # a create or update just made it: read what it wrote
     connection = session.connection()
+    if actor is not None and _restricts(handler):
+        # Built per request: not for the driver's cache of long-lived statements.
+        return connection.execute(handler.visible(_by_id(handler), actor=actor),
+                                  {_ID: number}).first()
     if connection.dialect.name == "postgresql":
         found = driver.rows(connection, _by_id(handler), {_ID: number})
         return found[0] if found else None
@@ -158,7 +164,8 @@ def load(handler: ResourceHandler, resource_id: str | int) -> Stored | None:
 def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> dict[str, Any]:
     """Keyset-paged search: stable pages however the data changes between them."""
     query = parse_search(params, _known(handler), parse_id=handler.parse_id)
-    rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id)
+    rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id,
+                     actor=actor)
     page, more = rows[: query.count], len(rows) > query.count
     for row in page:
         _audit(handler, row, actor, action="search")
@@ -292,16 +299,19 @@ def _chainable(target: str | None) -> set[str]:
 
 
 def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit: int,
-              after_id: int = 0) -> list[Stored]:
-    """Rows matching the search ``filters``, in id order, after ``after_id``.
+              after_id: int = 0, actor: Actor | None = None) -> list[Stored]:
+    """Rows matching the search ``filters``, in id order, after ``after_id``; with
+    ``actor``, only those the handler lets the actor see (``ResourceHandler.visible``).
 
     Plain rows with the model's columns, not ORM objects: search results are only read, and
     skipping the unit of work's bookkeeping is a good part of a search's cost.
     """
     bound = tuple(name for name in filters if _any_of(handler, name) is not None)
     connection = db.session.connection()
+    restricted = actor is not None and _restricts(handler)
     # Every filter bound into a statement built once: on PostgreSQL it runs on the cursor.
-    on_driver = connection.dialect.name == "postgresql" and len(bound) == len(filters)
+    on_driver = (connection.dialect.name == "postgresql" and len(bound) == len(filters)
+                 and not restricted)
     values: dict[str, Any] = {_AFTER: after_id, _LIMIT: limit}
     for name in bound:
         values[_bound_name(name)] = _any_of(handler, name).values_of(
@@ -310,6 +320,8 @@ def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit:
     for name in one:
         [values[_bound_name(name)]] = values[_bound_name(name)]
     statement = _search_base(handler, bound, as_array=on_driver, one=one)
+    if restricted:
+        statement = handler.visible(statement, actor=actor)
     if on_driver:
         return driver.rows(connection, statement, values)
     for name, raw in filters.items():
@@ -367,7 +379,7 @@ def _filter(handler: ResourceHandler, statement: sa.Select, name: str,
     if name == "_lastUpdated":
         for value in values:
             statement = statement.where(DateValue(*parse_date_prefix(value))
-                                        .condition(model.updated_at))
+                                        .condition(handler.last_updated()))
         return statement
     return handler.search_params[name.partition(".")[0]].apply(
         statement, parsed_filter(handler, name, values))
@@ -389,12 +401,29 @@ def _if_none_exist() -> str | None:
     return urlencode(criteria) if criteria else None
 
 
-def _handler(resource_type: str) -> ResourceHandler:
+def _handler(resource_type: str, interaction: str) -> ResourceHandler:
     handler = handler_for(resource_type)
     if handler is None:
         raise FhirError(404, f"resource type {resource_type} is not supported here",
                         code="not-supported")
+    refuse_unsupported(handler, interaction)
     return handler
+
+
+def refuse_unsupported(handler: ResourceHandler, interaction: str,
+                       path: str | None = None) -> None:
+    """405 for an interaction the type does not offer (AuditEvent is read-only): whatever
+    the token's scopes, as an unknown type is 404 whatever they are."""
+    if interaction not in handler.interactions:
+        where = f"{path}: " if path else ""
+        raise FhirError(405, f"{where}{handler.resource_type} does not support {interaction}",
+                        code="not-supported",
+                        expression=[f"{path}.request.method"] if path else None)
+
+
+def _restricts(handler: ResourceHandler) -> bool:
+    """Whether the handler narrows what an actor sees (``ResourceHandler.visible``)."""
+    return type(handler).visible is not ResourceHandler.visible
 
 
 def _location(resource_type: str, row: Stored) -> str:

@@ -9,4 +9,4 @@ from services.domain import Domain
 
 DOMAIN = Domain("records", models="services.records.models",
                 registers=("services.records.events",),
-                fhir_resources=())
+                fhir_resources=("AuditEvent",))

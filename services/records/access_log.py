@@ -152,8 +152,8 @@ def describe(events: Sequence[AuditEvent], *, subject_id: int | None = None) -> 
 
 @dataclass
 class Names:
-    """The people, staff, clients and organisations that a set of audit rows names, each
-    looked up once."""
+    """The people, staff, clients and organisations that audit rows name, each looked up
+    once (``add`` more rows later: only what is new is looked up)."""
 
     staff: dict[int, StaffMember] = field(default_factory=dict)
     roles: dict[tuple[int, int], tuple[Role, ...]] = field(default_factory=dict)
@@ -162,18 +162,25 @@ class Names:
     organisations: dict[int, Organisation] = field(default_factory=dict)
     #: (actor person id, subject id) -> basis.
     bases: dict[tuple[int, int], Basis] = field(default_factory=dict)
+    #: Keys already looked up, found or not.
+    _seen: set[tuple[str, object]] = field(default_factory=set)
 
     @classmethod
     def of(cls, events: Iterable[AuditEvent | sa.Row]) -> Names:
+        return cls().add(events)
+
+    def add(self, events: Iterable[AuditEvent | sa.Row]) -> Names:
         events = list(events)
-        names = cls()
-        staff_ids = {_number(e.actor_id) for e in events if e.actor_kind == ActorKind.STAFF}
-        person_ids = {_number(e.actor_id) for e in events if e.actor_kind == ActorKind.PERSON}
-        client_ids = {e.actor_id for e in events if e.actor_kind == ActorKind.SYSTEM}
-        staff_ids.discard(None)
-        person_ids.discard(None)
+        staff_ids = self._new("staff", {_number(e.actor_id) for e in events
+                                        if e.actor_kind == ActorKind.STAFF} - {None})
+        person_ids = self._new("person", {_number(e.actor_id) for e in events
+                                          if e.actor_kind == ActorKind.PERSON} - {None})
+        pairs = self._new("pair", {(_number(e.actor_id), e.subject_person_id) for e in events
+                                   if e.actor_kind == ActorKind.PERSON})
+        client_ids = self._new("client", {e.actor_id for e in events
+                                          if e.actor_kind == ActorKind.SYSTEM})
         if staff_ids:
-            names.staff = {s.id: s for s in db.session.scalars(
+            self.staff |= {s.id: s for s in db.session.scalars(
                 sa.select(StaffMember).where(StaffMember.id.in_(staff_ids)))}
             for assignment in db.session.execute(
                     sa.select(RoleAssignment.staff_id, RoleAssignment.organisation_id,
@@ -181,24 +188,27 @@ class Names:
                     .where(RoleAssignment.staff_id.in_(staff_ids))
                     .order_by(RoleAssignment.role)):
                 key = (assignment.staff_id, assignment.organisation_id)
-                names.roles[key] = (*names.roles.get(key, ()), assignment.role)
+                self.roles[key] = (*self.roles.get(key, ()), assignment.role)
         if client_ids:
-            names.clients = {c.client_id: c for c in db.session.scalars(
+            self.clients |= {c.client_id: c for c in db.session.scalars(
                 sa.select(SystemClient).where(SystemClient.client_id.in_(client_ids)))}
         if person_ids:
-            names.people = {p.id: p for p in db.session.scalars(
+            self.people |= {p.id: p for p in db.session.scalars(
                 sa.select(Person).where(Person.id.in_(person_ids)))}
-            pairs = {(_number(e.actor_id), e.subject_person_id) for e in events
-                     if e.actor_kind == ActorKind.PERSON}
-            names.bases = _bases(pairs)
-        organisation_ids = {e.actor_organisation_id for e in events
-                            if e.actor_kind == ActorKind.STAFF} | {
-            c.organisation_id for c in names.clients.values()}
-        organisation_ids.discard(None)
+        if pairs:
+            self.bases |= _bases(pairs)
+        organisation_ids = self._new("organisation", ({
+            e.actor_organisation_id for e in events if e.actor_kind == ActorKind.STAFF} | {
+            self.clients[c].organisation_id for c in client_ids if c in self.clients}) - {None})
         if organisation_ids:
-            names.organisations = {o.id: o for o in db.session.scalars(
+            self.organisations |= {o.id: o for o in db.session.scalars(
                 sa.select(Organisation).where(Organisation.id.in_(organisation_ids)))}
-        return names
+        return self
+
+    def _new(self, kind: str, keys: set) -> set:
+        fresh = {key for key in keys if (kind, key) not in self._seen}
+        self._seen |= {(kind, key) for key in fresh}
+        return fresh
 
     def entry(self, event: AuditEvent | sa.Row, *,
               questions: tuple[AccessQuestion, ...] = ()) -> Entry:

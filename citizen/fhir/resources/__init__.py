@@ -7,6 +7,7 @@ registered handlers and the declarations to the same set of types.
 
 from citizen.fhir.resources import (
     appointment,  # noqa: F401  (ultrasound: Appointment)
+    auditevent,  # noqa: F401  (records: AuditEvent)
     observation,  # noqa: F401  (ultrasound: Observation)
     patient,  # noqa: F401  (people: Patient)
     schedule,  # noqa: F401  (ultrasound: Schedule)
