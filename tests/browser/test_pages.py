@@ -36,6 +36,11 @@ FORM_ONLY = {
         "/auth/timed-out?staff=1",
         "/dev/messages",  # the development page (DEV_FEATURES): what the console 'sent'
     ],
+    # Who has seen the record: linked from the records section's navigation once that is
+    # merged (issue 11, part B); a start until then, harmless after.
+    "citizen": ["/records/access-log"],
+    "parent": ["/records/access-log"],
+    "fullmakt": ["/records/access-log"],
 }
 #: Crawls at once, each in its own thread with its own Chromium.
 CRAWLERS = max(1, min(3, os.cpu_count() or 1))
