@@ -204,3 +204,15 @@ def test_a_parent_of_a_small_child_sees_and_asks_about_the_childs_log(client, fr
     assert sent.status_code == 303
     [asked] = db.session.scalars(sa.select(AccessQuestion)).all()
     assert (asked.person_id, asked.asked_by_person_id) == (small.id, her.id)
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+@pytest.mark.parametrize("moment", [datetime(2026, 3, 29, 0, 59, tzinfo=UTC),
+                                    datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+                                    datetime(2026, 12, 31, 23, 5, tzinfo=UTC)])
+def test_the_tables_moments_read_as_everywhere_else(app, lang, moment):
+    from citizen.i18n import when
+    from citizen.records.log_labels import moment_label
+
+    with app.test_request_context(f"/?lang={lang}"):
+        assert moment_label(moment) == when(moment)
