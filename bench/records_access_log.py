@@ -9,6 +9,7 @@ connections). A second figure pages deep: the page after the 5,000th entry (keys
 All servers run docker/gunicorn.conf.py (3 workers x 2 threads, access log on).
 
     .venv/bin/python bench/records_access_log.py --entries 10000 --citizens 4 --seconds 10
+    .venv/bin/python bench/records_access_log.py ... --composite-index   # with the index
 
 The lead joins this with bench/records.py (the document list) when merging issue 11.
 """
@@ -176,6 +177,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--composite-index", action="store_true",
+                        help="add (subject_person_id, occurred_at, id) to the scratch database "
+                             "first: what a migration adding it would buy (none exists)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
@@ -185,6 +189,10 @@ def main() -> None:
         os.environ.update(scratch.env)
         began = time.perf_counter()
         tokens, cursors = load(args.entries, args.citizens)
+        if args.composite_index:
+            scratch.sql("CREATE INDEX ix_audit_events_subject_person_occurred ON audit_events "
+                        "(subject_person_id, occurred_at DESC, id DESC)")
+            scratch.sql("ANALYZE audit_events")
         total = args.entries * args.citizens * (1 + OTHERS_PER_ENTRY)
         print(f"loaded {total:,} audit rows ({args.entries:,} in each of {args.citizens} "
               f"logs measured) in {time.perf_counter() - began:.0f} s")

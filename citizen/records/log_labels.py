@@ -75,26 +75,42 @@ _PURPOSES = {
 
 
 def role_label(role: Role) -> str:
-    return str(_ROLES.get(role, role))
+    return _translated(current_language(), "role", role)
 
 
 def basis_label(basis: Basis | None) -> str:
-    label = _BASES.get(basis)
-    return str(label) if label is not None else _("Another person")
+    return _translated(current_language(), "basis", basis)
 
 
 def action_label(action: str) -> str:
-    return str(_ACTIONS.get(action, action))
+    return _translated(current_language(), "action", action)
 
 
 def resource_label(resource_type: str) -> str:
-    label = _RESOURCES.get(resource_type)
-    return str(label) if label is not None else _("other information (%(type)s)",
-                                                  type=resource_type)
+    return _translated(current_language(), "resource", resource_type)
 
 
 def purpose_label(purpose: str) -> str:
-    return str(_PURPOSES.get(purpose, purpose))
+    return _translated(current_language(), "purpose", purpose)
+
+
+_TABLES = {"role": _ROLES, "basis": _BASES, "action": _ACTIONS, "resource": _RESOURCES,
+           "purpose": _PURPOSES}
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated(language: str, kind: str, code) -> str:
+    """A code's label in ``language`` (the request's): translated once per process, as
+    the catalogs do not change while it runs. An unknown code is shown as it is (or, for a
+    kind of information or a basis, in a sentence that says what it is)."""
+    label = _TABLES[kind].get(code)
+    if label is not None:
+        return str(label)
+    if kind == "resource":
+        return _("other information (%(type)s)", type=code)
+    if kind == "basis":
+        return _("Another person")
+    return str(code)
 
 
 def question_error(code: str) -> str:
