@@ -4,6 +4,7 @@ JavaScript, "ask why" per entry and the answer beside it; in nb by default; a pa
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -97,15 +98,25 @@ def test_a_bad_period_is_a_form_error(browser, query):
     assert 'aria-invalid="true"' in text(answer) and "Rett opp dette" in text(answer)
 
 
+def test_a_page_holds_25_entries_unless_she_asks_for_more(browser, frozen_clock, her,
+                                                            hospital, doctor):
+    actor = Actor.staff(doctor.id, organisation_id=hospital.id)
+    made = [_read(frozen_clock, her, actor, T0 - timedelta(minutes=i)) for i in range(26)]
+    frozen_clock.move_to(T0)
+    page = text(browser.get("/records/access-log"))
+    assert page.count('<tr id="entry-') == 25 and f'id="entry-{made[25].id}"' not in page
+    assert "Eldre oppføringer" in page
+
+
 def test_paging_goes_to_older_entries(browser, frozen_clock, her, hospital, doctor):
     actor = Actor.staff(doctor.id, organisation_id=hospital.id)
     made = [_read(frozen_clock, her, actor, T0 - timedelta(minutes=i)) for i in range(3)]
     frozen_clock.move_to(T0)
     first = text(browser.get("/records/access-log?limit=2"))
     assert f'id="entry-{made[0].id}"' in first and f'id="entry-{made[2].id}"' not in first
-    older = first.split('href="/records/access-log?cursor=')[1].split('"')[0]
-    second = text(browser.get(f"/records/access-log?cursor={older}&limit=2".replace("&amp;",
-                                                                                    "&")))
+    older = re.search(r'href="(/records/access-log\?[^"]*cursor=[^"]+)"', first).group(1)
+    assert "limit=2" in older  # the page size she chose is kept
+    second = text(browser.get(older.replace("&amp;", "&")))
     assert f'id="entry-{made[2].id}"' in second and f'id="entry-{made[0].id}"' not in second
     assert browser.get("/records/access-log?cursor=not-ours").status_code == 400
 
