@@ -6,6 +6,7 @@ from citizen.api import openapi, origin
 from citizen.auth import views as auth
 from citizen.extensions import csrf
 from citizen.notifications import api as notifications
+from citizen.records import api_access_log as access_log
 from citizen.records import api_documents as documents
 from citizen.records import consent_api as consent
 from citizen.ultrasound import api as ultrasound
@@ -59,3 +60,9 @@ blueprint.add_url_rule(f"/documents/<{ID}:document_id>", view_func=documents.get
 blueprint.add_url_rule(f"/documents/<{ID}:document_id>/content",
                        view_func=documents.document_content)
 blueprint.add_url_rule(f"/documents/<{ID}:document_id>/pdf", view_func=documents.document_pdf)
+
+#: Audit rows are PostgreSQL bigints.
+AUDIT_ID = "int(min=1, max=9223372036854775807)"
+blueprint.add_url_rule("/access-log", view_func=access_log.list_access_log)
+blueprint.add_url_rule(f"/access-log/<{AUDIT_ID}:event_id>/questions",
+                       view_func=access_log.ask_about_entry, methods=["POST"])

@@ -121,6 +121,10 @@ class ResourceHandler:
         its statements built once. (A new Select per request is run through SQLAlchemy.)"""
         return statement
 
+    def last_updated(self) -> sa.ColumnElement:
+        """The column ``_lastUpdated`` searches."""
+        return self.model.updated_at
+
     #: Whether ``create_many`` can take a whole transaction of creates at once.
     bulk_create: ClassVar[bool] = False
 

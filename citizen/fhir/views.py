@@ -396,7 +396,7 @@ def _filter(handler: ResourceHandler, statement: sa.Select, name: str,
     if name == "_lastUpdated":
         for value in values:
             statement = statement.where(DateValue(*parse_date_prefix(value))
-                                        .condition(model.updated_at))
+                                        .condition(handler.last_updated()))
         return statement
     return handler.search_params[name.partition(".")[0]].apply(
         statement, parsed_filter(handler, name, values))

@@ -9,4 +9,4 @@ from services.domain import Domain
 
 DOMAIN = Domain("records", models="services.records.models",
                 registers=("services.records.events", "services.records.tasks"),
-                fhir_resources=("Binary", "Consent", "DocumentReference"))
+                fhir_resources=("AuditEvent", "Binary", "Consent", "DocumentReference"))

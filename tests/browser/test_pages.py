@@ -36,8 +36,10 @@ FORM_ONLY = {
         "/auth/timed-out?staff=1",
         "/dev/messages",  # the development page (DEV_FEATURES): what the console 'sent'
     ],
-    # My record's privacy and proxies pages, until the records navigation links them.
-    "citizen": ["/records/privacy", "/records/proxies"],
+    # My record's pages, started from until the records navigation links them all.
+    "citizen": ["/records/privacy", "/records/proxies", "/records/access-log"],
+    "parent": ["/records/access-log"],
+    "fullmakt": ["/records/access-log"],
 }
 #: Crawls at once, each in its own thread with its own Chromium.
 CRAWLERS = max(1, min(3, os.cpu_count() or 1))

@@ -26,6 +26,7 @@ USERS = [
     User("fullmakt", "/auth/login", "Hilde Lie", acts_for="Arne Lie"),
     User("staff", "/staff/auth/login", "Siri Smittevern"),
     User("clinic", "/staff/auth/login", "Jordmor Jorunn Ultralyd"),
+    User("records", "/staff/auth/login", "Journalansvarlig Jon"),
     User("admin", "/staff/auth/login", "Admin Anders"),
 ]
 

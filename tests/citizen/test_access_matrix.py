@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from services import audit
 from services.actors import Actor
 from services.clock import utcnow
 from services.notify.paper import record_paper
@@ -21,7 +22,7 @@ from services.outbox.models import OutboxMessage, OutboxStatus
 from services.people.identity import FNR_SYSTEM
 from services.people.models import Area, Fullmakt, Role
 from services.people.service import record_guardianship
-from services.records.models import Block, BlockKind
+from services.records.models import AccessQuestion, Block, BlockKind
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.models import ChangeReason, ChangeRequest, Service
@@ -81,6 +82,10 @@ def RECORD_SUBJECTS(status: int) -> dict[str, int]:
 def HERSELF(status: int) -> dict[str, int]:
     """Callers acting for themselves get ``status``; parents acting for a child 403."""
     return {**each(CITIZENS, status), "parent_under_12": 403, "parent_of_14": 403}
+def LOG_OWNERS(status: int) -> dict[str, int]:
+    """As ``SCAN_OWNERS``, but the record is a 12–15-year-old's own: their parent is
+    refused (403) before any entry is looked up."""
+    return {**SCAN_OWNERS(status), "parent_of_14": 403}
 
 
 #: (endpoint, method) -> (path template, body kind, expected status per caller).
@@ -323,6 +328,27 @@ MATRIX = {
     ("records_staff_documents.document_pdf", "POST"): (
         "/staff/records/documents/{staff_document}/document.pdf", "staff-reason",
         row(302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    # My record, who has seen it: {access_entry} (pages) and {api_access_entry} (API) are
+    # entries of the caller's subject's access log (a staff member's read). Asking comes
+    # after the pages that show the entry, as it adds a question.
+    ("records_access_log.index", "GET"): ("/records/access-log", None, row(
+        302, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    ("records_access_log.ask_page", "GET"): ("/records/access-log/{access_entry}/question",
+                                             None, row(302, **LOG_OWNERS(200))),
+    ("records_access_log.ask", "POST"): ("/records/access-log/{access_entry}/question",
+                                         "question-form", row(302, **LOG_OWNERS(303))),
+    ("api.list_access_log", "GET"): ("/api/v1/access-log", None, row(
+        401, **{**each(CITIZENS, 200), "parent_of_14": 403})),
+    ("api.ask_about_entry", "POST"): ("/api/v1/access-log/{api_access_entry}/questions",
+                                      "question-json", row(401, **LOG_OWNERS(201))),
+    # Records officers only; the staff here hold other roles, so all are refused (the
+    # officers' own-organisation rule: tests/citizen/records_staff/test_question_pages.py).
+    ("records_staff_questions.questions", "GET"): ("/staff/records/questions", None, row(
+        302, **each(STAFF, 403))),
+    ("records_staff_questions.question", "GET"): ("/staff/records/questions/{question}", None,
+                                                  row(302, **each(STAFF, 403))),
+    ("records_staff_questions.answer", "POST"): ("/staff/records/questions/{question}/answer",
+                                                 "answer-form", row(302, **each(STAFF, 403))),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -348,6 +374,11 @@ class World:
     #: Per caller: a document of its subject; and the first hospital's blocked document.
     documents: dict[str, int]
     staff_document: int
+    #: Per caller: an entry of its subject's access log for the pages, another for the API;
+    #: and a question to the first hospital about one of "self"'s.
+    access_entries: dict[str, int]
+    api_access_entries: dict[str, int]
+    question_id: int
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
     #: A block of "self"'s, and the expired fullmakt.
@@ -418,6 +449,17 @@ def world(db, frozen_clock) -> World:
               for person in {me, small, teen, giver}}
     blocked = make_document(me, trust, title="Sperret")
     make_block(me, kind="document", document=blocked)
+    entries = {}
+    for person in {me, small, teen, giver}:
+        entries[person.id] = [audit.record(
+            actor=Actor.staff(nurse.id, organisation_id=trust.id), action="read",
+            resource_type="DocumentReference", resource_id=n, subject_person_id=person.id,
+            purpose="treatment").id for n in (1, 2, 3)]
+    question = AccessQuestion(person_id=me.id, audit_event_id=entries[me.id][2],
+                              organisation_id=trust.id, question="Hvorfor?",
+                              asked_by_person_id=me.id)
+    db.session.add(question)
+    db.session.flush()
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
@@ -427,6 +469,9 @@ def world(db, frozen_clock) -> World:
                  clinic=clinic,
                  documents={c: record[s] for c, s in subjects.items()},
                  staff_document=blocked.id,
+                 access_entries={c: entries[s][0] for c, s in subjects.items()},
+                 api_access_entries={c: entries[s][1] for c, s in subjects.items()},
+                 question_id=question.id,
                  cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id)
 
 
@@ -477,6 +522,9 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "cancel-json": {"json": {"reason": "Reise"}},
         "staff-lookup": {"data": {"reason": "Innlagt akutt i natt"}},
         "staff-reason": {"data": {"reason": "Innlagt akutt i natt"}},
+        "question-form": {"data": {"question": "Hvorfor?"}},
+        "question-json": {"json": {"question": "Hvorfor?"}},
+        "answer-form": {"data": {"answer": "Fordi."}},
         "settings-json": {"json": {"channels": "sms", "language": None, "mobile": None,
                                    "email": None, "non_essential": True}},
         "block-form": {"data": {"kind": "everything"}},
@@ -523,7 +571,10 @@ def test_access_matrix(matrix_app, world, caller):
                                            block=world.block_id,
                                            fullmakt=world.fullmakt_id,
                                            document=world.documents[caller],
-                                           staff_document=world.staff_document),
+                                           staff_document=world.staff_document,
+                                           access_entry=world.access_entries[caller],
+                                           api_access_entry=world.api_access_entries[caller],
+                                           question=world.question_id),
                                method=method,
                                headers=headers, **body)
         response.close()

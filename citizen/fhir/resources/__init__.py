@@ -7,6 +7,7 @@ registered handlers and the declarations to the same set of types.
 
 from citizen.fhir.resources import (
     appointment,  # noqa: F401  (ultrasound: Appointment)
+    auditevent,  # noqa: F401  (records: AuditEvent)
     binary,  # noqa: F401  (records: Binary)
     consent,  # noqa: F401  (records: Consent)
     documentreference,  # noqa: F401  (records: DocumentReference)

@@ -132,6 +132,28 @@ def _store(resource_type: str, resource: dict, *, actor=None):
     return db.session.get(handler.model, stored_id)
 
 
+def _audit_event() -> dict:
+    """An AuditEvent a client might send: the type is read-only, so it never gets stored."""
+    return {"resourceType": "AuditEvent", "recorded": "2026-03-02T08:00:00Z",
+            "type": {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110110"},
+            "agent": [{"requestor": True, "who": {"display": "Lege"}}],
+            "source": {"observer": {"display": "DIPS"}}}
+
+
+def _stored_audit_event() -> tuple[int, dict]:
+    """An entry of a citizen's access log: a staff member's read of her record."""
+    from services import audit
+    from services.actors import Actor
+    from services.db import db
+
+    person = make_person(date(1971, 2, 3))
+    event = audit.record(actor=Actor.staff(1, organisation_id=None), action="read",
+                         resource_type="DocumentReference", resource_id=1,
+                         subject_person_id=person.id, purpose="treatment")
+    db.session.commit()
+    return event.id, {**_audit_event(), "id": str(event.id)}
+
+
 def _stored(new: Callable[[], dict], resource_type: str) -> Callable[[], tuple[int, dict]]:
     def stored() -> tuple[int, dict]:
         resource = new()
@@ -241,6 +263,8 @@ EXAMPLES: dict[str, Example] = {
                       organisation=_matrix_hospital),
     "Consent": Example(new=_new_consent, stored=_stored_block,
                        condition=lambda r: "_id=0"),
+    "AuditEvent": Example(new=_audit_event, stored=_stored_audit_event,
+                          condition=lambda r: f"_id={r.get('id', '1')}"),
 }
 
 #: Scope (with ``T`` for the type under test) -> the permission letters it grants on T.
@@ -270,6 +294,14 @@ COVERS = {"read": {"read"}, "search-type": {"search-type", "search-post"},
                      "transaction-create"},
           "update": {"update", "conditional-update-match", "batch-update",
                      "transaction-update"}}
+#: What an interaction the type does not offer answers (AuditEvent is read-only): no
+#: scope can grant it, none is needed to be told.
+UNSUPPORTED = 405
+
+
+def _offered(handler, interaction: str) -> bool:
+    return any(interaction in rows for code, rows in COVERS.items()
+               if code in handler.interactions)
 
 
 def _scope_for(template: str, resource_type: str) -> str:
