@@ -44,7 +44,7 @@ class AccessLogQuerySchema(PageQuerySchema):
             raise ValidationError("must not be before from", field_name="to")
 
 
-class OrganisationSchema(Schema):
+class AccessLogOrganisationSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     org_number = fields.String(required=True)
@@ -71,7 +71,7 @@ class QuestionSchema(Schema):
     entry = fields.Integer(required=True, metadata={"description": "the entry's id"})
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in
                                                                     QuestionStatus]))
-    organisation = fields.Nested(OrganisationSchema, required=True)
+    organisation = fields.Nested(AccessLogOrganisationSchema, required=True)
     question = fields.String(required=True)
     asked_at = fields.AwareDateTime(required=True)
     answer = fields.String(required=True, allow_none=True)
@@ -84,7 +84,7 @@ class AccessLogEntrySchema(Schema):
     id = fields.Integer(required=True)
     occurred_at = fields.AwareDateTime(required=True, metadata={"description": "UTC"})
     actor = fields.Nested(PartySchema, required=True)
-    organisation = fields.Nested(OrganisationSchema, required=True, allow_none=True)
+    organisation = fields.Nested(AccessLogOrganisationSchema, required=True, allow_none=True)
     action = fields.String(required=True, metadata={"description": "read, search, create, "
                                                                    "update, export ..."})
     resource_type = fields.String(required=True)

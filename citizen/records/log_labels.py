@@ -42,7 +42,7 @@ _BASES = {
     Basis.FULLMAKT: _l("Holds a power of attorney (fullmakt) from you"),
 }
 _ACTIONS = {
-    "read": _l("Read"), "search": _l("Looked up"), "match": _l("Looked up"),
+    "read": _l("Viewed"), "search": _l("Looked up"), "match": _l("Looked up"),
     "create": _l("Added"), "update": _l("Changed"), "delete": _l("Deleted"),
     "export": _l("Made a copy of"),
 }

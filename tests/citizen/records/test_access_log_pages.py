@@ -68,7 +68,7 @@ def test_the_log_names_who_where_what_and_why(browser, frozen_clock, her, hospit
     assert "Kari Nordmann" in body  # the lead names whose log it is
     refresh()  # the test's app context outlives the request; a browser's would not
     english = text(browser.get("/records/access-log?lang=en"))
-    assert "Who has seen your record" in english and "Read a document in your record" in english
+    assert "Who has seen your record" in english and "Viewed a document in your record" in english
     refresh()
     nynorsk = text(browser.get("/records/access-log?lang=nn"))
     assert "Kven har sett journalen din" in nynorsk and "Las eit dokument" in nynorsk
