@@ -6,6 +6,7 @@ from citizen.api import openapi, origin
 from citizen.auth import views as auth
 from citizen.extensions import csrf
 from citizen.notifications import api as notifications
+from citizen.records import api_exports as record_exports
 from citizen.ultrasound import api as ultrasound
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,3 +41,12 @@ blueprint.add_url_rule("/slots", view_func=ultrasound.list_slots)
 blueprint.add_url_rule("/pregnancy/consent", view_func=ultrasound.get_consent)
 blueprint.add_url_rule("/pregnancy/consent", endpoint="post_consent",
                        view_func=ultrasound.post_consent, methods=["POST"])
+
+blueprint.add_url_rule("/exports", endpoint="start_export", view_func=record_exports.api_start,
+                       methods=["POST"])
+blueprint.add_url_rule(f"/exports/<{ID}:export_id>", endpoint="get_export",
+                       view_func=record_exports.api_get)
+blueprint.add_url_rule(f"/exports/<{ID}:export_id>/pdf", endpoint="export_pdf",
+                       view_func=record_exports.api_pdf)
+blueprint.add_url_rule(f"/exports/<{ID}:export_id>/bundle", endpoint="export_bundle",
+                       view_func=record_exports.api_bundle)

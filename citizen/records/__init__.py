@@ -11,6 +11,7 @@ from citizen.records import access_log, documents, exports, privacy, proxies
 def register_records(app: Flask) -> None:
     for part in (documents, access_log, privacy, proxies, exports):
         app.register_blueprint(part.blueprint)
+    exports.register_export_renderer(app)
 
 
 __all__ = ["register_records"]

@@ -8,5 +8,5 @@ exports everything. Who sees which document is one rule: ``services.records.acce
 from services.domain import Domain
 
 DOMAIN = Domain("records", models="services.records.models",
-                registers=("services.records.events",),
+                registers=("services.records.events", "services.records.export"),
                 fhir_resources=())
