@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from services.actors import Actor
 from services.db import db
 from services.outbox.models import OutboxMessage
 from services.outbox.tasks import deliver
@@ -19,7 +20,6 @@ from tests.plugins.api import log_in_as
 from tests.plugins.clock import T0
 from tests.plugins.factories import make_organisation, make_person
 from tests.services.records.factories import make_document
-from services.actors import Actor
 
 
 @pytest.fixture

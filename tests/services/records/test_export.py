@@ -54,7 +54,7 @@ def record(patient, hospital):
                               content=b"<h2>Vurdering</h2><p>Saret gror fint.</p>",
                               document_date=T0 - timedelta(days=3)),
         "lab": make_document(patient, hospital, title="Blodprøver", kind="lab-report",
-                             content="CRP 4 mg/L\nHb 13,9 g/dL".encode(),
+                             content=b"CRP 4 mg/L\nHb 13,9 g/dL",
                              content_type="text/plain", document_date=T0 - timedelta(days=2)),
         "pdf": make_document(patient, hospital, title="Henvisning", kind="letter",
                              content=_pdf_bytes(MINIMAL_PDF_TEXT),
