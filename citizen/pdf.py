@@ -17,13 +17,15 @@ templates/pdf/.
 
 from __future__ import annotations
 
+import io
 import logging
 import mimetypes
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import render_template
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from citizen.config import PROJECT_ROOT
@@ -71,11 +73,14 @@ class ProjectFilesFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
 
 
-def render_pdf(template: str, *, language: str, title: str, **context) -> bytes:
+def render_pdf(template: str, *, language: str, title: str,
+               attachments: Iterable[tuple[str, bytes]] = (), **context) -> bytes:
     """Render ``template`` (under templates/pdf/, extending ``pdf/_document.html``) to a
     PDF/UA-1 document in ``language`` with ``title``; a request or app context is needed
-    for the translations."""
+    for the translations. ``attachments`` (file name, bytes) are embedded as files."""
     html = render_template(template, document_language=language, document_title=title,
                            **context)
     document = HTML(string=html, base_url=PDF_ORIGIN, url_fetcher=ProjectFilesFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[
+        Attachment(file_obj=io.BytesIO(data), name=name, description=name)
+        for name, data in attachments])

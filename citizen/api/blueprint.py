@@ -8,6 +8,7 @@ from citizen.extensions import csrf
 from citizen.notifications import api as notifications
 from citizen.records import api_access_log as access_log
 from citizen.records import api_documents as documents
+from citizen.records import api_exports as record_exports
 from citizen.records import consent_api as consent
 from citizen.ultrasound import api as ultrasound
 
@@ -66,3 +67,12 @@ AUDIT_ID = "int(min=1, max=9223372036854775807)"
 blueprint.add_url_rule("/access-log", view_func=access_log.list_access_log)
 blueprint.add_url_rule(f"/access-log/<{AUDIT_ID}:event_id>/questions",
                        view_func=access_log.ask_about_entry, methods=["POST"])
+
+blueprint.add_url_rule("/exports", endpoint="start_export", view_func=record_exports.api_start,
+                       methods=["POST"])
+blueprint.add_url_rule(f"/exports/<{ID}:export_id>", endpoint="get_export",
+                       view_func=record_exports.api_get)
+blueprint.add_url_rule(f"/exports/<{ID}:export_id>/pdf", endpoint="export_pdf",
+                       view_func=record_exports.api_pdf)
+blueprint.add_url_rule(f"/exports/<{ID}:export_id>/bundle", endpoint="export_bundle",
+                       view_func=record_exports.api_bundle)

@@ -20,6 +20,7 @@ def register_records(app: Flask) -> None:
     for part in (documents, access_log, privacy, proxies, exports):
         app.register_blueprint(part.blueprint)
     app.add_template_global(records_nav)
+    exports.register_export_renderer(app)
 
 
 __all__ = ["register_records"]

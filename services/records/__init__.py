@@ -8,5 +8,6 @@ exports everything. Who sees which document is one rule: ``services.records.acce
 from services.domain import Domain
 
 DOMAIN = Domain("records", models="services.records.models",
-                registers=("services.records.events", "services.records.tasks"),
+                registers=("services.records.events", "services.records.export",
+                           "services.records.tasks"),
                 fhir_resources=("AuditEvent", "Binary", "Consent", "DocumentReference"))
