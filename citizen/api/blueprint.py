@@ -5,6 +5,7 @@ from flask import Blueprint
 from citizen.api import openapi, origin
 from citizen.auth import views as auth
 from citizen.extensions import csrf
+from citizen.ids import ID
 from citizen.notifications import api as notifications
 from citizen.records import api_access_log as access_log
 from citizen.records import api_documents as documents
@@ -25,8 +26,6 @@ blueprint.add_url_rule("/notification-settings", view_func=notifications.put_set
                        methods=["PUT"])
 blueprint.add_url_rule("/notification-settings/preview", view_func=notifications.preview)
 
-#: Ids are PostgreSQL integers: a larger one names nothing (404), not a database error.
-ID = "int(min=1, max=2147483647)"
 blueprint.add_url_rule("/appointments", view_func=ultrasound.list_appointments)
 blueprint.add_url_rule(f"/appointments/<{ID}:appointment_id>",
                        view_func=ultrasound.get_appointment)

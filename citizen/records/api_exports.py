@@ -14,7 +14,9 @@ from marshmallow import Schema, fields
 from citizen.api.operations import File, operation
 from citizen.auth.current import login_required
 from citizen.errors import ApiError
-from citizen.records.access import records_subject
+from citizen.payloads import load_json
+from citizen.records.consent_schemas import EMPTY_BODY, EmptySchema
+from citizen.records.subject import records_subject
 from services.people.models import Person
 from services.records import export
 from services.records.models import ExportStatus, RecordExport
@@ -86,10 +88,12 @@ def _api_export(export_id: int) -> RecordExport:
 @operation(summary="Ask for a copy of the whole record (PDF and FHIR Bundle)", tags=TAGS,
            description="Built by a worker; follow its progress at the Location. One export "
                        "under way is returned again rather than started twice.",
-           responses={202: ExportSchema}, response_headers={"Location": "the export"},
+           body=EMPTY_BODY, responses={202: ExportSchema},
+           response_headers={"Location": "the export"},
            problems={403: "Another origin, or a representation without the record."})
 @login_required
 def api_start() -> Response:
+    load_json(EmptySchema())
     started = export.request_export(person_id=_api_subject().id, actor=g.actor)
     response = jsonify(ExportSchema().dump(_fields(started)))
     response.status_code = 202

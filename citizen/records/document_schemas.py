@@ -58,10 +58,12 @@ class DocumentQuerySchema(PageQuerySchema):
                                                            "record it is."})
     # ``from`` is a Python keyword: the attribute is ``date_from``.
     date_from = DayField(load_default=None, data_key="from",
-                         metadata={"description": "Written on or after this date "
-                                                  "(Norwegian time)."})
+                         metadata={"type": "string", "format": "date",
+                                   "description": "Written on or after this date (Norwegian "
+                                                  "time; 1.3.2026 is taken too)."})
     date_to = DayField(load_default=None, data_key="to",
-                       metadata={"description": "Written on or before this date."})
+                       metadata={"type": "string", "format": "date",
+                                 "description": "Written on or before this date."})
     q = fields.String(load_default=None,
                       validate=[validate.Length(max=MAX_QUERY), _searchable],
                       metadata={"description": "Words that must all be in the title "

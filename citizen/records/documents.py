@@ -14,6 +14,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from citizen.api.paging import PageArgs, keyset_page
 from citizen.auth.current import login_required, person_label
+from citizen.ids import ID
 from citizen.records import nav
 from citizen.records.document_pdf import filename_of, pdf_of
 from citizen.records.document_schemas import parse_day
@@ -26,7 +27,6 @@ from services.records.models import Document, DocumentKind
 
 blueprint = Blueprint("records_documents", __name__)
 #: Ids are PostgreSQL integers: a larger one names nothing (404), not a database error.
-ID = "int(min=1, max=2147483647)"
 #: Documents per page of the list.
 PAGE_SIZE = 25
 MAX_CURSOR = 500

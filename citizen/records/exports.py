@@ -14,11 +14,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
-from citizen.api.blueprint import ID
 from citizen.auth.current import login_required, person_label
+from citizen.ids import ID
 from citizen.pdf import render_pdf
-from citizen.records.access import records_subject
 from citizen.records.api_exports import file_response
+from citizen.records.subject import records_subject
 from services.records import export
 from services.records.models import ExportStatus, RecordExport
 

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import acting_for, login_required, person_label
+from citizen.ids import ID
 from citizen.records.consent_present import history_items
 from citizen.records.consent_text import actor_text, block_text, receipt_text
 from services.people.models import Area, Person
@@ -30,7 +31,6 @@ from services.records.models import BlockKind
 
 #: Ids are PostgreSQL integers (as citizen/api/blueprint.py says; not imported from there,
 #: which imports this package).
-ID = "int(min=1, max=2147483647)"
 blueprint = Blueprint("records_privacy", __name__)
 PRIVACY_TEMPLATE = "records/privacy/privacy.html"
 #: The page's choice lists stay short: her newest documents.

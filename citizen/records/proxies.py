@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import acting_for, current_citizen, login_required
+from citizen.ids import ID
 from citizen.records.consent_text import area_name, area_names
 from services.clock import today_in_norway
 from services.people import representation as rules
@@ -33,7 +34,6 @@ from services.records import proxies
 
 #: Ids are PostgreSQL integers (as citizen/api/blueprint.py says; not imported from there,
 #: which imports this package).
-ID = "int(min=1, max=2147483647)"
 blueprint = Blueprint("records_proxies", __name__)
 TEMPLATE = "records/proxies/proxies.html"
 #: The longest fullmakt the form offers: helsenorge's fullmakter are time-limited too.

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden, NotFound
 
 from citizen.auth.current import current_staff_roles, staff_required
+from citizen.ids import ID
 from citizen.records.document_pdf import filename_of, pdf_of
 from citizen.records.labels import kind_name
 from citizen.records.present import is_pdf, readable
@@ -32,7 +33,6 @@ from services.people.staff_access import MIN_REASON_LENGTH, ReasonRequired
 from services.records import documents
 
 blueprint = Blueprint("records_staff_documents", __name__, url_prefix="/staff/records")
-ID = "int(min=1, max=2147483647)"
 #: Health personnel who may read a patient's record for her care.
 CLINICAL_ROLES = frozenset({Role.INFECTION_CONTROL, Role.ULTRASOUND_CLINIC})
 MAX_REASON = 500

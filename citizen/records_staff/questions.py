@@ -13,12 +13,11 @@ from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import staff_required
 from citizen.home.staff_entries import Entry, register_entry
+from citizen.ids import ID
 from citizen.payloads import load_form
 from citizen.records import log_labels
 from services.people.models import Role
 from services.records import questions
-
-ID = "int(min=1, max=2147483647)"
 
 blueprint = Blueprint("records_staff_questions", __name__,
                       url_prefix="/staff/records/questions")

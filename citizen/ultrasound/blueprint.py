@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from citizen.api.blueprint import ID
+from citizen.ids import ID
 from citizen.ultrasound import views
 
 blueprint = Blueprint("ultrasound", __name__)

@@ -22,7 +22,7 @@ from services.outbox.models import OutboxMessage, OutboxStatus
 from services.people.identity import FNR_SYSTEM
 from services.people.models import Area, Fullmakt, Role
 from services.people.service import record_guardianship
-from services.records.models import AccessQuestion, Block, BlockKind
+from services.records.models import AccessQuestion, Block, BlockKind, ExportStatus, RecordExport
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.models import ChangeReason, ChangeRequest, Service
@@ -297,6 +297,28 @@ MATRIX = {
     ("api.post_proxy", "POST"): ("/api/v1/proxies", "fullmakt-json", row(401, **HERSELF(422))),
     ("api.delete_proxy", "DELETE"): ("/api/v1/proxies/{fullmakt}", "empty-json", row(
         401, **HERSELF(404))),
+    # My record, the export: {export} is a ready export "self" asked for of her own record;
+    # it is only hers (404 to every other citizen; the parent of a 14-year-old is refused
+    # the API first: 403).
+    ("records_exports.page", "GET"): ("/records/export", None, row(
+        302, **RECORD_SUBJECTS(200))),
+    ("records_exports.start", "POST"): ("/records/export", None, row(
+        302, **RECORD_SUBJECTS(303))),
+    ("records_exports.status", "GET"): ("/records/export/{export}", None, row(
+        302, **{**each(CITIZENS, 404), "self": 200})),
+    ("records_exports.download_pdf", "GET"): ("/records/export/{export}/record.pdf", None,
+                                              row(302, **{**each(CITIZENS, 404), "self": 200})),
+    ("records_exports.download_bundle", "GET"): ("/records/export/{export}/record.json", None,
+                                                 row(302, **{**each(CITIZENS, 404),
+                                                             "self": 200})),
+    ("api.start_export", "POST"): ("/api/v1/exports", "empty-json", row(
+        401, **RECORD_SUBJECTS(202))),
+    ("api.get_export", "GET"): ("/api/v1/exports/{export}", None, row(
+        401, **{**each(CITIZENS, 404), "self": 200, "parent_of_14": 403})),
+    ("api.export_pdf", "GET"): ("/api/v1/exports/{export}/pdf", None, row(
+        401, **{**each(CITIZENS, 404), "self": 200, "parent_of_14": 403})),
+    ("api.export_bundle", "GET"): ("/api/v1/exports/{export}/bundle", None, row(
+        401, **{**each(CITIZENS, 404), "self": 200, "parent_of_14": 403})),
     # My record, documents: {document} is a document of the caller's subject. The list is
     # the subject's (another citizen's is her own, empty); a parent of a 14-year-old is
     # told the representation does not cover the record (403), and every document of the
@@ -379,6 +401,8 @@ class World:
     access_entries: dict[str, int]
     api_access_entries: dict[str, int]
     question_id: int
+    #: A ready export "self" asked for of her own record.
+    export_id: int
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
     #: A block of "self"'s, and the expired fullmakt.
@@ -459,6 +483,10 @@ def world(db, frozen_clock) -> World:
                               organisation_id=trust.id, question="Hvorfor?",
                               asked_by_person_id=me.id)
     db.session.add(question)
+    export = RecordExport(person_id=me.id, requested_by_person_id=me.id,
+                          status=ExportStatus.READY, pdf=b"%PDF-1.7 matrix", bundle=b"{}",
+                          expires_at=utcnow() + timedelta(days=7))
+    db.session.add(export)
     db.session.flush()
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
@@ -471,7 +499,7 @@ def world(db, frozen_clock) -> World:
                  staff_document=blocked.id,
                  access_entries={c: entries[s][0] for c, s in subjects.items()},
                  api_access_entries={c: entries[s][1] for c, s in subjects.items()},
-                 question_id=question.id,
+                 question_id=question.id, export_id=export.id,
                  cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id)
 
 
@@ -574,7 +602,8 @@ def test_access_matrix(matrix_app, world, caller):
                                            staff_document=world.staff_document,
                                            access_entry=world.access_entries[caller],
                                            api_access_entry=world.api_access_entries[caller],
-                                           question=world.question_id),
+                                           question=world.question_id,
+                                           export=world.export_id),
                                method=method,
                                headers=headers, **body)
         response.close()
