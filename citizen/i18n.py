@@ -1,8 +1,9 @@
 """Language: Norwegian bokmål by default, nynorsk and English on request; dates as people
-read them, in Norwegian time."""
+read and write them, in Norwegian time."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ _ALIASES = {"no": "nb", "nb-no": "nb", "nn-no": "nn"}
 #: (Språkrådet), and nobody needs the seconds or the zone name in Norway.
 _DATE_FORMATS = {"nb": "d. MMMM y", "nn": "d. MMMM y", "en": "d MMMM y"}
 _TIME_FORMATS = {"nb": "'kl'. HH.mm", "nn": "'kl'. HH.mm", "en": "'at' HH:mm"}
+_WRITTEN_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.ASCII)
 
 
 def select_locale() -> str:
@@ -57,6 +59,20 @@ def day(value: date | datetime) -> str:
     if isinstance(value, datetime):
         return format_datetime(value, _DATE_FORMATS[current_language()])
     return format_date(value, _DATE_FORMATS[current_language()])
+
+
+def parse_day(text: str) -> date | None:
+    """A day as people write it (``1.3.2027``, ``01.03.2027``) or as a date field sends it
+    (``2027-03-01``); None when it is not a day."""
+    text = text.strip()
+    try:
+        if match := _WRITTEN_DAY.fullmatch(text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if len(text) == 10 and text.isascii():
+            return date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
 
 
 def clock(value: datetime) -> str:

@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from citizen.api.paging import PageArgs, keyset_page, page_args
 from citizen.auth.current import acting_for, login_required, person_label
+from citizen.i18n import parse_day
 from citizen.payloads import load_form
 from citizen.records import log_labels
 from services.people.models import Area, Person
@@ -109,7 +110,7 @@ def _period(values: dict[str, str]):
     days = {}
     for name in ("from", "to"):
         text = values[name].strip()
-        days[name] = log_labels.parse_day(text[:40]) if text else None
+        days[name] = parse_day(text[:40]) if text else None
         if text and days[name] is None:
             errors[name] = _("Write the date as day.month.year, for example 1.3.2026.")
     if not errors and days["from"] and days["to"] and days["to"] < days["from"]:

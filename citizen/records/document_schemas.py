@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from citizen.api.schemas import PageQuerySchema
+from citizen.i18n import parse_day
 from services.records.documents import MAX_QUERY, Filters, InvalidFilter, is_searchable
 from services.records.models import DocumentKind
 
 KINDS = [kind.value for kind in DocumentKind]
 MAX_ID = 2**31 - 1
-#: 1.12.2026 or 01.12.2026 as people write dates; the date field's own 2026-12-01 too.
-_NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-
-
-def parse_day(raw: str) -> date:
-    """A date as the form or a person writes it; ``ValueError`` if it is none."""
-    raw = raw.strip()
-    found = _NORWEGIAN_DATE.match(raw)
-    if found:
-        return date(int(found[3]), int(found[2]), int(found[1]))
-    if len(raw) != 10:
-        raise ValueError("not a date")
-    return date.fromisoformat(raw)
-
-
 def _searchable(text: str) -> None:
     if not is_searchable(text):
         raise ValidationError("No control characters.")
@@ -37,10 +20,10 @@ class DayField(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise self.make_error("invalid")
-        try:
-            return parse_day(value)
-        except ValueError:
-            raise self.make_error("invalid") from None
+        day = parse_day(value)
+        if day is None:
+            raise self.make_error("invalid")
+        return day
 
     default_error_messages = {"invalid": "Not a date (YYYY-MM-DD)."}
 

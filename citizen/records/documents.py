@@ -14,10 +14,10 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from citizen.api.paging import PageArgs, keyset_page
 from citizen.auth.current import login_required, person_label
+from citizen.i18n import parse_day
 from citizen.ids import ID
 from citizen.records import nav
 from citizen.records.document_pdf import filename_of, pdf_of
-from citizen.records.document_schemas import parse_day
 from citizen.records.labels import kind_choices, kind_name
 from citizen.records.present import is_pdf, readable
 from citizen.records.subject import records_subject
@@ -118,9 +118,8 @@ def _filters() -> tuple[dict[str, str], documents.Filters, dict[str, str]]:
             errors["organisation"] = _("Choose a hospital from the list.")
     for name in ("from", "to"):
         if values[name]:
-            try:
-                day = parse_day(values[name])
-            except ValueError:
+            day = parse_day(values[name])
+            if day is None:
                 errors[name] = _("Write the date as 24.12.2026.")
                 continue
             if name == "from":

@@ -4,7 +4,6 @@ information, purposes; and the period she filters by, read as people write dates
 from __future__ import annotations
 
 import functools
-import re
 from datetime import date, datetime, time, timedelta
 
 from babel.dates import get_month_names
@@ -17,8 +16,6 @@ from services.clock import NORWAY
 from services.people.models import Role
 from services.people.representation import Basis
 from services.records.access_log import Entry, Who
-
-_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
 def who_label(entry: Entry) -> str:
@@ -138,20 +135,6 @@ def moment_label(value: datetime) -> str:
     if language == "en":
         return f"{local.day} {month} {local.year} at {local:%H:%M}"
     return f"{local.day}. {month} {local.year} kl. {local:%H.%M}"
-
-
-def parse_day(text: str) -> date | None:
-    """A day as people write it (1.3.2026, 01.03.2026) or as a date field sends it
-    (2026-03-01); None when it is not a day."""
-    text = text.strip()
-    try:
-        if match := _DAY.fullmatch(text):
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        if len(text) == 10 and text.isascii():
-            return date.fromisoformat(text)
-    except ValueError:
-        return None
-    return None
 
 
 def day_starts(day: date) -> datetime:

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import acting_for, current_citizen, login_required
+from citizen.i18n import parse_day
 from citizen.ids import ID
 from citizen.records.consent_text import area_name, area_names
 from services.clock import today_in_norway
@@ -60,8 +61,8 @@ def give():
     areas = [Area(a) for a in entered["areas"] if a in Area._value2member_map_]
     if not areas:
         errors["areas"] = _("Choose at least one area.")
-    starts_on = _date(entered["starts_on"]) if entered["starts_on"] else today
-    ends_on = _date(entered["ends_on"])
+    starts_on = parse_day(entered["starts_on"]) if entered["starts_on"] else today
+    ends_on = parse_day(entered["ends_on"])
     if starts_on is None:
         errors["starts_on"] = _("Write the date as day.month.year, for example 1.3.2027.")
     elif starts_on < today:
@@ -159,17 +160,6 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
-
-
-def _date(raw: str) -> date | None:
-    """``1.3.2027``, ``01.03.2027`` or ``2027-03-01`` (what a date input sends)."""
-    try:
-        if "." in raw:
-            day, month, year = (int(part) for part in raw.split("."))
-            return date(year, month, day)
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None
 
 
 def _refusal(message: str) -> str:

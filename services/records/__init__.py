@@ -7,7 +7,7 @@ exports everything. Who sees which document is one rule: ``services.records.acce
 
 from services.domain import Domain
 
-DOMAIN = Domain("records", models="services.records.models",
+DOMAIN = Domain("records", models="services.records.models", demo="services.records.demo",
                 registers=("services.records.events", "services.records.export",
                            "services.records.tasks"),
                 fhir_resources=("AuditEvent", "Binary", "Consent", "DocumentReference"))

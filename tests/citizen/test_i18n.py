@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask_babel import refresh
 
-from citizen.i18n import when
+from citizen.i18n import parse_day, when
 from tests.citizen.pages import text
 
 MIDNIGHT_OSLO = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)  # 1 December 00.00 in Oslo
@@ -36,6 +36,24 @@ MIDNIGHT_OSLO = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)  # 1 December 00.00 in
 def test_dates_read_as_each_language_writes_them(app, lang, moment, expected):
     with app.test_request_context(f"/?lang={lang}"):
         assert when(moment) == expected
+
+
+@pytest.mark.parametrize(("written", "day"), [
+    ("1.3.2027", date(2027, 3, 1)), ("01.03.2027", date(2027, 3, 1)),
+    (" 29.2.2028 ", date(2028, 2, 29)), ("2027-03-01", date(2027, 3, 1)),
+    ("31.12.9999", date(9999, 12, 31)),
+])
+def test_a_day_is_read_as_people_write_it(written, day):
+    assert parse_day(written) == day
+
+
+@pytest.mark.parametrize("written", [
+    "", "29.2.2027", "32.1.2027", "1.13.2027", "1.3.27", "1.3.10000", "1/3/2027",
+    "\uff11.3.2027", "1.3.\u0662\u0660\u0662\u0667", "2027-3-1", "2027-02-30", "20270301",
+    "1.3.2027.", "0.3.2027",
+])
+def test_what_is_not_a_day_is_none(written):
+    assert parse_day(written) is None
 
 
 def test_nothing_to_show_is_an_empty_string(app):

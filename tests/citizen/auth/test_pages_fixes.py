@@ -188,6 +188,8 @@ def test_demo_seed_reports_each_kind_it_created(cli):
                      "notification settings: 3 created", "notifications: 4 created",
                      "due dates: 1 created", "ultrasound schedules: 2 created",
                      "ultrasound slots: 8 created", "ultrasound appointments: 2 created",
+                     "record documents: 11 created", "access-log entries: 3 created",
+                     "access questions: 2 created",
                      "demo data ready"]
     second = cli.invoke(args=["demo", "seed"]).output.splitlines()
     assert second[:-1] == [line.split(":")[0] + ": 0 created" for line in first[:-1]]

@@ -194,7 +194,7 @@ def test_a_parent_of_a_14_year_old_is_told_the_record_is_the_childs(client, froz
 
     set_session_cookie(client, session_token_for(her, acting_for=teen))
     refused = client.get("/records/access-log")
-    assert refused.status_code == 403 and "Fra fylte 12 år" in text(refused)
+    assert refused.status_code == 403 and "Fra barn er 12 år" in text(refused)
     assert client.get(f"/records/access-log/{event.id}/question").status_code == 403
 
 

@@ -54,7 +54,7 @@ def active_blocks(person):
 def test_the_page_explains_blocks_and_online_access(client, kari):
     page = text(client.get(PAGE))
     assert "<h1>Personvern og sperring</h1>" in page
-    assert "Ingen sperringer er satt." in page
+    assert "Du har ingen sperringer." in page
     assert "Fjern tilgangen på nett" in page
     assert 'href="/records/consent-history"' in page
 
@@ -117,7 +117,7 @@ def test_staff_who_read_her_record_are_offered_by_name(client, kari, hospital):
     ({"kind": "sometimes"}, "kind", "Velg hva du vil sperre."),
     ({"kind": "organisation"}, "organisation", "Velg en virksomhet, eller skriv nummeret."),
     ({"kind": "organisation", "org_number": "123"}, "org_number",
-     "Vi kjenner ingen virksomhet med dette nummeret."),
+     "Vi finner ikke noe sykehus eller kontor med dette nummeret."),
     ({"kind": "organisation", "organisation": "2147483647"}, "organisation",
      "Vi finner ikke det du valgte. Velg på nytt."),
     ({"kind": "document"}, "document", "Velg et dokument."),
@@ -161,7 +161,7 @@ def test_another_persons_document_or_block_is_not_found(client, kari, hospital):
 def test_remove_and_restore_her_online_access(client, kari):
     refused = post(client, "/records/privacy/online-access", {"action": "remove"})
     assert refused.status_code == 422
-    assert "Bekreft at du forstår" in text(refused)
+    assert "Kryss av for at du vet" in text(refused)
     assert not online_access_removed(kari.id)
     assert post(client, "/records/privacy/online-access",
                 {"action": "remove", "confirm": "yes"}).status_code == 303
@@ -199,7 +199,7 @@ def test_a_parent_of_a_teen_or_a_fullmakt_without_records_is_refused(client, db,
     log_in_as(client, parent, acting_for=teen)
     answer = client.get(PAGE)
     assert answer.status_code == 403
-    assert "Tilgangen din gjelder ikke helsejournalen." in text(answer)
+    assert "Du har ikke tilgang til journalen." in text(answer)
     assert client.get("/records/consent-history").status_code == 403
     assert client.get("/records/consent-history.csv").status_code == 403
 
@@ -250,7 +250,7 @@ def test_the_consent_history_and_its_downloads(client, kari, hospital, frozen_cl
 
 
 @pytest.mark.parametrize("language, heading, said", [
-    ("nn", "Personvern og sperring", "Ingen sperringar er sette."),
+    ("nn", "Personvern og sperring", "Du har ingen sperringar."),
     ("en", "Privacy and blocking", "No blocks are set."),
 ])
 def test_the_page_in_nynorsk_and_english(client, kari, language, heading, said):

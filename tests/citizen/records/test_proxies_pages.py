@@ -77,7 +77,7 @@ def test_give_a_fullmakt_then_revoke_it(client, giver, holder):
             fullmakt.ends_on) == (holder.id, ["appointments", "records"], date(2026, 3, 2),
                                   date(2026, 12, 31))
     assert post(client, f"{PAGE}/{fullmakt.id}/revoke", {}).status_code == 303
-    assert "Fullmakten er trukket tilbake." in text(client.get(PAGE))
+    assert "Du har tatt fullmakten tilbake." in text(client.get(PAGE))
     assert fullmakter(giver)[0].revoked_at is not None
 
 

@@ -18,12 +18,15 @@ def test_demo_notices_reach_the_console_naming_the_trust(db, notify_rules, froze
     seed_demo_data()
     db.session.commit()
     assert len(table_rows(NotificationSettings)) == 3
-    assert [deliver.run(i) for i in published_messages] == ["sent"] * 4
+    # Two messages, each by SMS and e-mail, and seven documents the owner can read now (by
+    # SMS: the demo's document readers chose it); the withheld and the unreleased say nothing.
+    assert [deliver.run(i) for i in published_messages] == ["sent"] * 11
     stored = table_rows(ConsoleMessage)
-    assert sorted(m.channel for m in stored) == ["email", "email", "sms", "sms"]
+    assert sorted(m.channel for m in stored) == ["email"] * 2 + ["sms"] * 9
+    assert sum("nytt dokument" in m.body for m in stored) == 7
     assert all("St. Olavs hospital" in m.body and "Kvinneklinikken" not in m.body
                for m in stored)
     assert any(m.body.startswith("Du har fått ei ny melding frå") for m in stored)  # nn
     seed_demo_data()
     db.session.commit()
-    assert len(published_messages) == 4
+    assert len(published_messages) == 11

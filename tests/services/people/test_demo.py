@@ -12,7 +12,9 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
                                 "organisations": 1, "staff members": 4,
                                 "notification settings": 3, "notifications": 4,
                                 "due dates": 1, "ultrasound schedules": 2,
-                                "ultrasound slots": 8, "ultrasound appointments": 2}
+                                "ultrasound slots": 8, "ultrasound appointments": 2,
+                                "record documents": 11, "access-log entries": 3,
+                                "access questions": 2}
     people = {p.given_name: p for p in table_rows(Person)}
     today = date(2026, 3, 2)
 
@@ -32,4 +34,6 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
                                 "organisations": 0, "staff members": 0,
                                 "notification settings": 0, "notifications": 0,
                                 "due dates": 0, "ultrasound schedules": 0,
-                                "ultrasound slots": 0, "ultrasound appointments": 0}
+                                "ultrasound slots": 0, "ultrasound appointments": 0,
+                                "record documents": 0, "access-log entries": 0,
+                                "access questions": 0}
