@@ -24,6 +24,11 @@ class Actor:
     #: Correlates the audit row with logs.
     request_id: str | None = None
 
+    @property
+    def ref(self) -> str:
+        """``person:12``, ``staff:3``, ``system:helsenorge``: who, in one stored string."""
+        return f"{self.kind.value}:{self.id}"
+
     @classmethod
     def person(cls, person_id: int, *, on_behalf_of: int | None = None,
                request_id: str | None = None) -> Actor:

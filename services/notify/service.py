@@ -275,4 +275,4 @@ def _usable_email(raw: str | None) -> str | None:
 
 
 def _actor_name(actor: Actor) -> str:
-    return f"{actor.kind.value}:{actor.id}"[:100]
+    return actor.ref[:100]

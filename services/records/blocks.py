@@ -73,7 +73,7 @@ class ListedBlock:
 
 def actor_label(actor: Actor) -> str:
     """Who acted, as a block stores it (``person:12``, ``person:7/for:12``)."""
-    label = f"{actor.kind.value}:{actor.id}"
+    label = actor.ref
     return label if actor.on_behalf_of is None else f"{label}/for:{actor.on_behalf_of}"
 
 

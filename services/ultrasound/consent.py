@@ -48,7 +48,7 @@ class NothingToRevoke(ConsentError):
 
 def actor_label(actor: Actor) -> str:
     """Who decided, as stored with the decision (``person:12``, ``person:7/for:12``)."""
-    label = f"{actor.kind.value}:{actor.id}"
+    label = actor.ref
     return label if actor.on_behalf_of is None else f"{label}/for:{actor.on_behalf_of}"
 
 

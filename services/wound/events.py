@@ -10,3 +10,5 @@ from services.notify.events import register_event
 QUESTIONNAIRE_OPEN = register_event("wound.questionnaire-open", essential=True)
 #: Three and seven days after, while it is not answered.
 QUESTIONNAIRE_REMINDER = register_event("wound.questionnaire-reminder", essential=True)
+#: Her answer is received (a receipt; it says nothing of what she answered).
+ANSWER_RECEIVED = register_event("wound.answer-received", essential=False)

@@ -126,7 +126,7 @@ def _report(operation: Operation, case: FollowUp, data: OperationData, actor: Ac
     for kind, day in data.reported.items():
         if (kind, day) not in known:
             db.session.add(ReportedEvent(operation_id=operation.id, kind=kind, occurred_on=day,
-                                         reported_by=f"{actor.kind.value}:{actor.id}"))
+                                         reported_by=actor.ref))
             known.add((kind, day))
     reported = {kind for kind, _ in known}
     reason = next((MUTED_BY[kind] for kind in MUTED_BY if kind in reported), None)

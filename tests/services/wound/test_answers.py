@@ -1,0 +1,168 @@
+"""Her one answer per case: drafts replaced, the final answer checked in full, kept, audited
+and acknowledged; repeats recognised, anything else after it refused."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from services.actors import Actor
+from services.audit.models import AuditEvent
+from services.db import db
+from services.notify.models import Notification
+from services.wound import answers
+from services.wound.models import Answer, AnswerChannel, AnswerStatus, CaseState, FollowUp
+from tests.plugins.db import table_rows
+from tests.plugins.factories import make_organisation, make_person
+from tests.services.wound.answering import response
+from tests.services.wound.factories import make_case
+
+WEB = AnswerChannel.WEB
+
+
+@pytest.fixture
+def patient(db):
+    person = make_person(given_name="Ola", family_name="Hansen")
+    person.mobile = "+4791234567"
+    db.session.commit()
+    return person
+
+
+@pytest.fixture
+def case(patient):
+    return make_case(patient, make_organisation(), state=CaseState.INVITED)
+
+
+def save(case, resource, *, final=True, actor=None, channel=WEB):
+    saved = answers.save(case_id=case.id, response=resource, final=final, channel=channel,
+                         actor=actor or Actor.person(case.person_id))
+    db.session.commit()
+    return saved
+
+
+def test_a_final_answer_is_stored_answers_the_case_and_sends_a_receipt(case, notify_rules):
+    saved = save(case, response(signs={"pus": "a-little"}))
+    stored = db.session.get(Answer, saved.answer.id)
+    assert stored.status is AnswerStatus.FINAL and stored.channel is WEB
+    assert stored.answered_by == f"person:{case.person_id}"
+    assert stored.response["item"][0]["item"][6] == {
+        "linkId": "pus", "answer": [{"valueCoding": {
+            "system": "https://minhelse.no/fhir/CodeSystem/wound-sign-severity",
+            "code": "a-little"}}]}
+    case = db.session.get(FollowUp, case.id)
+    assert case.state is CaseState.ANSWERED and case.answered_via is WEB
+    assert case.answered_at is not None
+    assert {n.dedupe_key.rsplit(":", 1)[0] for n in table_rows(Notification)
+            if n.event == "wound.answer-received"} == {f"wound-case:{case.id}:answered"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.resource_type == "QuestionnaireResponse", AuditEvent.action == "create",
+        AuditEvent.subject_person_id == case.person_id)) == 1
+
+
+def test_a_draft_is_saved_without_its_required_items_and_replaced_by_the_next(case):
+    first = save(case, response(complete=False), final=False)
+    assert first.answer.status is AnswerStatus.DRAFT
+    assert db.session.get(FollowUp, case.id).state is CaseState.INVITED
+    second = save(case, response(signs={"pain": "a-lot"}, complete=False), final=False)
+    assert second.answer.id == first.answer.id
+    assert len(table_rows(Answer)) == 1
+    final = save(case, response())
+    assert final.answer.id == first.answer.id and final.answer.status is AnswerStatus.FINAL
+
+
+def test_a_final_answer_needs_every_required_item(case):
+    with pytest.raises(answers.AnswerRefused) as refused:
+        save(case, response(complete=False))
+    assert any(p.code == "required" for p in refused.value.problems)
+    assert table_rows(Answer) == []
+    assert db.session.get(FollowUp, case.id).state is CaseState.INVITED
+
+
+def test_the_same_final_answer_again_is_the_same_and_changes_nothing(case, notify_rules):
+    first = save(case, response())
+    receipts = [n.id for n in table_rows(Notification) if n.event == "wound.answer-received"]
+    again = save(case, response(), channel=AnswerChannel.HELSENORGE)
+    assert again.repeated and again.answer.id == first.answer.id
+    assert again.answer.channel is WEB
+    assert receipts and [n.id for n in table_rows(Notification)
+                         if n.event == "wound.answer-received"] == receipts
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.resource_type == "QuestionnaireResponse")) == 1
+
+
+@pytest.mark.parametrize("later", [
+    {"final": True, "resource": response(fever=True)},
+    {"final": False, "resource": response(complete=False)},
+])
+def test_nothing_else_replaces_a_final_answer(case, later):
+    first = save(case, response())
+    with pytest.raises(answers.AlreadyFinal):
+        save(case, later["resource"], final=later["final"])
+    db.session.rollback()
+    stored = db.session.get(Answer, first.answer.id)
+    assert stored.response["item"][0]["item"][8] == {"linkId": "fever",
+                                                     "answer": [{"valueBoolean": False}]}
+
+
+@pytest.mark.parametrize("state", [CaseState.SCHEDULED, CaseState.CLOSED, CaseState.LOST])
+def test_a_case_not_open_takes_no_answer(patient, state):
+    case = make_case(patient, make_organisation(), state=state)
+    with pytest.raises(answers.NotOpen):
+        save(case, response())
+    assert table_rows(Answer) == []
+
+
+@pytest.mark.parametrize("state", [CaseState.INVITED, CaseState.REMINDED,
+                                   CaseState.NON_RESPONDER])
+def test_she_may_answer_when_invited_reminded_or_late(patient, state):
+    case = make_case(patient, make_organisation(), state=state)
+    save(case, response())
+    assert db.session.get(FollowUp, case.id).state is CaseState.ANSWERED
+
+
+@pytest.mark.parametrize("canonical", [
+    "https://minhelse.no/fhir/Questionnaire/wound-infection-followup|0.9",
+    "https://minhelse.no/fhir/Questionnaire/wound-infection-followup|2.0",
+    "https://example.org/Questionnaire/other|1.0",
+])
+def test_another_questionnaire_or_version_is_refused(case, canonical):
+    with pytest.raises(answers.WrongQuestionnaire):
+        save(case, response(canonical=canonical))
+    assert table_rows(Answer) == []
+
+
+def test_a_canonical_without_version_is_the_cases_version(case):
+    """Refero sends the url alone."""
+    save(case, response(canonical="https://minhelse.no/fhir/Questionnaire/"
+                                  "wound-infection-followup"))
+    assert db.session.get(FollowUp, case.id).state is CaseState.ANSWERED
+
+
+@pytest.mark.parametrize("broken", [
+    {"linkId": "no-such-item", "answer": [{"valueBoolean": True}]},
+    {"linkId": "fever", "answer": [{"valueString": "yes"}]},
+    {"linkId": "redness", "answer": [{"valueCoding": {"code": "enormous"}}]},
+])
+def test_unknown_items_and_wrong_answer_types_are_refused(case, broken):
+    resource = response()
+    resource["item"][0]["item"] = [i for i in resource["item"][0]["item"]
+                                   if i["linkId"] != broken["linkId"]] + [broken]
+    with pytest.raises(answers.AnswerRefused) as refused:
+        save(case, resource)
+    assert refused.value.problems
+    assert table_rows(Answer) == []
+
+
+def test_an_unknown_case_is_a_lookup_error(db):
+    with pytest.raises(LookupError):
+        answers.save(case_id=999_999, response=response(), final=True, channel=WEB,
+                     actor=Actor.person(1))
+
+
+def test_as_resource_is_the_stored_questionnaire_response(case):
+    saved = save(case, response())
+    resource = answers.as_resource(db.session.get(FollowUp, case.id), saved.answer)
+    assert resource["resourceType"] == "QuestionnaireResponse"
+    assert resource["questionnaire"].endswith("wound-infection-followup|1.0")
+    assert resource["status"] == "completed" and resource["authored"].endswith("Z")
+    assert resource["item"] == response()["item"]
