@@ -176,6 +176,8 @@ def meta(row) -> dict[str, str]:
             "lastUpdated": row.updated_at.isoformat(timespec="milliseconds")}
 
 
-def instant(value: datetime) -> str:
-    """An instant as FHIR writes it, in UTC: ``2026-03-02T08:00:00Z``."""
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def instant(value: datetime, *, milliseconds: bool = False) -> str:
+    """An instant as FHIR writes it, in UTC: ``2026-03-02T08:00:00Z`` (``.000Z`` with
+    ``milliseconds``, where searches by ``_lastUpdated`` need the precision)."""
+    precision = "milliseconds" if milliseconds else "seconds"
+    return value.astimezone(UTC).isoformat(timespec=precision).replace("+00:00", "Z")

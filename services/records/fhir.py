@@ -26,17 +26,25 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from services.clock import NORWAY
 from services.db import db
 from services.fhir.columns import parse_id, too_long
-from services.people.fhir import NATIONAL_ID_SYSTEMS, identifier_hashes
-from services.people.models import Organisation, Person
+from services.fhir.mapping import (
+    MappingError,
+    clean,
+    codings,
+    instant,
+    meta,
+    moment,
+    organisation_in,
+    patient,
+)
+from services.people.lookups import ORG_NUMBER_SYSTEM
+from services.people.models import Organisation
 from services.records import content
 from services.records.ingest import DocumentData
 from services.records.models import (
@@ -71,9 +79,6 @@ EXTENSION_BASE = "https://minhelse.no/fhir/StructureDefinition/"
 WITHHELD_EXTENSION = EXTENSION_BASE + "withheld-from-patient"
 #: valueDateTime: not shown to the patient before this moment.
 RELEASE_AFTER_EXTENSION = EXTENSION_BASE + "release-after"
-ORG_NUMBER_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.101"
-RESH_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.102"
-ORGANISATION_SYSTEMS = (ORG_NUMBER_SYSTEM, RESH_SYSTEM)
 #: Helsepersonellregisteret (HPR) numbers.
 HPR_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.4"
 CONFIDENTIALITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
@@ -87,15 +92,9 @@ _STRICTNESS = [Confidentiality.NORMAL, Confidentiality.RESTRICTED,
 MAX_RELEASE_AHEAD = timedelta(days=366)
 #: Clocks differ; a document dated further ahead than this was not written yet.
 DATE_SLACK = timedelta(hours=1)
-PLAUSIBLE_YEARS = (1900, 2200)
 
 
-class MappingError(ValueError):
-    """The resource cannot be mapped; ``expression`` names the offending element."""
 
-    def __init__(self, message: str, expression: str) -> None:
-        super().__init__(message)
-        self.expression = expression
 
 
 def code_system() -> dict[str, Any]:
@@ -139,18 +138,19 @@ def from_document_reference(resource: dict[str, Any], *, allow_synthetic: bool,
         raise MappingError("docStatus must be final or amended (or left out)",
                            f"{where}.docStatus")
     kind = _kind(resource.get("type"))
-    person_id = _patient(resource.get("subject"), allow_synthetic=allow_synthetic)
-    organisation_id = _organisation(resource.get("custodian"), f"{where}.custodian")
+    person_id = patient(resource.get("subject"), "DocumentReference.subject",
+                        allow_synthetic=allow_synthetic)
+    organisation_id = organisation_in(resource.get("custodian"), f"{where}.custodian")
     if organisation_id is None:
         raise MappingError("name the hospital whose record it is: custodian with its "
                            "organisation number", f"{where}.custodian")
     author_name, author_hpr, unit_id = _authors(resource.get("author") or [])
-    document_date = _moment(resource.get("date"), f"{where}.date")
+    document_date = moment(resource.get("date"), f"{where}.date")
     if document_date > now + DATE_SLACK:
         raise MappingError("a document cannot be dated in the future", f"{where}.date")
     withheld, release_after = _release_controls(resource, document_date=document_date, now=now)
     attachment, at = _attachment(resource)
-    title = (_clean(resource.get("description")) or _clean(attachment.get("title"))
+    title = (clean(resource.get("description")) or clean(attachment.get("title"))
              or LOINC_DISPLAY[kind])
     checked = _content(attachment, at, person_id=person_id, organisation_id=organisation_id,
                        max_bytes=max_bytes, updating=updating)
@@ -179,9 +179,9 @@ def _business_identifier(resource: dict[str, Any]) -> tuple[str, str]:
     for where, identifier in candidates:
         if not isinstance(identifier, dict):
             continue
-        system, value = identifier.get("system"), _clean(identifier.get("value"))
+        system, value = identifier.get("system"), clean(identifier.get("value"))
         if value:
-            if not _clean(system):
+            if not clean(system):
                 raise MappingError("a business identifier needs a system and a value", where)
             return system.strip(), value
     raise MappingError("a business identifier (identifier with system and value) is what "
@@ -190,7 +190,7 @@ def _business_identifier(resource: dict[str, Any]) -> tuple[str, str]:
 
 def _kind(concept: Any) -> DocumentKind:
     found = set()
-    for coding, _ in _codings(concept, "DocumentReference.type"):
+    for coding, _ in codings(concept, "DocumentReference.type"):
         code = coding.get("code")
         if code in LOINC_KINDS:
             found.add(LOINC_KINDS[code])
@@ -203,53 +203,13 @@ def _kind(concept: Any) -> DocumentKind:
     return found.pop()
 
 
-def _patient(reference: Any, *, allow_synthetic: bool) -> int:
-    where = "DocumentReference.subject"
-    if isinstance(reference, dict):
-        identifier = reference.get("identifier")
-        if isinstance(identifier, dict) and identifier.get("system") in NATIONAL_ID_SYSTEMS:
-            hashes = identifier_hashes([(identifier["system"], str(identifier.get("value") or ""))],
-                                       allow_synthetic=allow_synthetic)
-            found = db.session.scalar(sa.select(Person.id).where(
-                Person.national_id_hash == hashes[0])) if hashes else None
-            if found is None:
-                raise MappingError("no registered patient has this identity number (register "
-                                   "her as a Patient first)", f"{where}.identifier")
-            return found
-        raw = reference.get("reference")
-        if isinstance(raw, str) and raw.startswith("Patient/"):
-            number = parse_id(raw.removeprefix("Patient/"), Person.__table__.c.id)
-            if number is None or db.session.get(Person, number) is None:
-                raise MappingError(f"{raw[:60]} is not known here", f"{where}.reference")
-            return number
-    raise MappingError("the patient: subject with her fødselsnummer or D-number, or "
-                       "Patient/<id>", where)
-
-
-def _organisation(reference: Any, where: str) -> int | None:
-    """The registered organisation a reference names by organisation number or RESH id."""
-    if not isinstance(reference, dict):
-        return None
-    identifier = reference.get("identifier")
-    if not (isinstance(identifier, dict) and identifier.get("system") in ORGANISATION_SYSTEMS):
-        return None
-    value = str(identifier.get("value") or "").replace(" ", "")
-    column = (Organisation.org_number if identifier["system"] == ORG_NUMBER_SYSTEM
-              else Organisation.resh_id)
-    found = db.session.scalar(sa.select(Organisation.id).where(column == value))
-    if found is None:
-        raise MappingError("no organisation with this identifier is registered here",
-                           f"{where}.identifier")
-    return found
-
-
 def _authors(authors: list[Any]) -> tuple[str | None, str | None, int | None]:
     name = hpr = unit = None
     for index, author in enumerate(authors):
         where = f"DocumentReference.author[{index}]"
         if not isinstance(author, dict):
             continue
-        organisation = _organisation(author, where)
+        organisation = organisation_in(author, where)
         if organisation is not None:
             unit = unit or organisation
             continue
@@ -261,7 +221,7 @@ def _authors(authors: list[Any]) -> tuple[str | None, str | None, int | None]:
             number = str(identifier.get("value") or "").strip()
             if not (number.isascii() and number.isdigit() and 1 <= len(number) <= 9):
                 raise MappingError("an HPR number is 1 to 9 digits", f"{where}.identifier")
-        display = _clean(author.get("display"))
+        display = clean(author.get("display"))
         if name is None and (display or number):
             name, hpr = display, number
     return name, hpr, unit
@@ -279,7 +239,7 @@ def _release_controls(resource: dict[str, Any], *, document_date: datetime,
                 raise MappingError("withheld-from-patient takes valueBoolean", where)
             withheld = value
         elif url == RELEASE_AFTER_EXTENSION:
-            release_after = _moment(extension.get("valueDateTime"), f"{where}.valueDateTime",
+            release_after = moment(extension.get("valueDateTime"), f"{where}.valueDateTime",
                                     date_allowed=True)
             if release_after < document_date:
                 raise MappingError("the release time is before the document was written",
@@ -296,7 +256,7 @@ def _release_controls(resource: dict[str, Any], *, document_date: datetime,
 def _confidentiality(labels: list[Any]) -> Confidentiality:
     found = Confidentiality.NORMAL
     for index, label in enumerate(labels):
-        for coding, at in _codings(label, f"DocumentReference.securityLabel[{index}]"):
+        for coding, at in codings(label, f"DocumentReference.securityLabel[{index}]"):
             if coding.get("system") != CONFIDENTIALITY_SYSTEM:
                 continue
             level = _CONFIDENTIALITY.get(coding.get("code"))
@@ -323,10 +283,10 @@ def _replaces(relations: list[Any]) -> int | None:
         if isinstance(raw, str) and raw.startswith("DocumentReference/"):
             document_id = parse_id(raw.removeprefix("DocumentReference/"),
                                    Document.__table__.c.id)
-        elif isinstance(identifier, dict) and _clean(identifier.get("value")):
+        elif isinstance(identifier, dict) and clean(identifier.get("value")):
             document_id = db.session.scalar(sa.select(Document.id).where(
                 Document.identifier_system == identifier.get("system"),
-                Document.identifier_value == _clean(identifier.get("value"))))
+                Document.identifier_value == clean(identifier.get("value"))))
         if document_id is None:
             raise MappingError("the replaced document is not known here: "
                                "DocumentReference/<id>, or its identifier", f"{where}.target")
@@ -405,7 +365,7 @@ def to_document_reference(document) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "DocumentReference",
         "id": str(document.id),
-        "meta": _meta(document),
+        "meta": meta(document),
         "extension": [{"url": WITHHELD_EXTENSION,
                        "valueBoolean": bool(document.withheld_from_patient)}],
         "identifier": [{"system": document.identifier_system,
@@ -416,7 +376,7 @@ def to_document_reference(document) -> dict[str, Any]:
                              "display": LOINC_DISPLAY[DocumentKind(document.kind)]},
                             {"system": KIND_SYSTEM, "code": DocumentKind(document.kind).value}]},
         "subject": {"reference": f"Patient/{document.person_id}"},
-        "date": _instant(document.document_date),
+        "date": instant(document.document_date),
         "custodian": custodian,
         "description": document.title,
         "securityLabel": [{"coding": [{
@@ -427,12 +387,12 @@ def to_document_reference(document) -> dict[str, Any]:
             "url": f"Binary/{document.id}",
             "size": document.content_size,
             "title": document.title,
-            "creation": _instant(document.document_date),
+            "creation": instant(document.document_date),
         }}],
     }
     if document.release_after is not None:
         resource["extension"].append({"url": RELEASE_AFTER_EXTENSION,
-                                      "valueDateTime": _instant(document.release_after)})
+                                      "valueDateTime": instant(document.release_after)})
     authors = []
     if document.author_name or document.author_hpr:
         author: dict[str, Any] = {"type": "Practitioner"}
@@ -460,7 +420,7 @@ def to_binary(document) -> dict[str, Any]:
     return {
         "resourceType": "Binary",
         "id": str(document.id),
-        "meta": _meta(document),
+        "meta": meta(document),
         "contentType": document.content_type,
         "securityContext": {"reference": f"DocumentReference/{document.id}"},
         "data": base64.b64encode(data).decode("ascii"),
@@ -506,50 +466,3 @@ def _custodian_and_unit(document) -> tuple[dict[str, Any], dict[str, Any] | None
                 "identifier": {"system": ORG_NUMBER_SYSTEM, "value": number}}
 
     return reference(*custodian), reference(*unit) if unit is not None else None
-
-
-# --- helpers ---------------------------------------------------------------------------
-
-
-def _meta(row) -> dict[str, str]:
-    return {"versionId": str(row.version_id),
-            "lastUpdated": row.updated_at.isoformat(timespec="milliseconds")}
-
-
-def _instant(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _codings(concept: Any, where: str) -> Iterator[tuple[dict[str, Any], str]]:
-    if not isinstance(concept, dict):
-        return
-    for index, coding in enumerate(concept.get("coding") or []):
-        if isinstance(coding, dict):
-            yield coding, f"{where}.coding[{index}]"
-
-
-def _moment(raw: Any, where: str, *, date_allowed: bool = False) -> datetime:
-    """An instant with its offset, as UTC. A date alone (where allowed) is midnight in Norway."""
-    if not isinstance(raw, str):
-        raise MappingError("a date and time with its offset is required", where)
-    if date_allowed and len(raw) == 10:
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            raise MappingError(f"{raw!r} is not a date", where) from None
-        moment = datetime.combine(day, time(), NORWAY)
-    else:
-        try:
-            moment = datetime.fromisoformat(raw)
-        except ValueError:
-            raise MappingError(f"{raw[:40]!r} is not a date and time", where) from None
-        if moment.tzinfo is None or len(raw) < 16:
-            raise MappingError("a time needs its offset (Z or +01:00): local time is "
-                               "ambiguous when the clocks change", where)
-    if not PLAUSIBLE_YEARS[0] <= moment.year <= PLAUSIBLE_YEARS[1]:
-        raise MappingError(f"{raw!r} is not a plausible time for a document", where)
-    return moment.astimezone(UTC)
-
-
-def _clean(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None

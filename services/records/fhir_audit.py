@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.fhir.mapping import instant
 from services.records.access_log import Entry, Names, Who
 
 DCM = "http://dicom.nema.org/resources/ontology/DCM"
@@ -65,11 +66,11 @@ def to_audit_event(row: sa.Row, *, names: Names) -> dict[str, Any]:
     return {
         "resourceType": "AuditEvent",
         "id": str(row.id),
-        "meta": {"lastUpdated": _instant(row.occurred_at)},
+        "meta": {"lastUpdated": instant(row.occurred_at, milliseconds=True)},
         "type": {"system": DCM, "code": "110110", "display": "Patient Record"},
         "subtype": [subtype],
         "action": ACTIONS.get(entry.action, "E"),
-        "recorded": _instant(row.occurred_at),
+        "recorded": instant(row.occurred_at, milliseconds=True),
         "outcome": "0",
         "purposeOfEvent": [purpose],
         "agent": agents,
@@ -124,7 +125,3 @@ def _resource(entry: Entry) -> dict[str, Any]:
 
 def _security_role(code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": SECURITY_ROLE, "code": code, "display": display}]}
-
-
-def _instant(moment) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

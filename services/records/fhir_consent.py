@@ -21,11 +21,12 @@ infer it. The rule itself is ``services.records.access``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from services.fhir.mapping import instant
 from services.people.models import Organisation, StaffMember
 from services.records.models import Block, BlockKind
 
@@ -78,9 +79,9 @@ def status_of(row) -> str:
 def to_consent(row) -> dict[str, Any]:
     """The Consent for a block row (``consent_query``'s columns)."""
     kind = BlockKind(row.kind)
-    period = {"start": _instant(row.created_at)}
+    period = {"start": instant(row.created_at)}
     if row.lifted_at is not None:
-        period["end"] = _instant(row.lifted_at)
+        period["end"] = instant(row.lifted_at)
     provision: dict[str, Any] = {"type": "deny", "period": period}
     if kind is BlockKind.STAFF:
         practitioner: dict[str, Any] = {"type": "Practitioner",
@@ -100,18 +101,13 @@ def to_consent(row) -> dict[str, Any]:
         "resourceType": "Consent",
         "id": str(row.id),
         "meta": {"versionId": "1" if row.lifted_at is None else "2",
-                 "lastUpdated": _instant(updated_at(row), milliseconds=True)},
+                 "lastUpdated": instant(updated_at(row), milliseconds=True)},
         "extension": [{"url": BLOCK_KIND, "valueCode": kind.value}],
         "status": status_of(row),
         "scope": _SCOPE,
         "category": _CATEGORY,
         "patient": {"reference": f"Patient/{row.person_id}"},
-        "dateTime": _instant(row.created_at),
+        "dateTime": instant(row.created_at),
         "policy": [{"uri": POLICY_URI}],
         "provision": provision,
     }
-
-
-def _instant(moment: datetime, *, milliseconds: bool = False) -> str:
-    return moment.astimezone(UTC).isoformat(
-        timespec="milliseconds" if milliseconds else "seconds").replace("+00:00", "Z")

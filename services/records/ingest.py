@@ -192,6 +192,9 @@ def _replace(document: Document, replaces_id: int | None) -> Document | None:
     """Link ``document`` to the one it corrects, which becomes superseded; that one."""
     if replaces_id is None:
         return None
+    # Its own id first: looking the earlier one up would flush it, and a reference to the
+    # id it is about to get must read as "itself", not link it to itself.
+    db.session.flush()
     if replaces_id == document.id:
         raise IngestError("a document cannot replace itself", "DocumentReference.relatesTo")
     earlier = db.session.get(Document, replaces_id)

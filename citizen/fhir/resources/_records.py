@@ -14,8 +14,8 @@ from citizen.fhir.params import DateValue
 from citizen.fhir.registry import Conflict
 from services.actors import Actor
 from services.clock import utcnow
+from services.fhir.mapping import MappingError
 from services.records import access
-from services.records.fhir import MappingError
 from services.records.ingest import AlreadyExists, IngestError, NotFound
 
 

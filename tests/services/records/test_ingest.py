@@ -109,6 +109,17 @@ def test_a_correction_chain_cannot_loop(frozen_clock, hospital, woman):
                                                         replaces_id=first.id), actor=HOSPITAL)
 
 
+def test_a_new_document_naming_the_id_it_gets_is_refused_as_replacing_itself(
+        frozen_clock, hospital, woman):
+    """Ids are predictable (a sequence): the one a new document is about to get must not
+    link it to itself (it did, and the flush failed with a 500)."""
+    first = create_document(data=data(woman, hospital, "A"), actor=HOSPITAL)
+    db.session.commit()
+    with pytest.raises(IngestError, match="itself"):
+        create_document(data=data(woman, hospital, "B", replaces_id=first.id + 1),
+                        actor=HOSPITAL)
+
+
 def test_no_notice_while_she_has_removed_her_online_access(frozen_clock, hospital, woman):
     remove_online_access(woman)
     create_document(data=data(woman, hospital), actor=HOSPITAL)
