@@ -34,7 +34,7 @@ def after_commit(session: Session | scoped_session, message_id: int) -> None:
     """Remember ``message_id``; it is published when ``session`` commits, dropped on rollback."""
     if isinstance(session, scoped_session):
         session = session()
-    session.info.setdefault(_KEY, []).append((_innermost(session), message_id))
+    session.info.setdefault(_KEY, {}).setdefault(_innermost(session), []).append(message_id)
 
 
 def _innermost(session: Session) -> SessionTransaction | None:
@@ -54,12 +54,17 @@ def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -
 
 @sa.event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
+    # Ids are kept per transaction, so a savepoint's release moves only its own list: a
+    # batch of thousands with a savepoint each stays linear.
+    pending: dict[SessionTransaction | None, list[int]] = session.info.get(_KEY, {})
     committed = _innermost(session)
     if committed is not None and committed.nested:
-        session.info[_KEY] = [(committed.parent if owner is committed else owner, message_id)
-                              for owner, message_id in session.info.get(_KEY, [])]
+        moved = pending.pop(committed, None)
+        if moved:
+            pending.setdefault(committed.parent, []).extend(moved)
         return
-    message_ids = [message_id for _, message_id in session.info.pop(_KEY, [])]
+    message_ids = [message_id for ids in session.info.pop(_KEY, {}).values()
+                   for message_id in ids]
     for position, message_id in enumerate(message_ids):
         try:
             publisher(message_id)
@@ -76,5 +81,5 @@ def _publish(session: Session) -> None:
 def _forget(session: Session, previous_transaction: SessionTransaction) -> None:
     pending = session.info.get(_KEY)
     if pending:
-        session.info[_KEY] = [(owner, message_id) for owner, message_id in pending
-                              if not _inside(owner, previous_transaction)]
+        for owner in [owner for owner in pending if _inside(owner, previous_transaction)]:
+            del pending[owner]

@@ -53,8 +53,10 @@ def _in_savepoint(monkeypatch):
 
 
 def table_rows(model) -> list:
-    """All rows of ``model`` as the database has them now."""
-    return list(_db.session.scalars(sa.select(model)))
+    """All rows of ``model`` as the database has them now, in primary-key order (a
+    PostgreSQL heap returns an updated row last)."""
+    return list(_db.session.scalars(sa.select(model).order_by(
+        *model.__table__.primary_key.columns)))
 
 
 @contextmanager

@@ -156,6 +156,8 @@ def test_preview_is_the_sms_of_every_previewed_event_in_her_language(db, person)
         ("ultrasound.change-registered", "Vi har registrert endringen din hos St. Olavs "
                                          "hospital. Logg inn på helsenorge.no for å se den. "
                                          "Var det ikke deg, ring oss."),
+        ("wound.answer-received", "St. Olavs hospital har fått svarene dine. Takk! Du "
+                                  "finner kvitteringen når du logger inn på helsenorge.no."),
         ("wound.questionnaire-open", "St. Olavs hospital har noen spørsmål til deg. Logg inn "
                                      "på helsenorge.no for å svare."),
         ("wound.questionnaire-reminder", "Påminnelse: St. Olavs hospital venter på svaret "
