@@ -13,7 +13,8 @@ slice run dry would show.
 
 All servers run docker/gunicorn.conf.py (3 workers x 2 threads, access log on).
 
-    .venv/bin/python bench/wound_submit.py --citizens 2000 --cases-per-run 6000 --seconds 10 --rounds 3
+    .venv/bin/python bench/wound_submit.py --citizens 2000 --cases-per-run 6000 \\
+        --seconds 10 --rounds 3
 """
 
 from __future__ import annotations

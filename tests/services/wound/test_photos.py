@@ -267,3 +267,18 @@ def test_a_nurse_whose_role_is_elsewhere_does_not_see_it(case, hospital):
     nurse = make_staff(other, Role.INFECTION_CONTROL)
     with pytest.raises(photos.PhotoNotFound):
         photos.photo_of(photo_id=photo.id, actor=staff_actor(nurse, hospital))
+
+
+def test_the_settings_are_read_from_the_environment_and_bounded():
+    from citizen.config import ConfigError, flask_config, load_settings
+
+    config = flask_config(load_settings({"WOUND_PHOTO_MAX_BYTES": "1000",
+                                         "WOUND_PHOTO_MAX_PIXELS": "2000",
+                                         "WOUND_PHOTOS_PER_CASE": "1"}))
+    assert photos.photo_limits(config) == PhotoLimits(1000, 2000, 1)
+    assert photos.photo_limits(flask_config(load_settings({}))) == PhotoLimits()
+    for name, value in (("WOUND_PHOTO_MAX_BYTES", "0"),
+                        ("WOUND_PHOTO_MAX_PIXELS", str(80_000_001)),
+                        ("WOUND_PHOTOS_PER_CASE", "0"), ("WOUND_PHOTOS_PER_CASE", "lots")):
+        with pytest.raises(ConfigError, match=name):
+            load_settings({name: value})
