@@ -133,6 +133,16 @@ class Settings(BaseSettings):
     records_max_document_bytes: int = Field(default=3 * 1024 * 1024, gt=0,
                                             le=64 * 1024 * 1024)
 
+    # Wound follow-up (services/wound). A wound photo's limits (services/wound/photos.py):
+    #: The largest photo taken, in bytes, as sent (under MAX_CONTENT_LENGTH, which the
+    #: whole request must fit).
+    wound_photo_max_bytes: int = Field(default=8 * 1024 * 1024, gt=0, le=64 * 1024 * 1024)
+    #: The most pixels (width x height) a photo may declare; more is refused before it is
+    #: decoded (a decompression bomb). 48 megapixels: the largest phone cameras' full size.
+    wound_photo_max_pixels: int = Field(default=48_000_000, gt=0, le=80_000_000)
+    #: Photos per follow-up case.
+    wound_photos_per_case: int = Field(default=3, ge=1, le=20)
+
     @field_validator("ultrasound_hospital_windows")
     @classmethod
     def _hospital_windows(cls, value: str) -> str:
@@ -391,6 +401,9 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "calendar_host": urlsplit(settings.public_base_url).hostname or "localhost",
         },
         "RECORDS_MAX_DOCUMENT_BYTES": settings.records_max_document_bytes,
+        "WOUND_PHOTO_MAX_BYTES": settings.wound_photo_max_bytes,
+        "WOUND_PHOTO_MAX_PIXELS": settings.wound_photo_max_pixels,
+        "WOUND_PHOTOS_PER_CASE": settings.wound_photos_per_case,
         #: Sessions end after 30 idle minutes and 12 hours in any case.
         "SESSION_IDLE_TIMEOUT": 30 * 60,
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,

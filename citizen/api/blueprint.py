@@ -12,6 +12,7 @@ from citizen.records import api_documents as documents
 from citizen.records import api_exports as record_exports
 from citizen.records import consent_api as consent
 from citizen.ultrasound import api as ultrasound
+from citizen.wound import api as wound
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 # No CSRF tokens in JSON calls: the origin rule stands in for them (citizen/api/origin.py).
@@ -75,3 +76,13 @@ blueprint.add_url_rule(f"/exports/<{ID}:export_id>/pdf", endpoint="export_pdf",
                        view_func=record_exports.api_pdf)
 blueprint.add_url_rule(f"/exports/<{ID}:export_id>/bundle", endpoint="export_bundle",
                        view_func=record_exports.api_bundle)
+
+# Wound follow-up: her questionnaires (citizen/wound/api.py).
+blueprint.add_url_rule("/questionnaires", view_func=wound.list_questionnaires)
+blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>", view_func=wound.get_questionnaire)
+blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/answers",
+                       view_func=wound.post_questionnaire_answer, methods=["POST"])
+blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/photo",
+                       view_func=wound.post_questionnaire_photo, methods=["POST"])
+blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/receipt.pdf",
+                       view_func=wound.questionnaire_receipt)

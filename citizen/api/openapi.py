@@ -116,7 +116,11 @@ def _operation(described: Operation, method: str) -> dict[str, Any]:
         result["tags"] = list(described.tags)
     if parameters:
         result["parameters"] = parameters
-    if described.body is not None:
+    if isinstance(described.body, File):
+        result["requestBody"] = {"required": True, "content": {
+            content_type: {"schema": {"type": "string", "contentMediaType": content_type}}
+            for content_type in described.body.content_types}}
+    elif described.body is not None:
         result["requestBody"] = {"required": True,
                                  "content": {"application/json": {"schema": described.body}}}
     return result
@@ -130,7 +134,9 @@ def _problems(described: Operation, method: str) -> dict[int, str]:
     if method not in _SAFE:
         problems[403] = "Sent from another origin (docs/api.md: CSRF)."
         problems[415] = "The body is not application/json."
-    if described.body is not None:
+    if isinstance(described.body, File):
+        problems[415] = f"The body is not {' or '.join(described.body.content_types)}."
+    elif described.body is not None:
         problems[400] = "The body is not well-formed JSON."
         problems[422] = "The body has invalid fields (see errors)."
     if described.query is not None:

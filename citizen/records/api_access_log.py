@@ -100,7 +100,11 @@ class AccessLogEntrySchema(Schema):
 
 class AskSchema(Schema):
     question = fields.String(load_default="", validate=validate.Length(max=20_000),
-                             metadata={"description": "optional; at most 1000 characters"})
+                             metadata={"description": "optional; at most 1000 characters, "
+                                                      "no control characters but line breaks "
+                                                      "and tabs",
+                                       "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f"
+                                                  "\\x7f-\\x9f]*$"})
 
 
 @operation(summary="Who has seen her record: her access log, newest first", tags=TAGS,

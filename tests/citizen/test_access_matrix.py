@@ -9,7 +9,7 @@ child, a fullmakt giver ... Existence is not leaked: a person one may not act fo
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
@@ -26,6 +26,7 @@ from services.records.models import AccessQuestion, Block, BlockKind, ExportStat
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.models import ChangeReason, ChangeRequest, Service
+from services.wound.models import CaseState
 from tests.plugins.factories import (
     make_organisation,
     make_person,
@@ -37,6 +38,9 @@ from tests.plugins.login import set_session_cookie
 from tests.plugins.twilio import twilio_config
 from tests.services.records.factories import make_block, make_document
 from tests.services.ultrasound.factories import make_appointment, make_schedule, make_slot
+from tests.services.wound.answering import response as wound_response
+from tests.services.wound.factories import make_case
+from tests.services.wound.images import png as wound_png
 
 CALLERS = (
     "anonymous", "self", "other_citizen", "parent_under_12", "parent_of_14",
@@ -371,6 +375,23 @@ MATRIX = {
                                                   row(302, **each(STAFF, 403))),
     ("records_staff_questions.answer", "POST"): ("/staff/records/questions/{question}/answer",
                                                  "answer-form", row(302, **each(STAFF, 403))),
+    # Wound follow-up: {questionnaire} is an open case of the caller's subject (invited);
+    # another citizen's and a giver's whose fullmakt expired are 404. A parent of a
+    # 14-year-old keeps questionnaires (they are one of the two areas left). The final
+    # answer goes first, so the photo after it is taken and the receipts exist.
+    ("api.list_questionnaires", "GET"): ("/api/v1/questionnaires", None, row(
+        401, **each(CITIZENS, 200))),
+    ("api.get_questionnaire", "GET"): ("/api/v1/questionnaires/{questionnaire}", None, row(
+        401, **SCAN_OWNERS(200))),
+    ("api.post_questionnaire_answer", "POST"): (
+        "/api/v1/questionnaires/{questionnaire}/answers", "answer-json",
+        row(401, **SCAN_OWNERS(201))),
+    ("api.post_questionnaire_photo", "POST"): (
+        "/api/v1/questionnaires/{questionnaire}/photo", "photo", row(401, **SCAN_OWNERS(201))),
+    ("api.questionnaire_receipt", "GET"): ("/api/v1/questionnaires/{questionnaire}/receipt.pdf",
+                                           None, row(401, **SCAN_OWNERS(200))),
+    ("wound_receipt.receipt", "GET"): ("/questionnaires/{questionnaire}/receipt.pdf", None,
+                                       row(302, **SCAN_OWNERS(200))),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -408,6 +429,8 @@ class World:
     #: A block of "self"'s, and the expired fullmakt.
     block_id: int = 0
     fullmakt_id: int = 0
+    #: Per caller: an open wound follow-up case of its subject.
+    questionnaires: dict[str, int] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -488,6 +511,9 @@ def world(db, frozen_clock) -> World:
                           expires_at=utcnow() + timedelta(days=7))
     db.session.add(export)
     db.session.flush()
+    wound_cases = {person.id: make_case(person, trust, state=CaseState.INVITED,
+                                        invited_at=utcnow()).id
+                   for person in {me, small, teen, giver}}
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
@@ -500,7 +526,8 @@ def world(db, frozen_clock) -> World:
                  access_entries={c: entries[s][0] for c, s in subjects.items()},
                  api_access_entries={c: entries[s][1] for c, s in subjects.items()},
                  question_id=question.id, export_id=export.id,
-                 cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id)
+                 cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id,
+                 questionnaires={c: wound_cases[s] for c, s in subjects.items()})
 
 
 @pytest.fixture
@@ -562,6 +589,8 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "parents-form": {"data": {"area": "appointments", "action": "release"}},
         "block-json": {"json": {"organisation_id": org_id}},
         "empty-json": {"json": {}},
+        "answer-json": {"json": wound_response()},
+        "photo": {"data": wound_png(), "content_type": "image/png"},
         "fullmakt-json": {"json": {"national_id": "12345678901", "areas": ["records"],
                                    "ends_on": "2026-12-31"}},
     }[kind]
@@ -603,7 +632,8 @@ def test_access_matrix(matrix_app, world, caller):
                                            access_entry=world.access_entries[caller],
                                            api_access_entry=world.api_access_entries[caller],
                                            question=world.question_id,
-                                           export=world.export_id),
+                                           export=world.export_id,
+                                           questionnaire=world.questionnaires[caller]),
                                method=method,
                                headers=headers, **body)
         response.close()

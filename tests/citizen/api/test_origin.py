@@ -117,3 +117,45 @@ def test_a_cross_origin_call_is_refused_before_it_is_authenticated(probe_app, db
 
     assert client.post("/api/v1/probe", headers={"Origin": "https://evil.example"},
                        **JSON).status_code == 403
+
+
+@pytest.fixture
+def upload(probe_app, db):
+    """A probe whose body is a file, declared as ``File`` (the wound photo's way), and one
+    that declares a form type besides: the rule never takes that."""
+    from flask import request
+
+    from citizen.api.operations import File, operation
+
+    @operation(summary="probe", responses={200: None}, body=File("image/png"))
+    def take():
+        return {"size": len(request.get_data())}
+
+    @operation(summary="probe", responses={200: None},
+               body=File("image/png", also=("multipart/form-data", "text/plain")))
+    def take_forms_too():
+        return {"size": 0}
+
+    probe_app.add_url_rule("/api/v1/upload", endpoint="api.upload", view_func=take,
+                           methods=["POST"])
+    probe_app.add_url_rule("/api/v1/upload-forms", endpoint="api.upload_forms",
+                           view_func=take_forms_too, methods=["POST"])
+    return probe_app.test_client()
+
+
+def test_a_file_body_takes_the_files_declared_type_and_not_json(upload):
+    assert upload.post("/api/v1/upload", data=b"\x89PNG", content_type="image/png"
+                       ).status_code == 200
+    assert upload.post("/api/v1/upload", json={"a": 1}).status_code == 415
+    refused = upload.post("/api/v1/upload", data=b"\x89PNG", content_type="image/png",
+                          headers={"Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x", "text/plain",
+                                          "application/x-www-form-urlencoded"])
+def test_what_any_sites_form_can_send_is_never_taken_even_if_declared(upload, content_type):
+    assert upload.post("/api/v1/upload-forms", data=b"a=1", content_type=content_type
+                       ).status_code == 415
+    assert upload.post("/api/v1/upload-forms", data=b"\x89PNG", content_type="image/png"
+                       ).status_code == 200
