@@ -120,7 +120,7 @@ def upgrade():
     sa.Column('width', sa.Integer(), nullable=False),
     sa.Column('height', sa.Integer(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('data', sa.LargeBinary(), nullable=True),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('uploaded_by', sa.String(length=120), nullable=False),
     sa.ForeignKeyConstraint(['follow_up_id'], ['wound_follow_ups.id'], name=op.f('fk_wound_photos_follow_up_id_wound_follow_ups'), ondelete='CASCADE'),

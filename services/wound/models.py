@@ -211,6 +211,6 @@ class Photo(db.Model):
     width: Mapped[int]
     height: Mapped[int]
     size: Mapped[int]
-    data: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
+    data: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by: Mapped[str] = mapped_column(sa.String(120))
