@@ -11,4 +11,4 @@ from services.domain import Domain
 
 DOMAIN = Domain("wound", models="services.wound.models",
                 registers=("services.wound.events", "services.wound.invitations"),
-                fhir_resources=("Procedure",))
+                fhir_resources=("Procedure", "QuestionnaireResponse"))
