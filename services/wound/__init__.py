@@ -10,5 +10,6 @@ questionnaire a versioned data file (``questionnaires``).
 from services.domain import Domain
 
 DOMAIN = Domain("wound", models="services.wound.models",
-                registers=("services.wound.events", "services.wound.invitations"),
+                registers=("services.wound.events", "services.wound.invitations",
+                           "services.wound.helsenorge"),
                 fhir_resources=("Procedure", "QuestionnaireResponse"))

@@ -16,6 +16,7 @@ Only the items are kept (``services.wound.answers``); ``authored`` is when we st
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,9 @@ from services.db import db
 from services.fhir import mapping
 from services.fhir.extensions import define_extension
 from services.fhir.mapping import MappingError
+from services.people.fhir import NATIONAL_ID_SYSTEMS
+from services.people.models import Person
+from services.people.service import national_id_of
 from services.wound import answers
 from services.wound.models import Answer, FollowUp, Operation
 
@@ -49,6 +53,18 @@ def case_named(resource: dict[str, Any], *, allow_synthetic: bool) -> FollowUp:
     if case is None or case.person_id != person_id:
         raise MappingError(NO_CASE, f"{RESOURCE}.partOf")
     return case
+
+
+def is_subject(reference: Any, person: Person) -> bool:
+    """Whether ``reference`` (a ``subject``) names ``person``: by her identity number, or
+    as ``Patient/<id>``."""
+    if not isinstance(reference, dict):
+        return False
+    identifier = reference.get("identifier")
+    if isinstance(identifier, dict):
+        return identifier.get("system") in NATIONAL_ID_SYSTEMS and hmac.compare_digest(
+            str(identifier.get("value") or "").encode(), national_id_of(person).encode())
+    return reference.get("reference") == f"Patient/{person.id}"
 
 
 def operation_named(part_of: Any) -> int | None:

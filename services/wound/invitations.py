@@ -1,5 +1,6 @@
-"""Due work of wound follow-up: invite on the due day, remind at +3 and +7 days, make a
-non-responder call task at +14 (``services.wound.schedule`` decides which step is due).
+"""Due work of wound follow-up: invite on the due day (a notice, and the form task to
+helsenorge), remind at +3 and +7 days, make a non-responder call task at +14
+(``services.wound.schedule`` decides which step is due).
 
 Run by beat every few minutes and by ``flask --app wsgi jobs run-due``. Idempotent: a step
 moves the case on, and each notice has its own key, so running it twice sends nothing
@@ -19,6 +20,7 @@ from services.jobs.registry import due_job
 from services.notify.service import notify
 from services.wound import states
 from services.wound.events import QUESTIONNAIRE_OPEN, QUESTIONNAIRE_REMINDER
+from services.wound.helsenorge import queue_form_task
 from services.wound.models import CaseState, FollowUp
 from services.wound.schedule import REMINDER_DAYS, WAITING, Step, next_due
 
@@ -72,4 +74,6 @@ def _take(case: FollowUp, *, now: datetime, today) -> int:
     if due.send:
         notify(person_id=case.person_id, event=event.name, context={}, actor=ACTOR, key=key,
                organisation_id=case.organisation_id)
+        if due.step is Step.INVITE:
+            queue_form_task(case)
     return 1
