@@ -11,5 +11,5 @@ from services.domain import Domain
 
 DOMAIN = Domain("wound", models="services.wound.models",
                 registers=("services.wound.events", "services.wound.invitations",
-                           "services.wound.helsenorge"),
+                           "services.wound.helsenorge", "services.wound.sms"),
                 fhir_resources=("Procedure", "QuestionnaireResponse"))
