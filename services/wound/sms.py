@@ -46,7 +46,7 @@ from services.notify.settings import language_of
 from services.people.models import Person
 from services.wound import answers, questionnaires
 from services.wound.config import channel_settings
-from services.wound.models import AnswerChannel, FollowUp
+from services.wound.models import AnswerChannel, AnswerStatus, FollowUp
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,9 @@ def reply(*, conversation: Conversation, body: str, now: datetime) -> str:
         return say("closed")
     if case.state not in answers.OPEN:
         _end_dialogue(case.id, now=now)
-        return say("answered" if case.state in answers.ANSWERED else "closed")
+        stored = answers.answer_of(case.id)
+        return say("answered" if stored is not None and stored.status is AnswerStatus.FINAL
+                   else "closed")
     digit = _digit(body)
     questionnaire = answers.questionnaire_of(case)
     if step == OFFER:
