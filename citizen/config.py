@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     #: The reminder SMS asks her to answer JA (confirm) or RING (call me).
     ultrasound_sms_confirmation: bool = True
 
+    # Wound follow-up (services/wound).
+    #: How long the SMS dialogue of the questionnaire waits for her next reply.
+    wound_sms_dialogue_hours: int = Field(default=48, ge=1, le=24 * 14)
+    #: helsenorge's Tjenesteområde code (Volven 7618) for the form task, as NHN assigns it.
+    wound_helsenorge_service_area: str | None = None
+
     # My record (services/records).
     #: The largest document content taken, in bytes (after base64 decoding). Inline data
     #: must also fit the FHIR body limit (5 MB), which base64 fills at about 3.7 MB.
@@ -399,6 +405,10 @@ def flask_config(settings: Settings) -> dict[str, Any]:
             "reminder_hours": settings.ultrasound_reminder_hours,
             "sms_confirmation": settings.ultrasound_sms_confirmation,
             "calendar_host": urlsplit(settings.public_base_url).hostname or "localhost",
+        },
+        "WOUND": {
+            "sms_dialogue_hours": settings.wound_sms_dialogue_hours,
+            "helsenorge_service_area": settings.wound_helsenorge_service_area,
         },
         "RECORDS_MAX_DOCUMENT_BYTES": settings.records_max_document_bytes,
         "WOUND_PHOTO_MAX_BYTES": settings.wound_photo_max_bytes,

@@ -79,6 +79,15 @@ class Conflict(Exception):
         self.index = index
 
 
+@dataclass(frozen=True)
+class Existing:
+    """What ``create`` returns when it made no new resource: the one stored in its place
+    already (the same answer sent again), or replaced there (a draft). Answered 200 with it,
+    as a conditional create's match is."""
+
+    id: int
+
+
 class ResourceHandler:
     """How one resource type is stored, mapped and searched."""
 
@@ -102,7 +111,7 @@ class ResourceHandler:
         """The person whose data ``row`` is (for the audit trail)."""
         raise NotImplementedError
 
-    def create(self, resource: dict[str, Any], *, actor: Actor) -> int:
+    def create(self, resource: dict[str, Any], *, actor: Actor) -> int | Existing:
         """Store a new resource; its id. :class:`Conflict` if its business identifier exists."""
         raise NotImplementedError
 

@@ -4,6 +4,9 @@ Semantics that hold for every resource type (FHIR R4 RESTful API with SMART v2 s
 
 - ``create`` (scope ``c``) always makes a new resource. A business identifier that is
   already stored is 409 Conflict: a create never updates (that is ``update``, scope ``u``).
+- A create that a type answers with what it stores already in the place of the new one
+  (``registry.Existing``: a case's one QuestionnaireResponse, sent again) is 200 with it,
+  shown as a conditional create's match is.
 - A conditional create (``If-None-Exist``, or fhirpy's query-string form) that matches one
   resource answers 200 without creating. The body is that resource only if the token may
   also read the type (``r``); otherwise the answer is 200 with an empty body and the
@@ -32,7 +35,7 @@ from werkzeug.datastructures import MultiDict
 from citizen.fhir import access, capability
 from citizen.fhir.errors import FhirError, not_found
 from citizen.fhir.params import AnyOf, DateValue, parsed_filter, split_values
-from citizen.fhir.registry import Conflict, ResourceHandler, Stored, handler_for
+from citizen.fhir.registry import Conflict, Existing, ResourceHandler, Stored, handler_for
 from citizen.fhir.search import page_link, parse_date_prefix, parse_search
 from citizen.fhir.wire import check_accept, fhir_response, parse_etag, read_body
 from services import audit, driver
@@ -234,6 +237,8 @@ def create_resource(handler: ResourceHandler, resource: dict[str, Any], *, actor
         if match is None:
             raise conflict_error(exc) from None
         return _matched(handler, match, actor, return_body=return_body)
+    if isinstance(new_id, Existing):
+        return _matched(handler, _stored(handler, new_id.id), actor, return_body=return_body)
     return Created(201, _stored(handler, new_id), disclosed=return_body)
 
 

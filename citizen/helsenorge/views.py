@@ -4,7 +4,12 @@ from flask import jsonify, request
 
 from citizen.errors import ApiError
 from services.helsenorge.envelope import InvalidEnvelope
-from services.helsenorge.service import UnknownMessageFunction, UntrustedMessage, receive
+from services.helsenorge.service import (
+    RefusedMessage,
+    UnknownMessageFunction,
+    UntrustedMessage,
+    receive,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,8 @@ def receive_message():
         raise ApiError(400, f"invalid envelope: {exc}") from None
     except UnknownMessageFunction as exc:
         raise ApiError(422, f"no handler for message function {exc}") from None
+    except RefusedMessage as exc:
+        raise ApiError(422, f"refused: {exc}") from None
     status = "duplicate" if receipt.duplicate else "accepted"
     return jsonify(status=status, correlation_id=receipt.correlation_id), (
         200 if receipt.duplicate else 202

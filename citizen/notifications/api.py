@@ -25,6 +25,7 @@ REFUSALS = {
     "not_a_mobile": "is not a mobile number",
     "invalid_email": "is not an e-mail address",
     "invalid_non_essential": "must be true or false",
+    "invalid_answer_by_sms": "must be true or false",
     "unknown_field": "is not a setting",
 }
 

@@ -39,6 +39,8 @@ class SettingsSchema(Schema):
     email = fields.String(required=True, allow_none=True)
     #: False: essential messages only.
     non_essential = fields.Boolean(required=True)
+    #: She answers questionnaires by SMS where a service offers it.
+    answer_by_sms = fields.Boolean(required=True)
     #: Increases with every change; the ETag is this number in quotes.
     version = fields.Integer(required=True)
 
@@ -55,6 +57,9 @@ class SettingsUpdateSchema(Schema):
     email = fields.Email(required=True, allow_none=True, validate=validate.Length(max=320),
                          metadata={"description": "Her own address; null: none."})
     non_essential = JsonBoolean(required=True)
+    answer_by_sms = JsonBoolean(load_default=False, metadata={
+        "description": "Opt-in: a questionnaire's SMS notice offers to answer it by SMS, "
+                       "with reply digits. Left out: false."})
 
 
 class SmsPreviewSchema(Schema):
@@ -76,13 +81,15 @@ class SettingsForm(Schema):
     language = fields.String(load_default="", validate=validate.OneOf(("", *LANGUAGES)))
     mobile = fields.String(load_default="", validate=validate.Length(max=30))
     email = fields.String(load_default="", validate=validate.Length(max=320))
-    #: A checkbox: present when ticked.
+    #: Checkboxes: present when ticked.
     non_essential = fields.Boolean(load_default=False)
+    answer_by_sms = fields.Boolean(load_default=False)
     version = fields.Integer(required=True, strict=False, validate=validate.Range(min=0))
 
     @pre_load
     def ticked(self, form, **_kwargs):
         values = dict(form.items())
-        if "non_essential" in values:
-            values["non_essential"] = True
+        for box in ("non_essential", "answer_by_sms"):
+            if box in values:
+                values[box] = True
         return values

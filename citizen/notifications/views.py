@@ -67,4 +67,5 @@ def _form_values(preferences: notify_settings.Preferences, entered: dict | None)
     return {"channels": preferences.channels.value,
             "language": preferences.chosen_language or "",
             "mobile": preferences.mobile or "", "email": preferences.email or "",
-            "non_essential": preferences.non_essential, "version": preferences.version}
+            "non_essential": preferences.non_essential,
+            "answer_by_sms": preferences.answer_by_sms, "version": preferences.version}

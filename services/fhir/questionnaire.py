@@ -64,6 +64,14 @@ def questionnaire_matches(response: dict[str, Any], questionnaire: dict[str, Any
     return not wanted_version or wanted_version == questionnaire.get("version")
 
 
+def missing_required(response: dict[str, Any], questionnaire: dict[str, Any]) -> list[str]:
+    """The linkIds of the required items that are enabled but not answered yet, nested
+    ones as they are found under their parent (for a dialogue that asks one at a time)."""
+    checker = _Checker(questionnaire, check_required=True)
+    checker.check(response)
+    return checker.missing
+
+
 def validate_response(response: dict[str, Any], questionnaire: dict[str, Any], *,
                       check_required: bool = True) -> list[Problem]:
     """What in ``response`` does not conform to ``questionnaire``, in document order.
@@ -135,6 +143,8 @@ class _Checker:
         self.top = self._index(questionnaire.get("item"), None)
         self.nodes: list[_Node] = []
         self.problems: list[Problem] = []
+        #: The linkIds the ``required`` problems are about, in the order found.
+        self.missing: list[str] = []
         #: id(node) → enabled; None while being worked out (an enableWhen cycle).
         self._enabled: dict[int, bool | None] = {}
 
@@ -223,6 +233,7 @@ class _Checker:
                     and definition.type != "display"
                     and self._enabled_under(definition, container.owner)):
                 self._problem(container.expression, f"{link_id!r} is required", "required")
+                self.missing.append(link_id)
 
     def _check_node(self, node: _Node) -> None:
         definition, link_id = node.definition, node.definition.link_id
@@ -245,6 +256,7 @@ class _Checker:
                 and definition.type != "display"):
             self._problem(node.expression, f"{link_id!r} is required but not answered",
                           "required")
+            self.missing.append(link_id)
         for container in node.containers:
             self._check_container(container)
 

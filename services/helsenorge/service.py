@@ -20,7 +20,8 @@ from services.outbox.models import OutboxMessage
 
 CHANNEL = "helsenorge"
 
-#: ``handle(envelope) -> None`` per MessageFunction; runs in the receiving transaction.
+#: ``handle(envelope) -> None`` per MessageFunction; runs in the receiving transaction and
+#: raises :class:`RefusedMessage` for what it cannot take.
 InboundHandler = Callable[[Envelope], None]
 _handlers: dict[str, InboundHandler] = {}
 
@@ -31,6 +32,12 @@ class UntrustedMessage(PermissionError):
 
 class UnknownMessageFunction(LookupError):
     """Nobody here handles this MessageFunction."""
+
+
+class RefusedMessage(ValueError):
+    """The handler cannot take what the message says (an answer that does not fit, a
+    patient or case it does not know). Answered 422 and nothing of it is kept, not even its
+    receipt: a redelivery is refused the same way."""
 
 
 def send_to_helsenorge(*, message_function: str, payload: str, correlation_id: str,

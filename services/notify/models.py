@@ -36,6 +36,9 @@ class NotificationSettings(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(320))
     #: False: only essential messages (appointment changes, answers she asked for).
     non_essential: Mapped[bool] = mapped_column(default=True)
+    #: She opted in to answering questionnaires by SMS: a questionnaire's notice by SMS
+    #: offers a short dialogue answered by reply digits.
+    answer_by_sms: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 

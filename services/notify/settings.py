@@ -1,8 +1,10 @@
 """A citizen's own choices: channel, language, own number and address, non-essential
-messages. Every change is audited. The settings page previews the SMS she would get."""
+messages, answering questionnaires by SMS. Every change is audited. The settings page
+previews the SMS she would get."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -24,7 +26,7 @@ from services.notify.models import ChannelChoice, NotificationSettings
 from services.people.models import Organisation, Person
 
 #: Fields ``update_settings`` accepts.
-FIELDS = ("channels", "language", "mobile", "email", "non_essential")
+FIELDS = ("channels", "language", "mobile", "email", "non_essential", "answer_by_sms")
 
 
 class SettingsNotFound(LookupError):
@@ -36,7 +38,7 @@ class InvalidSettings(ValueError):
 
     ``errors`` maps each refused field to a code the web side turns into a sentence:
     ``unknown_field``, ``invalid_channels``, ``invalid_language``, ``invalid_mobile``,
-    ``not_a_mobile``, ``invalid_email``, ``invalid_non_essential``.
+    ``not_a_mobile``, ``invalid_email``, ``invalid_non_essential``, ``invalid_answer_by_sms``.
     """
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -63,6 +65,8 @@ class Preferences:
     email: str | None
     #: False: essential messages only.
     non_essential: bool
+    #: She answers questionnaires by SMS where a service offers it (opt-in).
+    answer_by_sms: bool
     #: 0 while she has changed nothing (the defaults); increases with every change.
     version: int
 
@@ -96,7 +100,7 @@ def update_settings(*, person_id: int, actor: Actor, expected_version: int | Non
         raise SettingsConflict("the settings were changed in the meantime")
     if stored is None:
         stored = NotificationSettings(person_id=person_id, channels=ChannelChoice.SMS,
-                                      non_essential=True)
+                                      non_essential=True, answer_by_sms=False)
         db.session.add(stored)
     for field, value in cleaned.items():
         setattr(stored, field, value)
@@ -140,6 +144,7 @@ def _preferences(person: Person, stored: NotificationSettings | None) -> Prefere
         mobile=stored.mobile if stored else None,
         email=stored.email if stored else None,
         non_essential=stored.non_essential if stored else True,
+        answer_by_sms=stored.answer_by_sms if stored else False,
         version=stored.version_id if stored else 0,
     )
 
@@ -205,14 +210,18 @@ def _email(value: Any) -> str | None:
         raise _Refused("invalid_email") from None
 
 
-def _non_essential(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Refused("invalid_non_essential")
-    return value
+def _boolean(code: str) -> Callable[[Any], bool]:
+    def validate(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise _Refused(code)
+        return value
+
+    return validate
 
 
 _VALIDATORS = {"channels": _channels, "language": _language, "mobile": _mobile,
-               "email": _email, "non_essential": _non_essential}
+               "email": _email, "non_essential": _boolean("invalid_non_essential"),
+               "answer_by_sms": _boolean("invalid_answer_by_sms")}
 
 
 def _home_organisation() -> Organisation | None:

@@ -27,15 +27,19 @@ class PatientMappingError(ValueError):
         self.expression = expression
 
 
-def to_patient(person: Person) -> dict[str, Any]:
-    number = national_id_of(person)
+def national_identifier(person: Person) -> dict[str, str]:
+    """Her fødselsnummer or D-number as a FHIR Identifier (read from the vault)."""
     system = FNR_SYSTEM if person.national_id_kind == "fnr" else DNR_SYSTEM
+    return {"system": system, "value": national_id_of(person)}
+
+
+def to_patient(person: Person) -> dict[str, Any]:
     return {
         "resourceType": "Patient",
         "id": str(person.id),
         "meta": {"versionId": str(person.version_id),
                  "lastUpdated": person.updated_at.isoformat(timespec="milliseconds")},
-        "identifier": [{"use": "official", "system": system, "value": number}],
+        "identifier": [{"use": "official", **national_identifier(person)}],
         "name": [{"use": "official", "family": person.family_name,
                   "given": person.given_name.split()}],
         "birthDate": person.birth_date.isoformat(),

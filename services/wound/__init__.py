@@ -10,5 +10,6 @@ questionnaire a versioned data file (``questionnaires``).
 from services.domain import Domain
 
 DOMAIN = Domain("wound", models="services.wound.models",
-                registers=("services.wound.events", "services.wound.invitations"),
-                fhir_resources=("Procedure",))
+                registers=("services.wound.events", "services.wound.invitations",
+                           "services.wound.helsenorge", "services.wound.sms"),
+                fhir_resources=("Procedure", "QuestionnaireResponse"))

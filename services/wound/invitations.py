@@ -1,5 +1,7 @@
-"""Due work of wound follow-up: invite on the due day, remind at +3 and +7 days, make a
-non-responder call task at +14 (``services.wound.schedule`` decides which step is due).
+"""Due work of wound follow-up: invite on the due day (a notice, and the form task to
+helsenorge), remind at +3 and +7 days, make a non-responder call task at +14
+(``services.wound.schedule`` decides which step is due). Who opted in to answering by SMS
+is offered the SMS dialogue in each notice that goes by SMS (``services.wound.sms``).
 
 Run by beat every few minutes and by ``flask --app wsgi jobs run-due``. Idempotent: a step
 moves the case on, and each notice has its own key, so running it twice sends nothing
@@ -17,8 +19,9 @@ from services.clock import NORWAY
 from services.db import db
 from services.jobs.registry import due_job
 from services.notify.service import notify
-from services.wound import states
+from services.wound import sms, states
 from services.wound.events import QUESTIONNAIRE_OPEN, QUESTIONNAIRE_REMINDER
+from services.wound.helsenorge import queue_form_task
 from services.wound.models import CaseState, FollowUp
 from services.wound.schedule import REMINDER_DAYS, WAITING, Step, next_due
 
@@ -70,6 +73,12 @@ def _take(case: FollowUp, *, now: datetime, today) -> int:
         states.move(case, CaseState.NON_RESPONDER, actor=ACTOR)
         return 1
     if due.send:
-        notify(person_id=case.person_id, event=event.name, context={}, actor=ACTOR, key=key,
-               organisation_id=case.organisation_id)
+        by_sms = sms.offered_to(case.person_id)
+        decided = notify(person_id=case.person_id, event=event.name,
+                         context={"answer_by_sms": by_sms}, actor=ACTOR, key=key,
+                         organisation_id=case.organisation_id)
+        if by_sms:
+            sms.offer(case=case, decided=decided, now=now)
+        if due.step is Step.INVITE:
+            queue_form_task(case)
     return 1

@@ -14,6 +14,7 @@ from citizen.fhir.resources import (
     observation,  # noqa: F401  (ultrasound: Observation)
     patient,  # noqa: F401  (people: Patient)
     procedure,  # noqa: F401  (wound: Procedure)
+    questionnaireresponse,  # noqa: F401  (wound: QuestionnaireResponse)
     schedule,  # noqa: F401  (ultrasound: Schedule)
     slot,  # noqa: F401  (ultrasound: Slot)
 )

@@ -121,6 +121,25 @@ def _procedure() -> dict:
     return procedure(national_id=WOMAN, identifier=f"P-{next(_numbers)}")
 
 
+def _questionnaire_response() -> dict:
+    """Her answer to the follow-up of a new operation whose questionnaire is open."""
+    from services.db import db
+    from services.wound.models import CaseState, FollowUp
+    from tests.citizen.fhir.wound_support import questionnaire_response
+
+    operation = _store("Procedure", _procedure())
+    case = db.session.scalar(sa.select(FollowUp).where(FollowUp.operation_id == operation.id))
+    case.state = CaseState.INVITED
+    db.session.commit()
+    return questionnaire_response(national_id=WOMAN, operation=(
+        operation.identifier_system, operation.identifier_value))
+
+
+def _by_operation(resource: dict) -> str:
+    identifier = resource["partOf"][0]["identifier"]
+    return f"part-of.identifier={identifier['system']}|{identifier['value']}"
+
+
 def _store(resource_type: str, resource: dict, *, actor=None):
     """Store ``resource`` as the hospital's system would (through its handler)."""
     from services.actors import Actor
@@ -256,6 +275,11 @@ EXAMPLES: dict[str, Example] = {
     "Slot": Example(new=_slot, stored=_stored(_slot, "Slot"), condition=_by_identifier),
     "Procedure": Example(new=_procedure, stored=_stored(_procedure, "Procedure"),
                          condition=_by_identifier),
+    # Create, read and search only: a stored answer is never changed by a client.
+    "QuestionnaireResponse": Example(
+        new=_questionnaire_response,
+        stored=_stored(_questionnaire_response, "QuestionnaireResponse"),
+        condition=_by_operation),
     "DocumentReference": Example(new=_document, stored=_stored_document,
                                  condition=_by_identifier, organisation=_matrix_hospital),
     # Read only: the other interactions are 405 to a token that has their scope.

@@ -43,3 +43,20 @@ def procedure(*, national_id: str, identifier: str = "OP-1", category: str = "CS
             "valueDate" if isinstance(value, str) else "valueInteger")
         resource["extension"].append({"url": EXT + name.replace("_", "-"), key: value})
     return copy.deepcopy(resource)
+
+
+def questionnaire_response(*, national_id: str | None = None, patient_id: int | None = None,
+                           operation: tuple[str, str] | None = None,
+                           procedure_id: int | None = None, **answers: Any) -> dict[str, Any]:
+    """Her answer as a client sends it: the patient by identity number (or Patient/<id>),
+    the operation by its identifier (system, value) or Procedure/<id>; ``answers`` as
+    ``tests.services.wound.answering.response`` takes them."""
+    from tests.services.wound.answering import response
+
+    resource = response(**answers)
+    resource["subject"] = ({"identifier": {"system": FNR_SYSTEM, "value": national_id}}
+                           if national_id else {"reference": f"Patient/{patient_id}"})
+    resource["partOf"] = ([{"type": "Procedure", "identifier": {"system": operation[0],
+                                                                  "value": operation[1]}}]
+                          if operation else [{"reference": f"Procedure/{procedure_id}"}])
+    return resource

@@ -45,7 +45,7 @@ def test_without_a_choice_the_defaults_hold_at_version_0(as_kari):
     assert answer.status_code == 200
     assert answer.json == {"channels": "sms", "language": "nb", "chosen_language": None,
                            "mobile": None, "email": None, "non_essential": True,
-                           "version": 0}
+                           "answer_by_sms": False, "version": 0}
     assert answer.headers["ETag"] == '"0"'
 
 
@@ -55,7 +55,7 @@ def test_put_replaces_the_settings_normalised_and_audited(as_kari, kari):
     assert answer.status_code == 200
     assert answer.json == {"channels": "both", "language": "nn", "chosen_language": "nn",
                            "mobile": "+4791234567", "email": "Kari@Example.no",
-                           "non_essential": False, "version": 1}
+                           "non_essential": False, "answer_by_sms": False, "version": 1}
     assert answer.headers["ETag"] == '"1"'
     row = stored(kari)
     assert (row.channels, row.mobile, row.non_essential) == ("both", "+4791234567", False)
@@ -83,6 +83,8 @@ def test_null_clears_a_number_and_follows_the_records_language_again(as_kari, ka
     ({"language": "se"}, "language"),
     ({"non_essential": 1}, "non_essential"),
     ({"non_essential": "yes"}, "non_essential"),
+    ({"answer_by_sms": "true"}, "answer_by_sms"),
+    ({"answer_by_sms": None}, "answer_by_sms"),
     ({"mobile": "9" * 21}, "mobile"),
     ({"mobile": "+47 9123456a"}, "mobile"),  # phonenumbers would read letters as digits
     ({"mobile": ""}, "mobile"),  # null clears; an empty string is no number
@@ -96,6 +98,15 @@ def test_an_invalid_setting_is_422_naming_the_field_and_nothing_is_stored(
     assert answer.mimetype == "application/problem+json"
     assert list(answer.json["errors"]) == [field]
     assert stored(kari) is None
+
+
+def test_she_opts_in_to_answering_by_sms_and_a_put_without_it_opts_out(as_kari, kari):
+    opted_in = as_kari.put(URL, json={**BODY, "answer_by_sms": True})
+
+    assert opted_in.status_code == 200 and opted_in.json["answer_by_sms"] is True
+    assert stored(kari).answer_by_sms is True
+    again = as_kari.put(URL, json=BODY)  # an opt-in is never assumed
+    assert again.json["answer_by_sms"] is False and stored(kari).answer_by_sms is False
 
 
 def test_every_setting_must_be_given_and_no_other(as_kari, kari):

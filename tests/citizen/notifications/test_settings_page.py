@@ -88,6 +88,19 @@ def test_an_unticked_box_means_essential_messages_only(browser, kari):
     assert stored(kari).non_essential is False
 
 
+def test_she_opts_in_to_answering_by_sms_with_a_box_off_by_default(browser, kari):
+    page = text(browser.get(URL))
+    assert not checked(page, "answer_by_sms")
+    assert "La meg svare på SMS" in page
+
+    assert browser.post(URL, data=form(page, answer_by_sms="yes")).status_code == 303
+    assert stored(kari).answer_by_sms is True
+    page = text(browser.get(URL))
+    assert checked(page, "answer_by_sms")
+    assert browser.post(URL, data=form(page, version="1")).status_code == 303
+    assert stored(kari).answer_by_sms is False
+
+
 @pytest.mark.parametrize(("field", "value"), [("mobile", "12345"), ("mobile", "22222222"),
                                               ("email", "kari@")])
 def test_a_wrong_number_or_address_is_shown_on_the_form_with_what_she_typed(

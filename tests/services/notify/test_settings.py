@@ -92,6 +92,7 @@ def test_empty_clears_a_number_and_an_address(db, person):
     ({"email": 42}, {"email": "invalid_email"}),
     ({"non_essential": "no"}, {"non_essential": "invalid_non_essential"}),
     ({"non_essential": 0}, {"non_essential": "invalid_non_essential"}),
+    ({"answer_by_sms": "yes"}, {"answer_by_sms": "invalid_answer_by_sms"}),
     ({"colour": "red"}, {"colour": "unknown_field"}),
     ({"channels": "fax", "language": "sv", "mobile": "+4791234567"},
      {"channels": "invalid_channels", "language": "invalid_language"}),
