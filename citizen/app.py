@@ -28,6 +28,7 @@ from citizen import (
     ultrasound,
     ultrasound_staff,
     webhooks,
+    wound,
 )
 from citizen.api.blueprint import blueprint as api_blueprint
 from citizen.config import flask_config, load_settings
@@ -107,3 +108,4 @@ def register_blueprints(app: Flask) -> None:
     ultrasound_staff.register_ultrasound_staff(app)
     records.register_records(app)
     records_staff.register_records_staff(app)
+    wound.register_wound(app)

@@ -11,4 +11,5 @@ from services.domain import Domain
 
 DOMAIN = Domain("wound", models="services.wound.models",
                 registers=("services.wound.events", "services.wound.invitations"),
+                demo="services.wound.demo",
                 fhir_resources=("Procedure",))
