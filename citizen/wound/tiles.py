@@ -36,8 +36,8 @@ def status(representation: Representation) -> str | None:
         return None
     last_day = waiting[0].answer_by
     if last_day is None or today_in_norway() > last_day:
-        return _("Questions after your operation. You can still answer them.")
-    return _("Questions after your operation. Answer by %(date)s.", date=day(last_day))
+        return _("Questions after the operation. You can still answer them.")
+    return _("Questions after the operation. Answer by %(date)s.", date=day(last_day))
 
 
 def link(representation: Representation) -> tuple[str, str] | None:
