@@ -37,6 +37,8 @@ class Tile:
     attention: Callable[[Representation], int] = _nothing_yet
     #: One line about what is there (the next appointment); None: show ``empty``.
     status: Callable[[Representation], str | None] | None = None
+    #: A link straight to what waits (label, URL), such as the questionnaire to answer.
+    link: Callable[[Representation], tuple[str, str] | None] | None = None
 
 
 _tiles: dict[str, Tile] = {}

@@ -22,7 +22,8 @@ def front_page():
 def citizen_home():
     representation = acting_for()
     tiles = [(tile, tile.attention(representation),
-              tile.status(representation) if tile.status else None)
+              tile.status(representation) if tile.status else None,
+              tile.link(representation) if tile.link else None)
              for tile in tiles_for(representation)]
     return render_template("home/citizen_home.html", representation=representation,
                            tiles=tiles, attention_text=attention_text)

@@ -85,6 +85,32 @@ def validate_response(response: dict[str, Any], questionnaire: dict[str, Any], *
     return _Checker(questionnaire, check_required=check_required).check(response)
 
 
+def enabled_link_ids(response: dict[str, Any], questionnaire: dict[str, Any]) -> frozenset[str]:
+    """The linkIds of the Questionnaire's items that are enabled by ``response``'s answers
+    (the same enableWhen rules :func:`validate_response` applies): what a form should show.
+
+    For a Questionnaire whose items do not repeat, an item is enabled when its parent is
+    and its conditions hold; a disabled item's answers count for no condition.
+    """
+    if not isinstance(questionnaire, dict) or questionnaire.get("resourceType") != "Questionnaire":
+        raise ValueError("questionnaire must be a Questionnaire resource")
+    checker = _Checker(questionnaire, check_required=False)
+    checker._place(response.get("item") if isinstance(response, dict) else None, checker.top,
+                   None, "QuestionnaireResponse", "QuestionnaireResponse")
+    placed = {node.definition.link_id: node for node in checker.nodes}
+    found: dict[str, bool] = {}
+
+    def enabled(definition: _Definition) -> bool:
+        link_id = definition.link_id
+        if link_id not in found:
+            parent = definition.parent
+            found[link_id] = (parent is None or enabled(parent)) and checker._enabled_under(
+                definition, placed.get(parent.link_id) if parent is not None else None)
+        return found[link_id]
+
+    return frozenset(link for link, definition in checker.by_link.items() if enabled(definition))
+
+
 @dataclass(eq=False)
 class _Definition:
     """An item of the Questionnaire."""

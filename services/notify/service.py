@@ -202,7 +202,8 @@ class _Decision:
     def queue(self, channel: str, payload: dict[str, Any]) -> Notification:
         send_at = self.now if self.urgent else timing.release_at(self.now, rules().quiet_hours)
         already = _leaving(self.person.id, channel, timing.oslo_day(send_at))
-        if timing.capped(already=already, cap=rules().daily_cap, urgent=self.urgent):
+        if timing.capped(already=already, cap=rules().daily_cap, urgent=self.urgent,
+                         essential=events.event(self.event).essential):
             return self.record(channel, Outcome.CAPPED)
         deferred = send_at > self.now
         message = enqueue(channel=channel, payload=payload, dedupe_key=f"{self.key}:{channel}",

@@ -82,10 +82,12 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def capped(*, already: int, cap: int, urgent: bool) -> bool:
-    """Over the daily cap: ``already`` messages leave that day on this channel. Urgent
-    messages are never capped."""
-    return not urgent and already >= cap
+def capped(*, already: int, cap: int, urgent: bool, essential: bool = False) -> bool:
+    """Over the daily cap: ``already`` messages leave that day on this channel. Urgent and
+    essential messages are never capped: the cap keeps the many "you have a new document"
+    notices of a busy day from drowning the one she must get (a questionnaire to answer,
+    a changed appointment)."""
+    return not (urgent or essential) and already >= cap
 
 
 def mute_covers(rule: str, event: str) -> bool:

@@ -12,4 +12,5 @@ from services.domain import Domain
 DOMAIN = Domain("wound", models="services.wound.models",
                 registers=("services.wound.events", "services.wound.invitations",
                            "services.wound.helsenorge", "services.wound.sms"),
+                demo="services.wound.demo",
                 fhir_resources=("Procedure", "QuestionnaireResponse"))

@@ -49,6 +49,12 @@ def due_on(*, performed_at: datetime, category: Category) -> date:
     return performed_at.astimezone(NORWAY).date() + timedelta(days=category.follow_up_days)
 
 
+def answer_by(*, invited_on: date) -> date:
+    """The last day she answers in time: from the day after it the case is a non-responder
+    (invited on 1 April: 14 April; the call task is made on the 15th)."""
+    return invited_on + timedelta(days=NON_RESPONDER_DAYS - 1)
+
+
 def next_due(*, state: CaseState, due: date, invited_on: date | None, reminders_sent: int,
              muted: bool, today: date) -> Due | None:
     """The step a case takes today, or None. Only the latest step due is taken."""

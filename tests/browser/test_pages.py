@@ -201,3 +201,70 @@ def test_pages_that_only_a_form_leads_to(browser, live_site, screenshots, lang):
         context.close()
     known_failures.verdict(findings + checks.foreign_requests(requested, live_site.base),
                            visited=FORM_RESULTS, user="anonymous", lang=lang)
+
+
+def _wound_form_pages(page, base, check) -> tuple[list[tuple[str, str]], list]:
+    """Fill in Ola's wound questionnaire as he would (without sending it), checking each
+    page only a posted form shows: ((name in findings, the path it ended on), findings)."""
+    seen, findings = [], []
+    page.goto(base + "/questionnaires")
+    page.locator("main h3 a").first.click()
+    page.wait_for_load_state()
+    start = page.url
+    page.goto(start + "/pages/1")
+
+    def step(name):
+        page.wait_for_load_state()
+        seen.append((name, urlsplit(page.url).path))
+        findings.extend(check(page, name))
+
+    # Nothing chosen (as a first visit): every question is named in the error summary.
+    page.evaluate("() => document.querySelectorAll('main input[type=radio]')"
+                  ".forEach(radio => { radio.checked = false; })")
+    page.locator("button[value=next]").click()
+    step("form:wound-page-1-errors")
+    for choice in ("#q-redness-a-little", "#q-warmth", "#q-swelling", "#q-pain",
+                   "#q-clear-fluid", "#q-bloody-fluid", "#q-pus", "#q-opened", "#q-fever-no"):
+        page.check(choice)
+    page.locator("button[value=next]").click()
+    step("form:wound-follow-up")
+    page.check("#q-opened-deep-no")
+    page.fill("#q-onset", "31.2.2026")
+    page.locator("button[value=next]").click()
+    step("form:wound-follow-up-errors")
+    page.fill("#q-onset", "")
+    page.locator("button[value=next]").click()
+    page.wait_for_load_state()
+    page.check("#q-sought-advice")  # yes: what was done follows
+    page.locator("button[value=next]").click()
+    step("form:wound-care-follow-up")
+    for choice in ("#q-antibiotics-no", "#q-opened-by-doctor-no", "#q-readmitted-no",
+                   "#q-reoperated-no"):
+        page.check(choice)
+    page.locator("button[value=next]").click()
+    step("form:wound-review")
+    page.goto(start + "/pages/1")
+    page.locator("button[value=later]").click()
+    step("form:wound-saved-for-later")
+    return seen, findings
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_wound_form_as_he_fills_it_in(browser, live_site, sessions, screenshots, lang):
+    """The questionnaire's pages that only a posted form shows (errors at their fields,
+    follow-up pages, the review, the notice after saving for later)."""
+    context = browser.new_context(viewport=checks.DESKTOP,
+                                  storage_state=sessions["post_op"].storage_state)
+    context.add_cookies([{"name": COOKIE, "value": lang, "url": live_site.base}])
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    try:
+        seen, findings = _wound_form_pages(page, live_site.base,
+                                           _checker("post_op", lang, screenshots))
+    finally:
+        context.close()
+    for name, path in seen:
+        assert path.startswith("/questionnaires/"), (name, path)
+    known_failures.verdict(findings + checks.foreign_requests(requested, live_site.base),
+                           visited=[name for name, _ in seen], user="post_op", lang=lang)

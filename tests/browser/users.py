@@ -22,6 +22,8 @@ class User:
 USERS = [
     User("anonymous"),
     User("citizen", "/auth/login", "Ingrid Berg"),
+    #: The demo's post-operative patient: his wound questionnaire is open.
+    User("post_op", "/auth/login", "Ola Hansen"),
     User("parent", "/auth/login", "Kari Nordmann", acts_for="Emil Nordmann"),
     User("fullmakt", "/auth/login", "Hilde Lie", acts_for="Arne Lie"),
     User("staff", "/staff/auth/login", "Siri Smittevern"),

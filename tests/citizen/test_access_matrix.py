@@ -26,7 +26,8 @@ from services.records.models import AccessQuestion, Block, BlockKind, ExportStat
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.models import ChangeReason, ChangeRequest, Service
-from services.wound.models import CaseState
+from services.wound import answers
+from services.wound.models import AnswerChannel, CaseState
 from tests.plugins.factories import (
     make_organisation,
     make_person,
@@ -392,6 +393,24 @@ MATRIX = {
                                            None, row(401, **SCAN_OWNERS(200))),
     ("wound_receipt.receipt", "GET"): ("/questionnaires/{questionnaire}/receipt.pdf", None,
                                        row(302, **SCAN_OWNERS(200))),
+    # Wound follow-up: {wound_case} is an open questionnaire of the caller's subject, and
+    # {wound_answered} one answered; another citizen's, and the fullmakt giver's once the
+    # fullmakt has expired, are 404. Parents of a 14-year-old still act in questionnaires.
+    # "Later" saves an empty draft; sending it then lacks every required answer (422).
+    ("wound.questionnaire_list", "GET"): ("/questionnaires", None, row(
+        302, **each(CITIZENS, 200))),
+    ("wound.questionnaire", "GET"): ("/questionnaires/{wound_case}", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("wound.page", "GET"): ("/questionnaires/{wound_case}/pages/1", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("wound.review", "GET"): ("/questionnaires/{wound_case}/review", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("wound.receipt", "GET"): ("/questionnaires/{wound_answered}/receipt", None, row(
+        302, **SCAN_OWNERS(200))),
+    ("wound.save_page", "POST"): ("/questionnaires/{wound_case}/pages/1", "wound-later",
+                                  row(302, **SCAN_OWNERS(303))),
+    ("wound.submit", "POST"): ("/questionnaires/{wound_case}/review", "wound-send", row(
+        302, **SCAN_OWNERS(422))),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -424,6 +443,9 @@ class World:
     question_id: int
     #: A ready export "self" asked for of her own record.
     export_id: int
+    #: Per caller: an open wound questionnaire of its subject, and an answered one.
+    wound_cases: dict[str, int]
+    wound_answered: dict[str, int]
     cookies: dict[str, str]
     bearers: dict[str, dict[str, str]]
     #: A block of "self"'s, and the expired fullmakt.
@@ -511,9 +533,18 @@ def world(db, frozen_clock) -> World:
                           expires_at=utcnow() + timedelta(days=7))
     db.session.add(export)
     db.session.flush()
-    wound_cases = {person.id: make_case(person, trust, state=CaseState.INVITED,
-                                        invited_at=utcnow()).id
-                   for person in {me, small, teen, giver}}
+    api_cases = {person.id: make_case(person, trust, state=CaseState.INVITED,
+                                      invited_at=utcnow()).id
+                 for person in {me, small, teen, giver}}
+    db.session.commit()
+    wound_cases, wound_answered = {}, {}
+    for person in {me, small, teen, giver}:
+        wound_cases[person.id] = make_case(person, trust, state=CaseState.INVITED,
+                                           invited_at=utcnow()).id
+        answered = make_case(person, trust, state=CaseState.INVITED, invited_at=utcnow())
+        answers.save(case_id=answered.id, response=wound_response(), final=True,
+                     channel=AnswerChannel.WEB, actor=Actor.person(person.id))
+        wound_answered[person.id] = answered.id
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
@@ -526,8 +557,10 @@ def world(db, frozen_clock) -> World:
                  access_entries={c: entries[s][0] for c, s in subjects.items()},
                  api_access_entries={c: entries[s][1] for c, s in subjects.items()},
                  question_id=question.id, export_id=export.id,
+                 wound_cases={c: wound_cases[s] for c, s in subjects.items()},
+                 wound_answered={c: wound_answered[s] for c, s in subjects.items()},
                  cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id,
-                 questionnaires={c: wound_cases[s] for c, s in subjects.items()})
+                 questionnaires={c: api_cases[s] for c, s in subjects.items()})
 
 
 @pytest.fixture
@@ -591,6 +624,8 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "empty-json": {"json": {}},
         "answer-json": {"json": wound_response()},
         "photo": {"data": wound_png(), "content_type": "image/png"},
+        "wound-later": {"data": {"action": "later"}},
+        "wound-send": {"data": {"version": "1"}},
         "fullmakt-json": {"json": {"national_id": "12345678901", "areas": ["records"],
                                    "ends_on": "2026-12-31"}},
     }[kind]
@@ -633,7 +668,9 @@ def test_access_matrix(matrix_app, world, caller):
                                            api_access_entry=world.api_access_entries[caller],
                                            question=world.question_id,
                                            export=world.export_id,
-                                           questionnaire=world.questionnaires[caller]),
+                                           questionnaire=world.questionnaires[caller],
+                                           wound_case=world.wound_cases[caller],
+                                           wound_answered=world.wound_answered[caller]),
                                method=method,
                                headers=headers, **body)
         response.close()

@@ -42,7 +42,8 @@ def test_min_side_shows_every_tile_with_its_empty_state(client):
     assert response.status_code == 200
     assert "<h1>Min side</h1>" in page
     assert "Logget inn som Ingrid Berg" in page
-    assert '<h2 class="tile-title">Spørreskjemaer</h2>' in page
+    # The questionnaires tile leads to her questionnaires (citizen/wound/tiles.py).
+    assert '<h2 class="tile-title"><a href="/questionnaires">Spørreskjemaer</a></h2>' in page
     # The record tile leads to her documents (citizen/records/tiles.py).
     assert '<h2 class="tile-title"><a href="/records">Journalen min</a></h2>' in page
     # The appointments tile leads to her scans (citizen/ultrasound/tiles.py).

@@ -189,7 +189,8 @@ def test_demo_seed_reports_each_kind_it_created(cli):
                      "due dates: 1 created", "ultrasound schedules: 2 created",
                      "ultrasound slots: 8 created", "ultrasound appointments: 2 created",
                      "record documents: 11 created", "access-log entries: 3 created",
-                     "access questions: 2 created",
+                     "access questions: 2 created", "wound operations: 4 created",
+                     "wound answers: 2 created",
                      "demo data ready"]
     second = cli.invoke(args=["demo", "seed"]).output.splitlines()
     assert second[:-1] == [line.split(":")[0] + ": 0 created" for line in first[:-1]]

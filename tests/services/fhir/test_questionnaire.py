@@ -10,7 +10,11 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from services.fhir import Problem
 from services.fhir.bindings import check_bindings
-from services.fhir.questionnaire import questionnaire_matches, validate_response
+from services.fhir.questionnaire import (
+    enabled_link_ids,
+    questionnaire_matches,
+    validate_response,
+)
 from tests.services.fhir import sarinfeksjon
 from tests.services.fhir.sarinfeksjon import FEBER, JA, JA_NEI, LEGEVAKT, NEI, SMERTER
 
@@ -512,6 +516,23 @@ def test_an_enable_when_cycle_ends():
              question("b", enableWhen=[when("a", "exists", answerBoolean=True)]))
     r = reply(answered("a", {"valueString": "x"}), answered("b", {"valueString": "y"}))
     assert validate_response(r, q) == []
+
+
+def test_enabled_link_ids_say_what_a_form_shows_for_the_answers_so_far():
+    q = form(group("g", question("a", "boolean", item=[
+        question("a1", enableWhen=[when("a", "=", answerBoolean=True)])]),
+        question("b", "boolean", enableWhen=[when("a", "=", answerBoolean=True)]),
+        question("c", enableWhen=[when("b", "=", answerBoolean=True)])))
+    yes = reply(items("g", answered("a", {"valueBoolean": True})))
+    assert enabled_link_ids(yes, q) == {"g", "a", "a1", "b"}
+    assert enabled_link_ids(reply(), q) == {"g", "a"}
+    # "b" answered yes while "a" says no: b is disabled, so its answer enables nothing.
+    no = reply(items("g", answered("a", {"valueBoolean": False}),
+                     answered("b", {"valueBoolean": True})))
+    assert enabled_link_ids(no, q) == {"g", "a"}
+    assert enabled_link_ids({"item": "not a list"}, q) == {"g", "a"}
+    with pytest.raises(ValueError):
+        enabled_link_ids(reply(), {"resourceType": "Patient"})
 
 
 # --- inputs ---

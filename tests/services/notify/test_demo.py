@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.demo import seed_demo_data
-from services.notify.models import ConsoleMessage, NotificationSettings
+from services.notify.models import ConsoleMessage, Notification, NotificationSettings
 from services.notify.transports.console import ConsoleTransport
 from services.outbox.tasks import deliver
 from tests.plugins.db import table_rows
@@ -18,15 +18,22 @@ def test_demo_notices_reach_the_console_naming_the_trust(db, notify_rules, froze
     seed_demo_data()
     db.session.commit()
     assert len(table_rows(NotificationSettings)) == 3
-    # Two messages, each by SMS and e-mail, and seven documents the owner can read now (by
-    # SMS: the demo's document readers chose it); the withheld and the unreleased say nothing.
-    assert [deliver.run(i) for i in published_messages] == ["sent"] * 11
+    # Two messages, each by SMS and e-mail; seven documents the owner can read now by SMS
+    # (the withheld and the unreleased say nothing; Ola's sixth of the day is over the cap);
+    # the records officer's answer; Ola's invitation to his questionnaire (essential, so not
+    # capped) by SMS and as a helsenorge form task; the receipt of Emil's answered one.
+    assert [deliver.run(i) for i in published_messages] == ["sent"] * 15
     stored = table_rows(ConsoleMessage)
-    assert sorted(m.channel for m in stored) == ["email"] * 2 + ["sms"] * 9
+    assert sorted(m.channel for m in stored) == ["email"] * 2 + ["sms"] * 12
     assert sum("nytt dokument" in m.body for m in stored) == 7
+    assert sum("har fått svarene dine" in m.body for m in stored) == 1
+    assert [n.outcome.value for n in table_rows(Notification)
+            if n.event == "wound.questionnaire-open"] == ["queued"]
+    assert [n.outcome.value for n in table_rows(Notification)
+            if n.event == "records.document-new" and n.channel == "sms"].count("capped") == 1
     assert all("St. Olavs hospital" in m.body and "Kvinneklinikken" not in m.body
                for m in stored)
     assert any(m.body.startswith("Du har fått ei ny melding frå") for m in stored)  # nn
     seed_demo_data()
     db.session.commit()
-    assert len(published_messages) == 11
+    assert len(published_messages) == 15

@@ -322,6 +322,7 @@ def test_mutes_are_audited(db):
 
 
 # -- the daily cap -----------------------------------------------------------------------
+# (of the non-essential: ``newsletter`` makes the test event one)
 
 def _send_many(person, count, *, prefix="m", **kwargs):
     return [_notify(person, key=f"{prefix}:{i}", **kwargs)[0] for i in range(count)]
@@ -329,7 +330,7 @@ def _send_many(person, count, *, prefix="m", **kwargs):
 
 @pytest.mark.parametrize(("already", "outcome"), [(1, Outcome.QUEUED), (2, Outcome.QUEUED),
                                                    (3, Outcome.CAPPED), (4, Outcome.CAPPED)])
-def test_the_cap_at_n_minus_one_n_and_n_plus_one(db, notify_rules, already, outcome):
+def test_the_cap_at_n_minus_one_n_and_n_plus_one(db, newsletter, notify_rules, already, outcome):
     notify_rules(daily_cap=3)
     person = person_with()
     _send_many(person, already)
@@ -339,7 +340,7 @@ def test_the_cap_at_n_minus_one_n_and_n_plus_one(db, notify_rules, already, outc
     assert len(table_rows(OutboxMessage)) == expected_sent
 
 
-def test_urgent_is_never_capped_and_counts(db, notify_rules):
+def test_urgent_is_never_capped_and_counts(db, newsletter, notify_rules):
     notify_rules(daily_cap=2)
     person = person_with()
     _send_many(person, 2, urgent=True)
@@ -347,7 +348,16 @@ def test_urgent_is_never_capped_and_counts(db, notify_rules):
     assert _notify(person, key="ordinary")[0].outcome is Outcome.CAPPED
 
 
-def test_the_cap_is_per_channel(db, notify_rules):
+def test_essential_is_never_capped_and_counts(db, newsletter, notify_rules):
+    notify_rules(daily_cap=2)
+    person = person_with()
+    _send_many(person, 2)
+    [invitation] = _notify(person, key="invitation", event="wound.questionnaire-open")
+    assert invitation.outcome is Outcome.QUEUED
+    assert _notify(person, key="ordinary")[0].outcome is Outcome.CAPPED
+
+
+def test_the_cap_is_per_channel(db, newsletter, notify_rules):
     notify_rules(daily_cap=1)
     person = person_with(email="kari@example.no")
     _notify(person, key="first")
@@ -355,7 +365,7 @@ def test_the_cap_is_per_channel(db, notify_rules):
     assert _notify(person, key="second")[0].outcome is Outcome.QUEUED
 
 
-def test_what_was_not_sent_does_not_count(db, notify_rules):
+def test_what_was_not_sent_does_not_count(db, newsletter, notify_rules):
     notify_rules(daily_cap=1)
     person = person_with()
     _mute(person, NEW)
@@ -364,7 +374,7 @@ def test_what_was_not_sent_does_not_count(db, notify_rules):
     assert _notify(person, key="now")[0].outcome is Outcome.QUEUED
 
 
-def test_the_cap_is_per_oslo_day(db, notify_rules, frozen_clock):
+def test_the_cap_is_per_oslo_day(db, newsletter, notify_rules, frozen_clock):
     notify_rules(daily_cap=1)
     person = person_with()
     frozen_clock.move_to(oslo(2026, 3, 2, 23, 59))
@@ -374,7 +384,7 @@ def test_the_cap_is_per_oslo_day(db, notify_rules, frozen_clock):
     assert _notify(person, key="again")[0].outcome is Outcome.CAPPED
 
 
-def test_a_deferred_message_counts_on_the_day_it_leaves(db, notify_rules, frozen_clock):
+def test_a_deferred_message_counts_on_the_day_it_leaves(db, newsletter, notify_rules, frozen_clock):
     notify_rules(quiet_hours="21:00-08:00", daily_cap=1)
     person = person_with()
     frozen_clock.move_to(oslo(2026, 3, 2, 22, 0))

@@ -184,6 +184,11 @@ def test_urgent_is_never_capped(already):
     assert capped(already=already, cap=5, urgent=True) is False
 
 
+@pytest.mark.parametrize("already", [0, 5, 6, 100])
+def test_essential_is_never_capped(already):
+    assert capped(already=already, cap=5, urgent=False, essential=True) is False
+
+
 def test_a_cap_of_one_allows_one():
     assert capped(already=0, cap=1, urgent=False) is False
     assert capped(already=1, cap=1, urgent=False) is True

@@ -14,7 +14,8 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
                                 "due dates": 1, "ultrasound schedules": 2,
                                 "ultrasound slots": 8, "ultrasound appointments": 2,
                                 "record documents": 11, "access-log entries": 3,
-                                "access questions": 2}
+                                "access questions": 2, "wound operations": 4,
+                                "wound answers": 2}
     people = {p.given_name: p for p in table_rows(Person)}
     today = date(2026, 3, 2)
 
@@ -36,4 +37,5 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
                                 "due dates": 0, "ultrasound schedules": 0,
                                 "ultrasound slots": 0, "ultrasound appointments": 0,
                                 "record documents": 0, "access-log entries": 0,
-                                "access questions": 0}
+                                "access questions": 0, "wound operations": 0,
+                                "wound answers": 0}

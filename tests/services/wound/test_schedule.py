@@ -9,7 +9,7 @@ import pytest
 
 from services.wound import catalogue
 from services.wound.models import CaseState
-from services.wound.schedule import Due, Step, due_on, next_due
+from services.wound.schedule import Due, Step, answer_by, due_on, next_due
 
 INVITED = date(2026, 4, 1)
 
@@ -83,3 +83,11 @@ def test_an_answered_or_handled_case_takes_no_step(state):
 def test_a_waiting_case_without_an_invitation_day_takes_no_step():
     assert next_due(state=CaseState.INVITED, due=INVITED, invited_on=None, reminders_sent=0,
                     muted=False, today=INVITED + timedelta(days=20)) is None
+
+
+def test_the_last_day_to_answer_is_the_day_before_the_call_task():
+    last = answer_by(invited_on=INVITED)
+    assert last == date(2026, 4, 14)
+    days = (last - INVITED).days
+    assert _waiting(days, 2) is None  # still waiting on her last day
+    assert _waiting(days + 1, 2) == Due(Step.NON_RESPONDER, send=False)
