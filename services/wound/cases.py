@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from services.db import db
 from services.people.models import Organisation
 from services.wound.answers import OPEN, answer_of
 from services.wound.models import Answer, AnswerStatus, CaseState, FollowUp, Operation, Photo
-from services.wound.schedule import NON_RESPONDER_DAYS
+from services.wound.schedule import answer_by
 
 PURPOSE = "self-service"
 RESOURCE = "WoundFollowUp"
@@ -68,10 +68,11 @@ class Case:
 
     @property
     def answer_by(self) -> date:
-        """The day to answer by: after it, the hospital calls her (she may still answer)."""
+        """The last day to answer in time (``schedule.answer_by``): after it, the hospital
+        calls her (she may still answer)."""
         invited = self.case.invited_at
-        first = invited.astimezone(NORWAY).date() if invited else self.case.due_on
-        return first + timedelta(days=NON_RESPONDER_DAYS)
+        return answer_by(invited_on=invited.astimezone(NORWAY).date() if invited
+                         else self.case.due_on)
 
     @property
     def receipt_id(self) -> str | None:

@@ -103,7 +103,7 @@ def test_her_list_shows_open_and_answered_cases_not_scheduled_or_withdrawn(clien
         (case.id, "open"), (answered.id, "answered"), (lost.id, "closed")]
     first = items[0]
     assert first == {
-        "id": case.id, "status": "open", "opens_on": "2026-04-01", "answer_by": "2026-04-15",
+        "id": case.id, "status": "open", "opens_on": "2026-04-01", "answer_by": "2026-04-14",
         "hospital": {"id": hospital.id, "name": "St. Olavs hospital HF"},
         "operated_on": "2026-03-02", "questionnaire": CANONICAL, "answer_status": "none",
         "answered_at": None, "photos": 0, "receipt_id": None, "receipt": None}
@@ -480,4 +480,4 @@ def test_a_case_answered_in_time_says_by_when(client, her, hospital):
                      invited_at=INVITED - timedelta(days=20))
     item = next(i for i in client.get("/api/v1/questionnaires").json["items"]
                 if i["id"] == late.id)
-    assert item["status"] == "open" and item["answer_by"] == "2026-03-26"
+    assert item["status"] == "open" and item["answer_by"] == "2026-03-25"
