@@ -14,3 +14,5 @@ blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/review", view_func=views
 blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/review", endpoint="submit",
                        view_func=views.submit, methods=["POST"])
 blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/receipt", view_func=views.receipt)
+blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/photo", endpoint="add_photo",
+                       view_func=views.add_photo, methods=["POST"])

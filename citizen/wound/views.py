@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import login_required
 from citizen.i18n import current_language, day
 from citizen.wound import form, present
-from citizen.wound.access import questionnaires_subject
+from citizen.wound.subject import questionnaires_subject
 from citizen.wound.labels import field_error, not_open_text
 from services.clock import today_in_norway
-from services.wound import answers, selfservice
+from services.wound import answers, photos, selfservice
 from services.wound.models import AnswerChannel
 
 #: The buttons of a page: on to the next, or stop here for now.
@@ -164,6 +164,42 @@ def review(case_id: int):
 
 
 @login_required
+def add_photo(case_id: int):
+    """A photo of the wound with her answer, before she sends it (optional); only
+    infection-control staff at the hospital see it."""
+    filled = Filled(_her_case(case_id))
+    if not filled.her.is_open:
+        return redirect(url_for("wound.questionnaire", case_id=case_id))
+    limits = photos.photo_limits(current_app.config)
+    upload = request.files.get("photo")
+    data = upload.read(limits.max_bytes + 1) if upload else b""
+    if not data:
+        return _review(filled, photo_error=_("Choose a photo to add."), status=422)
+    try:
+        photos.add_photo(case_id=case_id, data=data, actor=g.actor, limits=limits)
+    except photos.PhotoRefused as refused:
+        status, message = _photo_refusal(refused, limits)
+        return _review(filled, photo_error=message, status=status)
+    flash(_("The photo is added. Only infection control staff at the hospital see it."),
+          "success")
+    return redirect(url_for("wound.review", case_id=case_id, _anchor="photo"), code=303)
+
+
+def _photo_refusal(refused: photos.PhotoRefused, limits: photos.PhotoLimits) -> tuple[int, str]:
+    if isinstance(refused, photos.NotAnImage):
+        return 415, _("The file is not a photo we can use. Choose a JPEG or PNG photo.")
+    if isinstance(refused, photos.TooLarge):
+        return 413, _("The photo is too large. It can be at most %(mb)d MB.",
+                      mb=limits.max_bytes // 2**20)
+    if isinstance(refused, photos.TooManyPixels):
+        return 422, _("The photo has too many pixels. Take it again with a lower "
+                      "resolution, or choose a smaller copy.")
+    if isinstance(refused, photos.TooManyPhotos):
+        return 409, _("You have added as many photos as you can.")
+    return 409, _("You cannot add a photo now.")
+
+
+@login_required
 def submit(case_id: int):
     filled = Filled(_her_case(case_id))
     her = filled.her
@@ -254,7 +290,7 @@ def _page(filled: Filled, shown_page: form.Page, *, entered: dict[str, str] | No
 
 
 def _review(filled: Filled, *, errors: dict[str, str] | None = None, changed: bool = False,
-            status: int = 200):
+            photo_error: str | None = None, status: int = 200):
     sections = present.review_sections(filled.questionnaire, filled.pages, filled.answers,
                                        filled.shown)
     by_link = {item["linkId"]: page for page in filled.pages for item in page.questions}
@@ -273,7 +309,9 @@ def _review(filled: Filled, *, errors: dict[str, str] | None = None, changed: bo
         "wound/review.html", her=filled.her, title=present.title_of(filled.questionnaire),
         sections=sections, summary=summary, changed=changed,
         incomplete=bool(form.missing(filled.pages, filled.answers, filled.shown)),
-        version=answer.version_id if answer else 0,
+        version=answer.version_id if answer else 0, photo_error=photo_error,
+        photos_added=photos.photo_count(filled.her.case.id),
+        photo_limits=photos.photo_limits(current_app.config),
         page_url=lambda page: filled.page_url(page, to_review=True)), status
 
 

@@ -9,6 +9,7 @@ child, a fullmakt giver ... Existence is not leaked: a person one may not act fo
 from __future__ import annotations
 
 import copy
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -409,6 +410,8 @@ MATRIX = {
         302, **SCAN_OWNERS(200))),
     ("wound.save_page", "POST"): ("/questionnaires/{wound_case}/pages/1", "wound-later",
                                   row(302, **SCAN_OWNERS(303))),
+    ("wound.add_photo", "POST"): ("/questionnaires/{wound_case}/photo", "wound-photo",
+                                  row(302, **SCAN_OWNERS(303))),
     ("wound.submit", "POST"): ("/questionnaires/{wound_case}/review", "wound-send", row(
         302, **SCAN_OWNERS(422))),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
@@ -626,6 +629,8 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "photo": {"data": wound_png(), "content_type": "image/png"},
         "wound-later": {"data": {"action": "later"}},
         "wound-send": {"data": {"version": "1"}},
+        "wound-photo": {"data": {"photo": (io.BytesIO(wound_png()), "wound.png")},
+                        "content_type": "multipart/form-data"},
         "fullmakt-json": {"json": {"national_id": "12345678901", "areas": ["records"],
                                    "ends_on": "2026-12-31"}},
     }[kind]
