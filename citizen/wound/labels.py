@@ -37,12 +37,9 @@ def field_error(code: str, item: Mapping[str, Any], *, operated_on: date) -> str
     return messages.get(code, _("We could not save this answer. Check it and try again."))
 
 
-def not_open_text(state: CaseState, *, due_on: date) -> tuple[str, str]:
-    """(title, what it means) for a case that takes no answer now."""
-    if state is CaseState.SCHEDULED:
-        return (_("The questions are not open yet"),
-                _("We will send you a message on %(date)s. Then you can answer.",
-                  date=day(due_on)))
+def not_open_text(state: CaseState) -> tuple[str, str]:
+    """(title, what it means) for a case she was asked that takes no answer now (one she
+    was never asked is not there: services/wound/cases.py)."""
     if state is CaseState.LOST:
         return (_("The time to answer is over"),
                 _("You do not need to do anything. Thank you all the same."))

@@ -12,16 +12,16 @@ from citizen.i18n import day
 from services.clock import today_in_norway
 from services.people.models import Area
 from services.people.representation import Representation
-from services.wound import selfservice
+from services.wound import cases
 
 
-def _open(representation: Representation) -> list[selfservice.HerCase]:
+def _open(representation: Representation) -> list[cases.Case]:
     """Her open questionnaires, read (and audited) once per request however many times
     the tile asks."""
     cache = g.setdefault("wound_tile_cases", {})
     subject_id = representation.subject.id
     if subject_id not in cache:
-        cache[subject_id] = [c for c in selfservice.cases_of(person_id=subject_id,
+        cache[subject_id] = [c for c in cases.cases_of(person_id=subject_id,
                                                              actor=g.actor) if c.is_open]
     return cache[subject_id]
 

@@ -22,10 +22,10 @@ from werkzeug.exceptions import NotFound
 from citizen.auth.current import login_required
 from citizen.i18n import current_language, day
 from citizen.wound import form, present
-from citizen.wound.subject import questionnaires_subject
 from citizen.wound.labels import field_error, not_open_text
+from citizen.wound.subject import questionnaires_subject
 from services.clock import today_in_norway
-from services.wound import answers, photos, selfservice
+from services.wound import answers, cases, photos
 from services.wound.models import AnswerChannel
 
 #: The buttons of a page: on to the next, or stop here for now.
@@ -36,7 +36,7 @@ NEXT, LATER = "next", "later"
 class Filled:
     """A case's questionnaire as she has filled it in so far."""
 
-    her: selfservice.HerCase
+    her: cases.Case
 
     @cached_property
     def questionnaire(self) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def questionnaire_list():
     subject = questionnaires_subject()
     if subject is None:
         return render_template("wound/not_covered.html"), 403
-    mine = selfservice.cases_of(person_id=subject.id, actor=g.actor)
+    mine = cases.cases_of(person_id=subject.id, actor=g.actor)
     return render_template("wound/list.html", open=[c for c in mine if c.is_open],
                            answered=[c for c in mine if c.is_answered], title_of=_title,
                            language=current_language())
@@ -241,17 +241,17 @@ def receipt(case_id: int):
 
 # -- the pages behind them -------------------------------------------------------------
 
-def _her_case(case_id: int) -> selfservice.HerCase:
+def _her_case(case_id: int) -> cases.Case:
     subject = questionnaires_subject()
     if subject is None:
         raise NotFound()
     try:
-        return selfservice.case_of(case_id=case_id, person_id=subject.id, actor=g.actor)
-    except selfservice.CaseNotFound:
+        return cases.case_of(case_id=case_id, person_id=subject.id, actor=g.actor)
+    except cases.CaseNotFound:
         raise NotFound() from None
 
 
-def _title(her: selfservice.HerCase) -> str:
+def _title(her: cases.Case) -> str:
     return present.title_of(answers.questionnaire_of(her.case))
 
 
@@ -316,7 +316,7 @@ def _review(filled: Filled, *, errors: dict[str, str] | None = None, changed: bo
 
 
 def _not_open(filled: Filled, *, status: int = 200):
-    title, text = not_open_text(filled.her.case.state, due_on=filled.her.case.due_on)
+    title, text = not_open_text(filled.her.case.state)
     return render_template("wound/not_open.html", her=filled.her, notice_title=title,
                            notice_text=text,
                            title=present.title_of(filled.questionnaire)), status

@@ -4,8 +4,9 @@ been asked to answer, and the ones she has answered; each read audited.
 What she sees of a case is hers to know: that the hospital asks, when, about which
 operation (the day and the hospital), her answer and its receipt. Not staff's work on it:
 triage, review and classification stay with staff, so a case she has answered is simply
-*answered* to her, and one given up on is *closed*. A case not yet open (scheduled) is
-not shown, nor one closed before she answered (the operation withdrawn): for her, it was
+*answered* to her, and one given up on (lost to follow-up, or the operation withdrawn after
+she was asked) is *closed*. A case exists for her once she has been asked: one not yet
+open (scheduled), or withdrawn before the invitation, is not shown (404): for her, it was
 never asked.
 """
 
@@ -23,8 +24,16 @@ from services.actors import Actor
 from services.clock import NORWAY
 from services.db import db
 from services.people.models import Organisation
+from services.wound import catalogue
 from services.wound.answers import OPEN, answer_of
-from services.wound.models import Answer, AnswerStatus, CaseState, FollowUp, Operation, Photo
+from services.wound.models import (
+    Answer,
+    AnswerStatus,
+    CaseState,
+    FollowUp,
+    Operation,
+    Photo,
+)
 from services.wound.schedule import answer_by
 
 PURPOSE = "self-service"
@@ -62,6 +71,24 @@ class Case:
         return Status.OPEN if self.case.state in OPEN else Status.CLOSED
 
     @property
+    def is_open(self) -> bool:
+        """She may answer it now (late too: a non-responder still may)."""
+        return self.status is Status.OPEN
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status is Status.ANSWERED
+
+    @property
+    def has_draft(self) -> bool:
+        return self.answer is not None and self.answer.status is AnswerStatus.DRAFT
+
+    def operation_name(self, language: str) -> str:
+        """The kind of operation in ``language`` (the catalogue's name), for her pages."""
+        category = catalogue.load().by_key(self.operation.category)
+        return category.name(language) if category else self.operation.category
+
+    @property
     def operated_on(self) -> date:
         """The operation's day in Norway."""
         return self.operation.performed_at.astimezone(NORWAY).date()
@@ -84,9 +111,11 @@ class Case:
 
 
 def _shown():
-    """Cases she is shown: open ones, answered ones, and those given up on after asking."""
-    return sa.or_(FollowUp.state.in_([*OPEN, CaseState.LOST]),
-                  FollowUp.answered_at.is_not(None))
+    """Cases she is shown: those she has been asked to answer (open, answered, given up
+    on, or withdrawn after the invitation)."""
+    return sa.and_(FollowUp.state != CaseState.SCHEDULED, sa.or_(
+        FollowUp.state != CaseState.CLOSED, FollowUp.invited_at.is_not(None),
+        FollowUp.answered_at.is_not(None)))
 
 
 def cases_statement(*, person_id: int) -> sa.Select:
@@ -101,6 +130,16 @@ def cases_for(*, person_id: int, cases: Sequence[FollowUp], actor: Actor) -> lis
     audit.record(actor=actor, action="search", resource_type=RESOURCE,
                  subject_person_id=person_id, purpose=PURPOSE)
     return found
+
+
+def cases_of(*, person_id: int, actor: Actor) -> list[Case]:
+    """Her pages' list: the questionnaires open to her (the first to answer first), then
+    those she has answered (the latest first); audited as one search."""
+    found = cases_for(person_id=person_id, actor=actor, cases=db.session.scalars(
+        cases_statement(person_id=person_id).order_by(FollowUp.due_on, FollowUp.id)).all())
+    answered = sorted((c for c in found if c.is_answered),
+                      key=lambda c: (c.answer.submitted_at, c.case.id), reverse=True)
+    return [c for c in found if c.is_open] + answered
 
 
 def case_of(*, case_id: int, person_id: int, actor: Actor) -> Case:

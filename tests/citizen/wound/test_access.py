@@ -127,15 +127,14 @@ def test_a_teenager_who_withholds_questionnaires_keeps_them_from_the_parent(clie
 
 
 @pytest.mark.parametrize(("state", "title", "said"), [
-    (CaseState.SCHEDULED, "Du kan ikke svare ennå", "Vi sender deg en melding 1. april 2026."),
     (CaseState.CLOSED, "Dette skjemaet er lukket", "Du trenger ikke svare på det."),
     (CaseState.LOST, "Tiden for å svare er over", "Du trenger ikke gjøre noe."),
 ])
 def test_a_case_that_takes_no_answer_says_so_and_has_no_form(client, hospital, state, title,
                                                              said):
+    """Asked, then closed (the operation withdrawn) or given up on: she is told so."""
     person = make_person(given_name="Ola")
-    case = open_case(person, hospital, state=state, due_on=date(2026, 4, 1),
-                     invited_at=None)
+    case = open_case(person, hospital, state=state, due_on=date(2026, 4, 1))
     sign_in_citizen(client, person)
     response = client.get(f"/questionnaires/{case.id}")
     page = text(response)
@@ -155,6 +154,21 @@ def test_a_case_that_takes_no_answer_says_so_and_has_no_form(client, hospital, s
     assert answer_of(case) is None
     # Not a questionnaire to answer: not listed.
     assert f"/questionnaires/{case.id}" not in text(client.get("/questionnaires"))
+
+
+@pytest.mark.parametrize("state", [CaseState.SCHEDULED, CaseState.CLOSED])
+def test_a_case_she_was_never_asked_is_not_there(client, hospital, state):
+    """Not invited yet, or withdrawn before the invitation: for her it does not exist, on
+    the pages as in the API (services/wound/cases.py)."""
+    person = make_person(given_name="Ola")
+    case = open_case(person, hospital, state=state, due_on=date(2026, 4, 1), invited_at=None)
+    sign_in_citizen(client, person)
+    for path in ("", "/pages/1", "/review", "/receipt"):
+        assert client.get(f"/questionnaires/{case.id}{path}").status_code == 404, path
+    token = csrf(text(client.get("/questionnaires")))
+    assert client.post(page_path(case, 1), data={**NOTHING, "csrf_token": token,
+                                                 "action": "next"}).status_code == 404
+    assert answer_of(case) is None
 
 
 def test_a_case_closed_while_she_fills_it_in_keeps_nothing_new(client, hospital):
