@@ -18,6 +18,7 @@ from citizen.auth.current import acting_for, login_required, person_label
 from citizen.i18n import parse_day
 from citizen.payloads import load_form
 from citizen.records import log_labels
+from services.clock import day_ends, day_starts
 from services.people.models import Area, Person
 from services.records import access_log, questions
 
@@ -117,8 +118,8 @@ def _period(values: dict[str, str]):
         errors["to"] = _("The last day cannot be before the first day.")
     if errors:
         return None, None, errors
-    since = log_labels.day_starts(days["from"]) if days["from"] else None
-    until = log_labels.day_ends(days["to"]) if days["to"] else None
+    since = day_starts(days["from"]) if days["from"] else None
+    until = day_ends(days["to"]) if days["to"] else None
     return since, until, {}
 
 

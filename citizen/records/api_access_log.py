@@ -21,6 +21,7 @@ from citizen.errors import ApiError
 from citizen.payloads import load_json
 from citizen.records import log_labels
 from citizen.records.access_log import log_subject
+from services.clock import day_ends, day_starts
 from services.people.models import Person, Role
 from services.people.representation import Basis
 from services.records import access_log, questions
@@ -120,8 +121,8 @@ def list_access_log() -> Response:
     except ValidationError as exc:
         raise ApiError(422, "the query has invalid parameters",
                        errors=exc.normalized_messages()) from None
-    since = log_labels.day_starts(query["from_"]) if query["from_"] else None
-    until = log_labels.day_ends(query["to"]) if query["to"] else None
+    since = day_starts(query["from_"]) if query["from_"] else None
+    until = day_ends(query["to"]) if query["to"] else None
     page = keyset_page(access_log.statement(subject_id=subject.id, since=since, until=until),
                        keys=access_log.KEYS, args=page_args())
     entries = access_log.entries_for(subject_id=subject.id, events=page.items, actor=g.actor)

@@ -4,7 +4,7 @@ information, purposes; and the period she filters by, read as people write dates
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from babel.dates import get_month_names
 from flask_babel import gettext as _
@@ -137,11 +137,3 @@ def moment_label(value: datetime) -> str:
     return f"{local.day}. {month} {local.year} kl. {local:%H.%M}"
 
 
-def day_starts(day: date) -> datetime:
-    """The instant a Norwegian day begins."""
-    return datetime.combine(day, time(), tzinfo=NORWAY)
-
-
-def day_ends(day: date) -> datetime | None:
-    """The instant after a Norwegian day (None past the calendar's end)."""
-    return None if day == date.max else day_starts(day + timedelta(days=1))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from services import audit
 from services.actors import Actor, ActorKind
 from services.audit.models import AuditEvent
-from services.clock import NORWAY, utcnow
+from services.clock import day_ends, day_starts, utcnow
 from services.db import db
 from services.people.models import Organisation
 from services.people.staff_access import record_staff_read
@@ -265,19 +265,15 @@ def _narrowed(statement: sa.Select, filters: Filters) -> sa.Select:
         statement = statement.where(Document.kind == filters.kind)
     if filters.organisation_id is not None:
         statement = statement.where(Document.organisation_id == filters.organisation_id)
-    if filters.date_from is not None:
-        statement = statement.where(Document.document_date >= _norwegian_midnight(
-            filters.date_from))
-    if filters.date_to is not None:
-        statement = statement.where(Document.document_date < _norwegian_midnight(
-            filters.date_to + timedelta(days=1)))
+    since = day_starts(filters.date_from) if filters.date_from else None
+    until = day_ends(filters.date_to) if filters.date_to else None
+    if since is not None:
+        statement = statement.where(Document.document_date >= since)
+    if until is not None:
+        statement = statement.where(Document.document_date < until)
     for word in (filters.text or "").split():
         statement = statement.where(Document.title.ilike(f"%{_escaped(word)}%", escape="\\"))
     return statement
-
-
-def _norwegian_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=NORWAY)
 
 
 def _escaped(word: str) -> str:

@@ -79,6 +79,10 @@ def test_period_and_paging(client, frozen_clock, her, hospital, doctor):
     assert [i["id"] for i in page["items"]] == [made[2]]
     rest = client.get(page["next"].removeprefix("http://minhelse.test")).json
     assert [i["id"] for i in rest["items"]] == [made[1]] and rest["next"] is None
+    # The calendar's ends are periods too (its first day begins before UTC's first instant).
+    whole = client.get("/api/v1/access-log?from=0001-01-01&to=9999-12-31")
+    assert whole.status_code == 200
+    assert {i["id"] for i in whole.json["items"]} >= set(made)
 
 
 @pytest.mark.parametrize("query", ["from=2026-13-01", "from=2026-03-02&to=2026-03-01",

@@ -86,6 +86,8 @@ def test_the_period_filter_works_by_norwegian_days(browser, frozen_clock, her, h
     assert f'id="entry-{second.id}"' in body and f'id="entry-{first.id}"' not in body
     body = text(browser.get("/records/access-log?to=2026-02-28"))
     assert f'id="entry-{first.id}"' in body and f'id="entry-{second.id}"' not in body
+    whole = browser.get("/records/access-log?from=1.1.0001&to=31.12.9999")
+    assert whole.status_code == 200 and f'id="entry-{first.id}"' in text(whole)
     empty = text(browser.get("/records/access-log?from=3.3.2026"))
     assert "ingen som har sett eller endret opplysninger om deg i denne perioden" in empty
 

@@ -100,6 +100,8 @@ def test_filters_by_type_organisation_dates_and_title_words(patient, hospital, o
                                             date_to=date(2026, 2, 28))) == ["Blodprøver"]
     assert _titles(patient, filters=Filters(date_from=date(2026, 3, 1))) == ["Brev om time"]
     assert _titles(patient, filters=Filters(date_to=date(2026, 2, 10))) == ["Epikrise hjerte"]
+    # The calendar's first and last days are periods too (they were a 500).
+    assert len(_titles(patient, filters=Filters(date_from=date.min, date_to=date.max))) == 3
     assert _titles(patient, filters=Filters(text="EPIKRISE")) == ["Epikrise hjerte"]
     assert _titles(patient, filters=Filters(text="brev time")) == ["Brev om time"]
     assert _titles(patient, filters=Filters(text="brev hjerte")) == []
