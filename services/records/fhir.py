@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.db import db
+from services.fhir import extensions
 from services.fhir.columns import parse_id, too_long
 from services.fhir.mapping import (
     MappingError,
@@ -73,12 +74,20 @@ LOINC_DISPLAY = {
     DocumentKind.LETTER: "Letter",
 }
 KIND_SYSTEM = "https://minhelse.no/fhir/CodeSystem/record-document-kind"
-EXTENSION_BASE = "https://minhelse.no/fhir/StructureDefinition/"
-#: valueBoolean: the hospital withholds the document from the patient (pasient- og
-#: brukerrettighetsloven § 5-1); she and those acting for her do not see it.
-WITHHELD_EXTENSION = EXTENSION_BASE + "withheld-from-patient"
-#: valueDateTime: not shown to the patient before this moment.
-RELEASE_AFTER_EXTENSION = EXTENSION_BASE + "release-after"
+EXTENSION_BASE = extensions.BASE
+WITHHELD = extensions.define_extension(
+    "withheld-from-patient", "boolean", context="DocumentReference",
+    title="Withheld from the patient",
+    description="True when the hospital withholds the document from the patient under a "
+                "legal exception (pasient- og brukerrettighetsloven § 5-1): she, and those "
+                "acting for her, do not see it; health personnel do.")
+RELEASE_AFTER = extensions.define_extension(
+    "release-after", "dateTime", context="DocumentReference", title="Released to the patient after",
+    description="Not shown to the patient before this moment (a result she hears from "
+                "her doctor first); she is told of it when it comes. At most a year ahead, "
+                "not before the document's date.")
+WITHHELD_EXTENSION = WITHHELD.url
+RELEASE_AFTER_EXTENSION = RELEASE_AFTER.url
 #: Helsepersonellregisteret (HPR) numbers.
 HPR_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.4"
 CONFIDENTIALITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"

@@ -470,3 +470,16 @@ def test_the_default_visible_hook_leaves_the_statement_as_it_is(db):
     handler = handler_for("Patient")
     statement = handler.base_query()
     assert handler.visible(statement, actor=Actor.system("x")) is statement
+
+
+def test_its_release_controls_are_published_as_structure_definitions(client):
+    from fhir.resources.R4B.structuredefinition import StructureDefinition
+
+    for extension, value in ((WITHHELD_EXTENSION, "boolean"),
+                             (RELEASE_AFTER_EXTENSION, "dateTime")):
+        found = client.get(f"/fhir/R4/StructureDefinition?url={extension}").json
+        [entry] = found["entry"]
+        StructureDefinition.model_validate(entry["resource"])
+        assert entry["resource"]["context"] == [{"type": "element",
+                                                 "expression": "DocumentReference"}]
+        assert value in str(entry["resource"]["differential"])
