@@ -32,7 +32,7 @@ from services.fhir.mapping import instant
 from services.fhir.problem import Problem
 from services.fhir.questionnaire import questionnaire_matches, validate_response
 from services.notify.service import notify
-from services.wound import questionnaires, states
+from services.wound import questionnaires, states, triage
 from services.wound.events import ANSWER_RECEIVED
 from services.wound.models import Answer, AnswerChannel, AnswerStatus, CaseState, FollowUp
 
@@ -140,6 +140,8 @@ def save(*, case_id: int, response: dict[str, Any], final: bool, channel: Answer
         stored.final_sha256 = digest
         states.move(case, CaseState.ANSWERED, actor=actor)
         case.answered_at, case.answered_via = now, channel
+        assessed = triage.assess(items)
+        case.red_flags, case.triage_score = assessed.red_flags, assessed.score
     db.session.flush()
     audit.record(actor=actor, action="create" if created else "update",
                  resource_type=RESOURCE, resource_id=str(stored.id),
