@@ -76,7 +76,11 @@ class Prism:
              str(contract())],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
-        self._wait_until_listening()
+        try:
+            self._wait_until_listening()
+        except RuntimeError:
+            self.stop()  # the log file too: left open it is an unraisable ResourceWarning
+            raise
 
     def _wait_until_listening(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -87,7 +91,6 @@ class Prism:
                 if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                     return
             time.sleep(0.2)
-        self.stop()
         raise RuntimeError(f"Prism did not listen within {START_TIMEOUT:.0f} s:\n{self.log()}")
 
     def log(self, last: int = 40) -> str:
