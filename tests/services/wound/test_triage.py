@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from services.actors import Actor
-from services.db import db
 from services.wound import answers, triage
 from services.wound.models import AnswerChannel, CaseState, FollowUp
 from tests.plugins.factories import make_organisation, make_person
