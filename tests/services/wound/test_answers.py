@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from services.actors import Actor
 from services.audit.models import AuditEvent
 from services.db import db
+from services.fhir.mapping import instant
 from services.notify.models import Notification
 from services.wound import answers
 from services.wound.models import Answer, AnswerChannel, AnswerStatus, CaseState, FollowUp
@@ -160,9 +161,45 @@ def test_an_unknown_case_is_a_lookup_error(db):
 
 
 def test_as_resource_is_the_stored_questionnaire_response(case):
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    draft = save(case, response(complete=False), final=False).answer
+    as_draft = answers.as_resource(db.session.get(FollowUp, case.id), draft)
+    assert as_draft["status"] == "in-progress"
+    assert as_draft["authored"] == as_draft["meta"]["lastUpdated"]  # not submitted yet
     saved = save(case, response())
     resource = answers.as_resource(db.session.get(FollowUp, case.id), saved.answer)
-    assert resource["resourceType"] == "QuestionnaireResponse"
-    assert resource["questionnaire"].endswith("wound-infection-followup|1.0")
-    assert resource["status"] == "completed" and resource["authored"].endswith("Z")
-    assert resource["item"] == response()["item"]
+    assert resource == {
+        "resourceType": "QuestionnaireResponse", "id": str(saved.answer.id),
+        "meta": {"versionId": str(saved.answer.version_id),
+                 "lastUpdated": instant(saved.answer.saved_at)},
+        "questionnaire": "https://minhelse.no/fhir/Questionnaire/wound-infection-followup|1.0",
+        "status": "completed", "authored": instant(saved.answer.submitted_at),
+        "item": response()["item"]}
+    assert resource["authored"].endswith("Z")
+    QuestionnaireResponse.model_validate(resource)
+
+
+def test_the_draft_is_audited_as_created_and_the_final_answer_as_its_update(case):
+    draft = save(case, response(complete=False), final=False)
+    save(case, response())
+    rows = db.session.execute(sa.select(AuditEvent.action, AuditEvent.resource_id).where(
+        AuditEvent.resource_type == "QuestionnaireResponse").order_by(AuditEvent.id)).all()
+    assert [tuple(r) for r in rows] == [("create", str(draft.answer.id)),
+                                        ("update", str(draft.answer.id))]
+
+
+def test_the_same_answer_with_its_keys_in_another_order_is_the_same(case):
+    save(case, response())
+    reordered = response()
+    reordered["item"] = [{key: item[key] for key in reversed(list(item))}
+                         for item in reordered["item"]]
+    assert save(case, reordered).repeated
+
+
+def test_another_questionnaire_is_named_where_the_response_says_which(case):
+    with pytest.raises(answers.WrongQuestionnaire) as refused:
+        save(case, response(canonical="https://example.org/Questionnaire/other|1.0"))
+    [problem] = refused.value.problems
+    assert problem.expression == "QuestionnaireResponse.questionnaire"
+    assert problem.message.endswith("wound-infection-followup|1.0")

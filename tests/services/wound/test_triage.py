@@ -99,3 +99,9 @@ def test_the_final_answer_stores_its_triage_on_the_case(db):
     db.session.commit()
     stored = db.session.get(FollowUp, case.id)
     assert stored.red_flags == ["pus"] and stored.triage_score == 5 + 2
+
+
+def test_a_no_can_carry_weight_too():
+    rules = triage.Rules(threshold=9, weights={"fever": {"false": 1}}, red_flags={})
+    assert triage.assess(response(fever=False)["item"], using=rules).score == 1
+    assert triage.assess(response(fever=True)["item"], using=rules).score == 0
