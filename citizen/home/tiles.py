@@ -1,14 +1,16 @@
 """The tiles on Min side: one per citizen service, each registered in one place.
 
-A service plugs in with ``register_tile(Tile(...))`` from its own package, replacing the
-placeholder of the same key below; ``attention`` counts what needs the citizen now (an
-unanswered questionnaire, an appointment to confirm) for whom they act for.
+Each tile's title and texts are registered here, in the page's order; a service plugs in
+from its own package with ``connect_tile(key, endpoint=..., attention=..., ...)``, which
+gives that tile its page and what it counts and says, keeping texts and place. ``attention``
+counts what needs the citizen now (an unanswered questionnaire, an appointment to confirm)
+for whom they act for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -47,6 +49,17 @@ _tiles: dict[str, Tile] = {}
 def register_tile(tile: Tile) -> Tile:
     """Add a tile, or replace the one with the same key (keeps its place)."""
     _tiles[tile.key] = tile
+    return tile
+
+
+def connect_tile(key: str, *, endpoint: str,
+                 attention: Callable[[Representation], int] = _nothing_yet,
+                 status: Callable[[Representation], str | None] | None = None,
+                 link: Callable[[Representation], tuple[str, str] | None] | None = None) -> Tile:
+    """Give the tile ``key`` its service: its page and what it counts, says and links to."""
+    tile = replace(_tiles[key], endpoint=endpoint, attention=attention, status=status,
+                   link=link)
+    _tiles[key] = tile
     return tile
 
 

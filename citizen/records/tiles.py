@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from flask import g
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from citizen.home.tiles import Tile, register_tile
+from citizen.home.tiles import connect_tile
 from citizen.i18n import day
-from services.people.models import Area
 from services.people.representation import Representation
 from services.records import access, documents
 
@@ -39,11 +37,5 @@ def status(representation: Representation) -> str | None:
     return _("Newest document: %(date)s", date=day(news.latest))
 
 
-register_tile(Tile(
-    "records", _l("My health record"), area=Area.RECORDS,
-    empty=_l("There are no documents yet. Letters and notes from the hospital will show up "
-             "here. You can also see who has read your record."),
-    empty_for_other=_l("There are no documents yet. Letters and notes from the hospital "
-                       "will show up here."),
-    endpoint="records_documents.document_list", attention=attention, status=status,
-))
+connect_tile("records", endpoint="records_documents.document_list", attention=attention,
+             status=status)

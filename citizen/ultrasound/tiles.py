@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from flask import g
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from citizen.home.tiles import Tile, register_tile
+from citizen.home.tiles import connect_tile
 from citizen.i18n import when
 from citizen.ultrasound.labels import service_name
-from services.people.models import Area
 from services.people.representation import Representation
 from services.ultrasound import selfservice
 
@@ -40,11 +38,4 @@ def status(representation: Representation) -> str | None:
              when=when(first.start))
 
 
-register_tile(Tile(
-    "appointments", _l("Appointments"), area=Area.APPOINTMENTS,
-    empty=_l("You have no appointments. When the hospital books one for you, you will see "
-             "it here. You can also change or cancel it here."),
-    empty_for_other=_l("There are no appointments. When the hospital books one, you will "
-                       "see it here."),
-    endpoint="ultrasound.overview", attention=attention, status=status,
-))
+connect_tile("appointments", endpoint="ultrasound.overview", attention=attention, status=status)

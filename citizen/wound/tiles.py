@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from flask import g, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from citizen.home.tiles import Tile, register_tile
+from citizen.home.tiles import connect_tile
 from citizen.i18n import day
 from services.clock import today_in_norway
-from services.people.models import Area
 from services.people.representation import Representation
 from services.wound import cases
 
@@ -49,11 +47,5 @@ def link(representation: Representation) -> tuple[str, str] | None:
     return label, url_for("wound.questionnaire", case_id=first.case.id)
 
 
-register_tile(Tile(
-    "questionnaires", _l("Questionnaires"), area=Area.QUESTIONNAIRES,
-    empty=_l("You have no questionnaires to answer. After some operations we ask how the "
-             "wound heals. The questions will show up here."),
-    empty_for_other=_l("There are no questionnaires to answer. When there are, they will "
-                       "show up here."),
-    endpoint="wound.questionnaire_list", attention=attention, status=status, link=link,
-))
+connect_tile("questionnaires", endpoint="wound.questionnaire_list", attention=attention,
+             status=status, link=link)
