@@ -133,17 +133,11 @@ def save_page(case_id: int, number: int):
     if errors:
         return _page(filled, current, entered=posted.entered, errors=errors,
                      to_review=to_review, status=422)
-    response = filled.response(posted.answers, final=False)
-    try:
-        answers.save(case_id=case_id, response=response, final=False,
-                     channel=AnswerChannel.WEB, actor=g.actor)
-    except answers.AlreadyFinal:
-        return _already_answered(case_id)
-    except answers.NotOpen:
-        return _not_open(filled, status=409)
-    except answers.AnswerRefused as refused:
-        return _page(filled, current, entered=posted.entered, to_review=to_review,
-                     errors=form.problem_fields(refused.problems, response), status=422)
+    refused = _save(filled, filled.response(posted.answers, final=False), final=False,
+                    show=lambda errors: _page(filled, current, entered=posted.entered,
+                                              to_review=to_review, errors=errors, status=422))
+    if refused is not None:
+        return refused
     if later:
         flash(_("Your answers are saved. You can continue later, until %(date)s.",
                 date=day(her.answer_by)) if her.answer_by else
@@ -214,17 +208,10 @@ def submit(case_id: int):
                            errors={item["linkId"]: "required" for item in unanswered})
     # Sent again once answered (a double click, the back button): the stored answer is
     # sent as it is, which the service takes as the same (``Saved.repeated``).
-    response = filled.response(filled.answers, final=True)
-    try:
-        answers.save(case_id=case_id, response=response, final=True,
-                     channel=AnswerChannel.WEB, actor=g.actor)
-    except answers.AlreadyFinal:
-        return _already_answered(case_id)
-    except answers.NotOpen:
-        return _not_open(filled, status=409)
-    except answers.AnswerRefused as refused:
-        return _review(filled, status=422,
-                       errors=form.problem_fields(refused.problems, response))
+    refused = _save(filled, filled.response(filled.answers, final=True), final=True,
+                    show=lambda errors: _review(filled, status=422, errors=errors))
+    if refused is not None:
+        return refused
     return redirect(url_for("wound.receipt", case_id=case_id), code=303)
 
 
@@ -240,6 +227,22 @@ def receipt(case_id: int):
 
 
 # -- the pages behind them -------------------------------------------------------------
+
+def _save(filled: Filled, response: dict[str, Any], *, final: bool, show):
+    """Store her answer; the page to answer with when it is refused (``show`` draws the
+    form with the problems at their fields), None when it is stored."""
+    case_id = filled.her.case.id
+    try:
+        answers.save(case_id=case_id, response=response, final=final,
+                     channel=AnswerChannel.WEB, actor=g.actor)
+    except answers.AlreadyFinal:
+        return _already_answered(case_id)
+    except answers.NotOpen:
+        return _not_open(filled, status=409)
+    except answers.AnswerRefused as refused:
+        return show(form.problem_fields(refused.problems, response))
+    return None
+
 
 def _her_case(case_id: int) -> cases.Case:
     subject = questionnaires_subject()
