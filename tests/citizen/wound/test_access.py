@@ -21,14 +21,9 @@ from services.people.service import (
 from services.wound.models import Answer, CaseState
 from tests.citizen.pages import csrf, sign_in_citizen, text
 from tests.citizen.wound.filling import NOTHING, answer_all, open_case, page_path, post_page
-from tests.plugins.factories import make_organisation, make_person
+from tests.plugins.factories import make_person
 
 PATHS = ("", "/pages/1", "/review", "/receipt")
-
-
-@pytest.fixture
-def hospital(db, frozen_clock):
-    return make_organisation()
 
 
 def act_for(client, person) -> None:

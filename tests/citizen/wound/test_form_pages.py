@@ -14,27 +14,9 @@ from services.audit.models import AuditEvent
 from services.db import db
 from services.notify.models import Notification
 from services.wound.models import Answer, AnswerStatus, CaseState, FollowUp
-from tests.citizen.pages import csrf, sign_in_citizen, text
-from tests.citizen.wound.filling import NOTHING, answer_all, open_case, page_path, post_page, send
+from tests.citizen.pages import csrf, text
+from tests.citizen.wound.filling import NOTHING, answer_all, page_path, post_page, send
 from tests.plugins.db import table_rows
-from tests.plugins.factories import make_organisation, make_person
-
-
-@pytest.fixture
-def hospital(db, frozen_clock):
-    return make_organisation()
-
-
-@pytest.fixture
-def ola(hospital, client):
-    person = make_person(given_name="Ola", family_name="Hansen")
-    sign_in_citizen(client, person)
-    return person
-
-
-@pytest.fixture
-def case(ola, hospital):
-    return open_case(ola, hospital)
 
 
 def stored(case) -> Answer | None:

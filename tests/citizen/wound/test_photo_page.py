@@ -9,28 +9,11 @@ import io
 import pytest
 
 from services.wound.models import CaseState, Photo
-from tests.citizen.pages import csrf, sign_in_citizen, text
+from tests.citizen.pages import csrf, text
 from tests.citizen.wound.filling import answer_all, open_case
 from tests.plugins.db import table_rows
-from tests.plugins.factories import make_organisation, make_person
+from tests.plugins.factories import make_person
 from tests.services.wound.images import other_format, png, png_claiming
-
-
-@pytest.fixture
-def hospital(db, frozen_clock):
-    return make_organisation()
-
-
-@pytest.fixture
-def ola(hospital, client):
-    person = make_person(given_name="Ola", family_name="Hansen")
-    sign_in_citizen(client, person)
-    return person
-
-
-@pytest.fixture
-def case(ola, hospital):
-    return open_case(ola, hospital)
 
 
 def upload(client, case, data: bytes | None, *, filename="saar.png", token=None):
