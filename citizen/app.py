@@ -29,6 +29,7 @@ from citizen import (
     ultrasound_staff,
     webhooks,
     wound,
+    wound_staff,
 )
 from citizen.api.blueprint import blueprint as api_blueprint
 from citizen.config import flask_config, load_settings
@@ -109,3 +110,4 @@ def register_blueprints(app: Flask) -> None:
     records.register_records(app)
     records_staff.register_records_staff(app)
     wound.register_wound(app)
+    wound_staff.register_wound_staff(app)

@@ -13,6 +13,7 @@ from citizen.records import api_exports as record_exports
 from citizen.records import consent_api as consent
 from citizen.ultrasound import api as ultrasound
 from citizen.wound import api as wound
+from citizen.wound_staff import api as wound_staff
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 # No CSRF tokens in JSON calls: the origin rule stands in for them (citizen/api/origin.py).
@@ -86,3 +87,6 @@ blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/photo",
                        view_func=wound.post_questionnaire_photo, methods=["POST"])
 blueprint.add_url_rule(f"/questionnaires/<{ID}:case_id>/receipt.pdf",
                        view_func=wound.questionnaire_receipt)
+
+# Infection-control staff's wound surveillance (citizen/wound_staff/api_*.py).
+wound_staff.add_routes(blueprint)

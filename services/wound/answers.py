@@ -142,6 +142,7 @@ def save(*, case_id: int, response: dict[str, Any], final: bool, channel: Answer
         case.answered_at, case.answered_via = now, channel
         assessed = triage.assess(items)
         case.red_flags, case.triage_score = assessed.red_flags, assessed.score
+        case.flagged = assessed.flagged
     db.session.flush()
     audit.record(actor=actor, action="create" if created else "update",
                  resource_type=RESOURCE, resource_id=str(stored.id),

@@ -156,6 +156,9 @@ class FollowUp(db.Model):
     #: the documented score.
     red_flags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     triage_score: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    #: The triage put the answer first on the worklist (a red flag, or the score at the
+    #: threshold); stored so the worklist sorts on a column.
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     #: Optimistic locking: two staff members' edits never silently overwrite each other.
@@ -214,3 +217,85 @@ class Photo(db.Model):
     data: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by: Mapped[str] = mapped_column(sa.String(120))
+
+
+class SSILevel(StrEnum):
+    """The NHSN/ECDC levels of a surgical-site infection, and none."""
+
+    NONE = "none"
+    SUPERFICIAL = "superficial"
+    DEEP = "deep"
+    ORGAN_SPACE = "organ_space"
+
+
+class Detection(StrEnum):
+    """Where the infection was found (NOIS-POSI's "påvist")."""
+
+    IN_HOSPITAL = "in_hospital"
+    READMISSION = "readmission"
+    AFTER_DISCHARGE = "after_discharge"
+
+
+class Classification(db.Model):
+    """Infection-control staff's classification of a case: the level, the NHSN criterion
+    met and the findings it rests on, beside what the rules helper proposed
+    (``services.wound.classify``); an override of the proposal carries its reason."""
+
+    __tablename__ = "wound_classifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("wound_follow_ups.id", ondelete="CASCADE"), unique=True)
+    level: Mapped[SSILevel] = mapped_column(str_enum(SSILevel, 15))
+    #: The organ/space site (NHSN's code, e.g. IAB, EMET, JNT), for organ/space only.
+    organ_site: Mapped[str | None] = mapped_column(sa.String(10))
+    onset_on: Mapped[date | None]
+    #: The criterion met (``services.wound.classify``'s code), None for no SSI.
+    criterion: Mapped[str | None] = mapped_column(sa.String(40))
+    detected: Mapped[Detection | None] = mapped_column(str_enum(Detection, 20))
+    microorganism: Mapped[str | None] = mapped_column(sa.String(200))
+    readmitted: Mapped[bool] = mapped_column(default=False)
+    reoperated: Mapped[bool] = mapped_column(default=False)
+    died: Mapped[bool] = mapped_column(default=False)
+    #: What staff found (purulent drainage, opened by a surgeon, abscess, culture, ...), as
+    #: the rules helper reads it.
+    findings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    proposed_level: Mapped[SSILevel | None] = mapped_column(str_enum(SSILevel, 15))
+    proposed_criterion: Mapped[str | None] = mapped_column(sa.String(40))
+    #: Why staff chose another level than the proposal; required when they did.
+    override_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    classified_by: Mapped[str] = mapped_column(sa.String(120))
+    classified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class NoteKind(StrEnum):
+    NOTE = "note"
+    CALL = "call"
+
+
+class CallOutcome(StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    WRONG_NUMBER = "wrong_number"
+    #: Staff filled the questionnaire in on the patient's behalf during the call.
+    ANSWERED_BY_PHONE = "answered_by_phone"
+
+
+class CaseNote(db.Model):
+    """A structured note on a case, or a phone call and its outcome; never edited."""
+
+    __tablename__ = "wound_case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("wound_follow_ups.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[NoteKind] = mapped_column(str_enum(NoteKind, 10))
+    #: A note's topic code (``services.wound.review``), None for a call.
+    topic: Mapped[str | None] = mapped_column(sa.String(30))
+    outcome: Mapped[CallOutcome | None] = mapped_column(str_enum(CallOutcome, 20))
+    text: Mapped[str] = mapped_column(sa.String(2000), default="")
+    written_by: Mapped[str] = mapped_column(sa.String(120))
+    written_at: Mapped[datetime] = mapped_column(default=utcnow)

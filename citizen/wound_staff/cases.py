@@ -1,0 +1,7 @@
+"""TODO: cases"""
+
+from flask import Blueprint
+
+
+def add_routes(blueprint: Blueprint) -> None:
+    """Not built yet."""

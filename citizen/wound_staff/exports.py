@@ -1,0 +1,7 @@
+"""TODO: exports"""
+
+from flask import Blueprint
+
+
+def add_routes(blueprint: Blueprint) -> None:
+    """Not built yet."""

@@ -1,0 +1,1 @@
+"""The surveillance pages on the staff home."""

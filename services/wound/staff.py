@@ -1,0 +1,46 @@
+"""Infection-control staff's reach: the cases of their own hospital (and its units), and
+nothing else. Every staff function in the wound domain finds its case through ``case_for``,
+so another hospital's case is simply not there (the pages and the API answer 404)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.actors import Actor, ActorKind
+from services.db import db
+from services.people.service import with_units
+from services.people.staff_access import record_staff_read
+from services.wound.models import FollowUp
+from services.wound.states import PURPOSE
+
+
+class NotFound(LookupError):
+    """No such case, or not one of the staff member's hospital."""
+
+
+def organisations_of(actor: Actor) -> set[int]:
+    """The organisations whose cases ``actor`` works with: the hospital chosen at login and
+    its units."""
+    if actor.kind is not ActorKind.STAFF or actor.organisation_id is None:
+        raise PermissionError("surveillance work is for staff in an organisation")
+    return set(with_units({actor.organisation_id}))
+
+
+def case_for(case_id: int, *, actor: Actor, for_update: bool = False) -> FollowUp:
+    """The case, when it is one of ``actor``'s hospital; :class:`NotFound` otherwise."""
+    statement = sa.select(FollowUp).where(FollowUp.id == case_id,
+                                          FollowUp.organisation_id.in_(organisations_of(actor)))
+    if for_update:
+        statement = statement.with_for_update()
+    case = db.session.scalar(statement)
+    if case is None:
+        raise NotFound("no such case")
+    return case
+
+
+def audit_read(case: FollowUp, *, actor: Actor, resource_type: str = "WoundFollowUp") -> None:
+    """Audit that ``actor`` looked at the case: the worklist is their work list, so no
+    reason is asked for."""
+    record_staff_read(actor=actor, subject_person_id=case.person_id,
+                      resource_type=resource_type, resource_id=case.id, purpose=PURPOSE,
+                      on_worklist=True)
