@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.actors import Actor, ActorKind
+from services.clock import utcnow
 from services.db import db
 from services.people.service import with_units
 from services.people.staff_access import record_staff_read
@@ -44,3 +45,25 @@ def audit_read(case: FollowUp, *, actor: Actor, resource_type: str = "WoundFollo
     record_staff_read(actor=actor, subject_person_id=case.person_id,
                       resource_type=resource_type, resource_id=case.id, purpose=PURPOSE,
                       on_worklist=True)
+
+
+class Stale(ValueError):
+    """The case changed since the caller read it: another staff member got there first."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__("the case was changed by someone else; reload it and try again")
+        self.current = current
+
+
+def check_version(case: FollowUp, expected: int | None) -> None:
+    """Refuse a staff write made against an older version of the case (``FollowUp.version_id``,
+    the ETag of the case); None is refused too: a write names the version it read."""
+    if expected is None or expected != case.version_id:
+        raise Stale(case.version_id)
+
+
+def touch(case: FollowUp) -> None:
+    """Mark the case changed by a write that leaves its row otherwise alone (a note, a call),
+    so its version moves on and a concurrent write against the old one is refused."""
+    case.updated_at = utcnow()
+    db.session.flush()
