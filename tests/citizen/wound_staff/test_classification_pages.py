@@ -61,7 +61,7 @@ def test_the_page_shows_the_proposal_and_her_answers(browser, case):
     assert answer.status_code == 200
     assert "<legend>" in page and 'name="version"' in page
     assert "Keisersnitt" in page
-    assert "She reported pus" in page  # the note from her answer
+    assert "Hun oppga puss" in page  # the note from her answer
     reads = db.session.scalars(sa.select(AuditEvent.action).where(
         AuditEvent.resource_type == "WoundClassification")).all()
     assert reads == ["read"]
