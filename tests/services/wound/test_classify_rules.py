@@ -9,6 +9,7 @@ import pytest
 
 from services.wound.classify import (
     Culture,
+    Evidence,
     Findings,
     FindingsError,
     Layer,
@@ -231,8 +232,8 @@ def test_none_with_nothing_met_is_fine():
 def test_findings_round_trip_through_json():
     findings = Findings(purulent_from=frozenset({S, D}), opened=Opening.DELIBERATE,
                         opened_layer=D, culture=Culture.POSITIVE, culture_from=D, evidence=OS,
-                        diagnosis=L.DEEP, fever=True, pain=True, local_signs=True,
-                        onset_on=on_day(5))
+                        evidence_by=frozenset({Evidence.IMAGING}), diagnosis=L.DEEP, fever=True,
+                        pain=True, local_signs=True, onset_on=on_day(5))
     data = findings.as_dict()
     assert data["purulent_from"] == ["deep", "superficial"]
     assert data["onset_on"] == "2026-03-06"
@@ -245,30 +246,86 @@ def test_a_culture_not_done_has_no_place():
         is None
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"purulent_from": ["skin"]}, "purulent_from"),
-    ({"purulent_from": "deep"}, "purulent_from"),
-    ({"opened": "deliberate"}, "opened_layer"),
-    ({"opened": "deliberate", "opened_layer": "organ_space"}, "opened_layer"),
-    ({"culture": "positive"}, "culture_from"),
-    ({"culture": "maybe"}, "culture"),
-    ({"evidence": "superficial"}, "evidence"),
-    ({"diagnosis": "none"}, "diagnosis"),
-    ({"fever": "yes"}, "fever"),
-    ({"onset_on": "1.3.2026"}, "onset_on"),
-    ({"onset_on": 5}, "onset_on"),
-    ({"evidence_by": [{}]}, "evidence_by"),
+@pytest.mark.parametrize("data, field, message", [
+    ({"purulent_from": ["skin"]}, "purulent_from",
+     "not one of superficial, deep, organ_space"),
+    ({"purulent_from": "deep"}, "purulent_from", "a list"),
+    ({"opened": "deliberate"}, "opened_layer",
+     "say whether the superficial or the deep incision opened"),
+    ({"opened": "deliberate", "opened_layer": "organ_space"}, "opened_layer",
+     "say whether the superficial or the deep incision opened"),
+    ({"culture": "positive"}, "culture_from", "say where the culture was taken from"),
+    ({"culture": "maybe"}, "culture", "not one of positive, negative, not_done"),
+    ({"evidence": "superficial"}, "evidence",
+     "evidence is of the deep incision or the organ/space"),
+    ({"diagnosis": "none"}, "diagnosis", "a diagnosis is of a level of SSI"),
+    ({"fever": "yes"}, "fever", "true or false"),
+    ({"onset_on": "1.3.2026"}, "onset_on", "a day, YYYY-MM-DD"),
+    ({"onset_on": 5}, "onset_on", "a day, YYYY-MM-DD"),
+    ({"evidence_by": [{}]}, "evidence_by",
+     "not one of examination, reoperation, histopathology, imaging"),
 ], ids=str)
-def test_findings_we_do_not_know_are_refused(data, field):
+def test_findings_we_do_not_know_are_refused(data, field, message):
     with pytest.raises(FindingsError) as refused:
         Findings.from_dict(data)
-    assert refused.value.field == field
+    assert (refused.value.field, str(refused.value)) == (field, message)
+
+
+def test_an_empty_choice_is_none():
+    assert Findings.from_dict({"opened": "", "diagnosis": ""}) == Findings()
 
 
 def test_findings_are_an_object():
-    with pytest.raises(FindingsError):
+    with pytest.raises(FindingsError) as refused:
         Findings.from_dict(["deep"])
+    assert (refused.value.field, str(refused.value)) == ("findings", "findings are an object")
 
 
 def test_every_level_is_listed_by_criteria_met():
     assert set(criteria_met(Findings())) == {L.ORGAN_SPACE, L.DEEP, L.SUPERFICIAL}
+
+
+def test_a_layer_without_an_opening_is_no_opening():
+    proposal = _proposal(f(opened_layer=D, fever=True, pain=True))
+    assert proposal.level is L.NONE
+
+
+def test_onset_before_the_operation_says_so_and_keeps_the_notes():
+    proposal = propose(findings=Findings(purulent_from=frozenset({OS}), onset_on=on_day(0)),
+                       answers=[("fever", "true")], operation_day=OPERATED,
+                       implant_window_days=90)
+    assert [str(r) for r in proposal.reasons] == [
+        "The onset is before the operation: not an infection after this operation."]
+    assert proposal.notes[0].text == "She reported fever over 38 °C."
+
+
+def test_superficial_names_its_own_window_and_keeps_the_notes():
+    proposal = propose(findings=Findings(purulent_from=frozenset({S}), onset_on=on_day(3)),
+                       answers=[("opened-deep", "true")], operation_day=OPERATED,
+                       implant_window_days=90)
+    assert str(proposal.reasons[-1]).endswith("inside the 30-day window.")
+    assert str(proposal.notes[0]).startswith("She reported that it opened down")
+    assert str(proposal.notes[-1]) == ("Her answers alone meet no criterion: NHSN needs what "
+                                       "a clinician found.")
+
+
+def test_the_no_onset_reason_text():
+    proposal = _proposal(Findings(purulent_from=frozenset({S})))
+    assert str(proposal.reasons[-1]) == "No onset date yet: the window is not checked."
+
+
+def test_the_contradiction_texts():
+    none = contradictions(level=L.NONE, findings=f(), proposal=_proposal(f()),
+                          criterion="deep-purulent")
+    assert [str(m) for m in none] == ["No SSI has no criterion."]
+    findings = Findings(purulent_from=frozenset({S}))
+    onset = contradictions(level=L.SUPERFICIAL, findings=findings,
+                           proposal=_proposal(findings))
+    assert [str(m) for m in onset] == ["An SSI needs its onset date."]
+
+
+def test_a_level_missing_from_the_proposal_is_not_met():
+    from services.wound.classify import Proposal
+
+    found = contradictions(level=L.DEEP, findings=f(), proposal=Proposal(L.NONE, None, []))
+    assert [m.field for m in found] == ["level"]
