@@ -1,7 +1,141 @@
-"""TODO: api_classification"""
+"""``/api/v1/staff/ssi/cases/{id}/classification``: the case's classification and the rules
+helper's proposal (GET), and staff's classification of it (PUT).
 
-from flask import Blueprint
+The PUT names the case version it read, as ``version`` in the body or as ``If-Match``
+(the case's ETag): an older one is 409 from the body and 412 from If-Match
+(docs/api.md); neither is 422. Another hospital's case is 404; a case not ready to
+classify 409; a contradiction of the findings or an override without a reason 422, each
+problem under its field.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from citizen.api.operations import operation
+from citizen.auth.current import staff_required
+from citizen.errors import ApiError
+from citizen.payloads import load_json
+from citizen.wound_staff.classification_schemas import (
+    CaseClassificationSchema,
+    ClassificationBodySchema,
+)
+from services.people.models import Role
+from services.wound import classification, staff
+from services.wound.classify import Proposal
+from services.wound.models import FollowUp
+
+TAGS = ("wound-staff",)
+ID = "int(max=2147483647)"
+NOT_FOUND = {404: "No such case of the staff member's hospital."}
+infection_control = staff_required(role=Role.INFECTION_CONTROL)
 
 
 def add_routes(blueprint: Blueprint) -> None:
-    """Not built yet."""
+    path = f"/staff/ssi/cases/<{ID}:case_id>/classification"
+    blueprint.add_url_rule(path, endpoint="wound_staff_classification",
+                           view_func=get_classification)
+    blueprint.add_url_rule(path, endpoint="wound_staff_classify", view_func=put_classification,
+                           methods=["PUT"])
+
+
+@operation(summary="The case's classification and the rules helper's proposal", tags=TAGS,
+           responses={200: CaseClassificationSchema},
+           response_headers={"ETag": "The case's version; send it back to classify."},
+           problems={**NOT_FOUND, 403: "Not infection-control staff."})
+@infection_control
+def get_classification(case_id: int) -> Response:
+    case = _case(case_id)
+    staff.audit_read(case, actor=g.actor, resource_type=classification.RESOURCE)
+    return _answer(case, classification.proposal_for(case))
+
+
+@operation(summary="Classify the case", tags=TAGS, body=ClassificationBodySchema,
+           description="Stores the level, criterion and findings beside the helper's "
+                       "proposal and moves the case to classified (a classified case is "
+                       "updated). criterion null takes the proposal's; consequences null "
+                       "those the hospital reported. Another level than the proposal needs "
+                       "override_reason.",
+           responses={200: CaseClassificationSchema},
+           request_headers={"If-Match": "The case's ETag, instead of version in the body."},
+           response_headers={"ETag": "The case's new version."},
+           problems={**NOT_FOUND,
+                     403: "Another origin, or not infection-control staff.",
+                     409: "The case changed since that version, or it cannot be classified "
+                          "in its state (errors.code: stale, state).",
+                     412: "The case changed since the ETag in If-Match.",
+                     422: "Invalid fields, no version, a contradiction of the findings or an "
+                          "override without its reason (errors: per field)."})
+@infection_control
+def put_classification(case_id: int) -> Response:
+    try:
+        body = load_json(ClassificationBodySchema())
+    except RecursionError:  # json.loads on deeply nested arrays; payloads.py lets it through
+        raise ApiError(400, "the body is nested too deeply") from None
+    version, from_header = _version(case_id, body.pop("version"))
+    try:
+        stored = classification.classify(case_id=case_id, decision=body, version=version,
+                                         actor=g.actor)
+    except staff.NotFound:
+        raise ApiError(404, "no such case", title="Not Found") from None
+    except staff.Stale as stale:
+        if from_header:
+            raise ApiError(412, str(stale), title="Precondition Failed") from None
+        raise ApiError(409, str(stale), errors={"code": ["stale"]}) from None
+    except classification.WrongState as wrong:
+        raise ApiError(409, str(wrong), errors={"code": ["state"]}) from None
+    except classification.Refused as refused:
+        errors: dict[str, list[str]] = {}
+        for problem in refused.problems:
+            errors.setdefault(problem.field or "level", []).append(str(problem))
+        raise ApiError(422, "the classification does not fit the findings",
+                       errors=errors) from None
+    case = _case(case_id)
+    return _answer(case, classification.proposal_for(case), stored=stored)
+
+
+def _version(case_id: int, in_body: int | None) -> tuple[int | None, bool]:
+    """The version the caller read: If-Match's, else the body's; 422 neither."""
+    if request.if_match:
+        if request.if_match.star_tag:
+            return _case(case_id).version_id, True
+        tags = [tag for tag in request.if_match.as_set() if tag.isascii() and tag.isdigit()]
+        return (int(tags[0]) if len(tags) == 1 and len(tags[0]) < 10 else -1), True
+    if in_body is None:
+        raise ApiError(422, "say which version of the case you read",
+                       errors={"version": ["give the case's version, or send If-Match"]})
+    return in_body, False
+
+
+def _case(case_id: int) -> FollowUp:
+    try:
+        return staff.case_for(case_id, actor=g.actor)
+    except staff.NotFound:
+        raise ApiError(404, "no such case", title="Not Found") from None
+
+
+def _answer(case: FollowUp, proposal: Proposal, *, stored=None) -> Response:
+    stored = stored or classification.classification_of(case)
+    body = {"case_id": case.id, "version": case.version_id, "state": case.state.value,
+            "classifiable": case.state in classification.CLASSIFIABLE,
+            "classification": _stored_fields(stored) if stored else None,
+            "proposal": proposal_fields(proposal)}
+    response = jsonify(CaseClassificationSchema().dump(body))
+    response.set_etag(str(case.version_id))
+    return response
+
+
+def _stored_fields(stored) -> dict:
+    return {name: getattr(stored, name) for name in (
+        "level", "criterion", "organ_site", "onset_on", "detected", "microorganism",
+        "readmitted", "reoperated", "died", "findings", "proposed_level",
+        "proposed_criterion", "override_reason", "classified_by", "classified_at")}
+
+
+def proposal_fields(proposal: Proposal) -> dict:
+    """The proposal as the API shows it (reasons and notes in English)."""
+    return {"level": proposal.level.value, "criterion": proposal.criterion,
+            "reasons": [str(r) for r in proposal.reasons],
+            "notes": [str(n) for n in proposal.notes],
+            "met": {level.value: list(codes) for level, codes in proposal.met.items()},
+            "onset_day": proposal.onset_day}
