@@ -414,6 +414,22 @@ MATRIX = {
                                   row(302, **SCAN_OWNERS(303))),
     ("wound.submit", "POST"): ("/questionnaires/{wound_case}/review", "wound-send", row(
         302, **SCAN_OWNERS(422))),
+    # Wound surveillance: infection-control staff of the case's hospital only (for staff
+    # callers {wound_case} is an invited case at trust: not ready to classify).
+    ("wound_staff.classification", "GET"): ("/staff/ssi/cases/{wound_case}/classification",
+                                            None, row(302, staff_same_org=200,
+                                                      staff_other_org=404, staff_admin=403)),
+    ("wound_staff.classify", "POST"): ("/staff/ssi/cases/{wound_case}/classification", None,
+                                       row(302, staff_same_org=422, staff_other_org=404,
+                                           staff_admin=403)),
+    ("api.wound_staff_classification", "GET"): (
+        "/api/v1/staff/ssi/cases/{wound_case}/classification", None,
+        row(401, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    # The body is checked before the case is looked up: another hospital's is 422 here too
+    # (with a valid body, 404).
+    ("api.wound_staff_classify", "PUT"): (
+        "/api/v1/staff/ssi/cases/{wound_case}/classification", "empty-json",
+        row(401, staff_same_org=422, staff_other_org=422, staff_admin=403)),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
