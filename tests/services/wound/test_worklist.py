@@ -69,7 +69,7 @@ def test_the_order_flagged_then_to_call_then_the_rest_then_waiting(hospital, nur
 
 
 def test_paging_follows_the_order_without_repeats(hospital, nurse):
-    for n in range(3):
+    for _n in range(3):
         _case(hospital, S.ANSWERED, flagged=True, triage_score=7, answered_at=T0)
     for n in range(3):
         _case(hospital, S.NON_RESPONDER, invited_at=T0 - timedelta(days=14 + n))
