@@ -3,10 +3,12 @@ registers its entry points here from its own package (``register_entry``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from services.actors import Actor
 from services.people.models import Role
 
 
@@ -18,6 +20,9 @@ class Entry:
     #: What the staff member will do there; said while the page does not exist yet.
     description: str
     endpoint: str | None = None
+    #: What waits there, shown on the entry: (label, number, link or None) for the staff
+    #: member (``g.actor``), such as a worklist's flagged answers.
+    counts: Callable[[Actor], list[tuple[str, int, str | None]]] | None = None
 
 
 _entries: dict[str, Entry] = {}

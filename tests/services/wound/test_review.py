@@ -1,0 +1,122 @@
+"""The case as staff work it: moves by hand, notes, calls, the phone answer, versions."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from services.actors import Actor
+from services.audit.models import AuditEvent
+from services.db import db
+from services.people.models import Role
+from services.wound import answers, review, states
+from services.wound.models import AnswerChannel, CallOutcome, CaseNote, NoteKind
+from services.wound.models import CaseState as S
+from services.wound.staff import NotFound, Stale
+from tests.plugins.clock import T0
+from tests.plugins.factories import make_organisation, make_person, make_staff
+from tests.services.wound.answering import response
+from tests.services.wound.factories import make_case
+
+
+@pytest.fixture
+def hospital(db, frozen_clock):
+    return make_organisation()
+
+
+@pytest.fixture
+def nurse(hospital):
+    staff = make_staff(hospital, Role.INFECTION_CONTROL)
+    return Actor.staff(staff.id, organisation_id=hospital.id)
+
+
+def test_moves_by_hand_are_a_subset_of_the_machine():
+    assert all(to in states.ALLOWED[frm] for frm, to in review.BY_HAND)
+    assert review.allowed_moves(S.TRIAGED) == [S.UNDER_REVIEW]
+    assert review.allowed_moves(S.INVITED) == []
+
+
+def test_a_move_with_the_version_read_and_the_stale_one(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.ANSWERED)
+    version = case.version_id
+    review.transition(case_id=case.id, to="triaged", version=version, actor=nurse,
+                      note="Sett på")
+    assert case.state is S.TRIAGED and case.version_id > version
+    with pytest.raises(Stale) as stale:
+        review.transition(case_id=case.id, to="under_review", version=version, actor=nurse)
+    assert stale.value.current == case.version_id
+    with pytest.raises(states.NotAllowed):
+        review.transition(case_id=case.id, to="classified", version=case.version_id,
+                          actor=nurse)
+    with pytest.raises(review.Invalid):
+        review.transition(case_id=case.id, to="nonsense", version=case.version_id,
+                          actor=nurse)
+    [note] = db.session.scalars(sa.select(CaseNote)).all()
+    assert note.topic == "state:triaged" and note.text == "Sett på"
+
+
+def test_notes_move_the_version_and_are_checked(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.UNDER_REVIEW)
+    version = case.version_id
+    review.add_note(case_id=case.id, topic="gp-contacted", text="", version=version,
+                    actor=nurse)
+    assert case.version_id > version
+    with pytest.raises(review.Invalid) as bad:
+        review.add_note(case_id=case.id, topic="other", text=" ", version=case.version_id,
+                        actor=nurse)
+    assert bad.value.field == "text"
+    with pytest.raises(review.Invalid):
+        review.add_note(case_id=case.id, topic="other", text="x" * 2001,
+                        version=case.version_id, actor=nurse)
+    review.add_note(case_id=case.id, topic="other", text="x" * 2000,
+                    version=case.version_id, actor=nurse)
+    with pytest.raises(review.Invalid):
+        review.add_note(case_id=case.id, topic="gossip", text="", version=case.version_id,
+                        actor=nurse)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.resource_type == "WoundCaseNote")) == 2
+
+
+def test_a_call_answered_on_the_phone_is_her_answer_by_staff(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.NON_RESPONDER, invited_at=T0)
+    with pytest.raises(review.Invalid):
+        review.record_call(case_id=case.id, outcome="answered_by_phone", text="",
+                           version=case.version_id, actor=nurse)
+    review.record_call(case_id=case.id, outcome="answered_by_phone", text="Ringte",
+                       version=case.version_id, actor=nurse,
+                       response=response(signs={"pus": "a-lot"}))
+    answer = answers.answer_of(case.id)
+    assert answer.channel is AnswerChannel.PHONE and answer.answered_by == nurse.ref
+    assert case.state is S.ANSWERED and case.flagged
+    [call] = db.session.scalars(sa.select(CaseNote)).all()
+    assert call.kind is NoteKind.CALL and call.outcome is CallOutcome.ANSWERED_BY_PHONE
+
+
+def test_a_wrong_number_is_only_noted(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.NON_RESPONDER, invited_at=T0)
+    review.record_call(case_id=case.id, outcome="wrong_number", text="",
+                       version=case.version_id, actor=nurse)
+    assert case.state is S.NON_RESPONDER
+    with pytest.raises(review.Invalid):
+        review.record_call(case_id=case.id, outcome="no_answer", text="",
+                           version=case.version_id, actor=nurse, response=response())
+
+
+def test_another_hospitals_case_is_not_there(hospital, nurse):
+    other = make_organisation(name="Helse Nord", org_number="974749025")
+    case = make_case(make_person(), other, state=S.ANSWERED)
+    with pytest.raises(NotFound):
+        review.case_detail(case_id=case.id, actor=nurse)
+    with pytest.raises(NotFound):
+        review.transition(case_id=case.id, to="triaged", version=case.version_id, actor=nurse)
+
+
+def test_the_detail_reads_back_and_is_audited(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.NON_RESPONDER, invited_at=T0)
+    review.record_call(case_id=case.id, outcome="answered_by_phone", text="",
+                       version=case.version_id, actor=nurse, response=response(fever=True))
+    detail = review.case_detail(case_id=case.id, actor=nurse)
+    assert detail.allowed == [S.TRIAGED] and detail.version == case.version_id
+    assert detail.sections and len(detail.notes) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.resource_type == "WoundFollowUp", AuditEvent.action == "read")) == 1

@@ -1,0 +1,104 @@
+"""The worklist: its order, its filters, its counts, its reach, its audit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from services.actors import Actor
+from services.audit.models import AuditEvent
+from services.db import db
+from services.people.models import Role
+from services.wound.models import CaseState as S
+from services.wound.worklist import Filters, home_counts, worklist
+from tests.plugins.clock import T0
+from tests.plugins.factories import make_organisation, make_person, make_staff
+from tests.services.wound.factories import make_case
+
+
+@pytest.fixture
+def hospital(db, frozen_clock):
+    return make_organisation()
+
+
+@pytest.fixture
+def nurse(hospital):
+    staff = make_staff(hospital, Role.INFECTION_CONTROL)
+    return Actor.staff(staff.id, organisation_id=hospital.id)
+
+
+def _case(hospital, state, *, days_ago=30, **fields):
+    return make_case(make_person(), hospital, state=state,
+                     performed_at=T0 - timedelta(days=days_ago), **fields)
+
+
+def test_the_order_flagged_then_to_call_then_the_rest_then_waiting(hospital, nurse):
+    waiting = _case(hospital, S.INVITED, invited_at=T0)
+    old_rest = _case(hospital, S.TRIAGED, days_ago=40)
+    new_rest = _case(hospital, S.ANSWERED, days_ago=31, answered_at=T0)
+    late_call = _case(hospital, S.NON_RESPONDER, invited_at=T0 - timedelta(days=14))
+    early_call = _case(hospital, S.NON_RESPONDER, invited_at=T0 - timedelta(days=20))
+    low = _case(hospital, S.ANSWERED, flagged=True, triage_score=6, answered_at=T0,
+                red_flags=["pus"])
+    high_new = _case(hospital, S.UNDER_REVIEW, flagged=True, triage_score=9,
+                     answered_at=T0 - timedelta(hours=1))
+    high_old = _case(hospital, S.TRIAGED, flagged=True, triage_score=9,
+                     answered_at=T0 - timedelta(hours=5))
+    flagged_waiting = _case(hospital, S.AWAITING_INFORMATION, flagged=True, triage_score=9,
+                            days_ago=35)
+    _case(hospital, S.SCHEDULED)
+    _case(hospital, S.CLOSED)
+
+    found = worklist(actor=nurse)
+
+    assert [e.case.id for e in found.entries] == [
+        high_old.id, high_new.id, low.id, early_call.id, late_call.id, new_rest.id,
+        flagged_waiting.id, old_rest.id, waiting.id]
+    entry = next(e for e in found.entries if e.case.id == low.id)
+    assert entry.red_flags == ["Tykk, gul eller grønn væske (puss) fra såret"]
+    assert entry.day == 30 and entry.score == 6
+    call = next(e for e in found.entries if e.case.id == early_call.id)
+    assert call.days_without_answer == 20
+    assert found.flagged == 3 and found.counts[S.NON_RESPONDER] == 2
+    assert S.SCHEDULED not in found.counts
+    reads = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.resource_type == "WoundFollowUp", AuditEvent.action == "read")).all()
+    assert len(reads) == 9
+
+
+def test_paging_follows_the_order_without_repeats(hospital, nurse):
+    for _n in range(3):
+        _case(hospital, S.ANSWERED, flagged=True, triage_score=7, answered_at=T0)
+    for n in range(3):
+        _case(hospital, S.NON_RESPONDER, invited_at=T0 - timedelta(days=14 + n))
+    for n in range(3):
+        _case(hospital, S.TRIAGED, days_ago=30 + n)
+    everything = [e.case.id for e in worklist(actor=nurse, limit=50).entries]
+    seen, after = [], None
+    while True:
+        page = worklist(actor=nurse, limit=2, after=after)
+        seen += [e.case.id for e in page.entries]
+        if page.next is None:
+            break
+        after = page.next
+    assert seen == everything and len(seen) == 9
+
+
+def test_filters_and_another_hospitals_cases(hospital, nurse):
+    other = make_organisation(name="Helse Nord", org_number="974749025")
+    _case(other, S.ANSWERED, flagged=True)
+    chol = _case(hospital, S.TRIAGED, category="CHOL")
+    _case(hospital, S.TRIAGED, days_ago=60)
+    lost = _case(hospital, S.LOST)
+    assert [e.case.id for e in worklist(actor=nurse, filters=Filters(category="chol")).entries
+            ] == [chol.id]
+    day = (T0 - timedelta(days=30)).date()
+    assert [e.case.id for e in worklist(actor=nurse, filters=Filters(
+        operated_from=day, operated_to=day)).entries] == [chol.id]
+    assert [e.case.id for e in worklist(actor=nurse, filters=Filters(state=S.LOST)).entries
+            ] == [lost.id]
+    assert len(worklist(actor=nurse).entries) == 2
+    assert worklist(actor=nurse, filters=Filters(unit_id=12345)).entries == []
+    assert home_counts(actor=nurse) == {"flagged": 0, "to_call": 0, "in_review": 0}
