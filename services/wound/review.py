@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import flag_modified
 
 from services import audit
 from services.actors import Actor
@@ -143,7 +142,7 @@ def add_note(*, case_id: int, topic: str, text: str | None, version: int | None,
     text = _text(text, required=topic == "other")
     case = _locked(case_id, version, actor)
     note = _note(case, actor, kind=NoteKind.NOTE, topic=topic, text=text)
-    _bump(case)
+    staff.touch(case)
     return note
 
 
@@ -169,15 +168,8 @@ def record_call(*, case_id: int, outcome: CallOutcome | str, text: str | None,
         answers.save(case_id=case.id, response=response, final=True,
                      channel=AnswerChannel.PHONE, actor=actor)
     note = _note(case, actor, kind=NoteKind.CALL, topic=None, text=text, outcome=outcome)
-    _bump(case)
-    return note
-
-
-def _bump(case: FollowUp) -> None:
-    # Marked changed even when the clock has not moved on (a frozen clock, the same
-    # microsecond): the version must move whatever time it is.
-    flag_modified(case, "updated_at")
     staff.touch(case)
+    return note
 
 
 def _note(case: FollowUp, actor: Actor, *, kind: NoteKind, topic: str | None, text: str,

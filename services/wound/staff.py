@@ -5,6 +5,7 @@ so another hospital's case is simply not there (the pages and the API answer 404
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 
 from services.actors import Actor, ActorKind
 from services.clock import utcnow
@@ -66,4 +67,7 @@ def touch(case: FollowUp) -> None:
     """Mark the case changed by a write that leaves its row otherwise alone (a note, a call),
     so its version moves on and a concurrent write against the old one is refused."""
     case.updated_at = utcnow()
+    # Marked changed even when the clock has not moved on (a frozen clock, the same
+    # microsecond): the version must move whatever time it is.
+    flag_modified(case, "updated_at")
     db.session.flush()
