@@ -26,6 +26,7 @@ from services.clock import NORWAY, utcnow
 from services.db import db
 from services.people.models import Organisation, Person
 from services.wound import catalogue
+from services.wound.fhir_condition import ssi_condition
 from services.wound.models import (
     Classification,
     FollowUp,
@@ -41,11 +42,6 @@ FORMATS = ("csv", "fhir")
 #: Domain separation: the pseudonym key is derived from the app's secret for this use only.
 PSEUDONYM_LABEL = b"minhelse/wound/nois-posi-export/patient-key/v1"
 PSEUDONYM_SYSTEM = "https://minhelse.no/fhir/NamingSystem/nois-posi-patient-key"
-SNOMED = "http://snomed.info/sct"
-#: SNOMED CT 433202001 |Surgical site infection (disorder)|.
-SSI_CONCEPT = {"system": SNOMED, "code": "433202001", "display": "Surgical site infection"}
-LEVEL_SYSTEM = "https://minhelse.no/fhir/CodeSystem/ssi-level"
-CRITERION_SYSTEM = "https://minhelse.no/fhir/CodeSystem/ssi-classification-criterion"
 
 #: The CSV's columns, in order (documented in docs/wound-reporting.md).
 COLUMNS = (
@@ -234,38 +230,3 @@ def _procedure(record: dict[str, Any], patient: str) -> dict[str, Any]:
             "performer": [{"actor": {"identifier": {
                 "system": "urn:oid:2.16.578.1.12.4.1.4.101",
                 "value": record["unit_org_number"] or record["hospital_org_number"]}}}]}
-
-
-def ssi_condition(record: dict[str, Any], patient: dict | str,
-                  procedure: str) -> dict[str, Any]:
-    """The SSI as a Condition: its level, criterion, onset, and the operation it follows."""
-    subject = patient if isinstance(patient, dict) else {"reference": patient}
-    condition: dict[str, Any] = {
-        "resourceType": "Condition",
-        "clinicalStatus": {"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-            "code": "resolved" if record.get("resolved") else "active"}]},
-        "verificationStatus": {"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-            "code": "confirmed"}]},
-        "category": [{"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/condition-category",
-            "code": "encounter-diagnosis"}]}],
-        "code": {"coding": [SSI_CONCEPT]},
-        "stage": [{"summary": {"coding": [{"system": LEVEL_SYSTEM,
-                                           "code": record["ssi_level"]}]}}],
-        "subject": subject,
-        "evidence": [{"detail": [{"reference": procedure}]}],
-    }
-    if record["criterion"]:
-        condition["evidence"][0]["code"] = [{"coding": [{"system": CRITERION_SYSTEM,
-                                                        "code": record["criterion"]}]}]
-    if record["onset_on"]:
-        condition["onsetDateTime"] = record["onset_on"]
-    if record["organ_site"]:
-        condition["bodySite"] = [{"coding": [{
-            "system": "https://www.cdc.gov/nhsn/organ-space-site", "code": record["organ_site"]}]}]
-    notes = [f"{k}: {record[k]}" for k in ("detected", "microorganism") if record.get(k)]
-    if notes:
-        condition["note"] = [{"text": "; ".join(notes)}]
-    return condition
