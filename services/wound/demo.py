@@ -15,7 +15,6 @@ are moved through the state machine at the days they would have been taken.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -26,32 +25,17 @@ from services.actors import Actor
 from services.clock import NORWAY, today_in_norway, utcnow
 from services.db import db
 from services.demo import demo_seeder
-from services.people.identity import generate_national_id, parse_national_id
 from services.people.models import Organisation, Person
-from services.people.service import find_person, register_person
 from services.wound import answers, states
 from services.wound.fhir import OperationData
 from services.wound.ingest import create_operation, operation_by_identifier
 from services.wound.invitations import ACTOR as FOLLOW_UP
 from services.wound.invitations import take_due_steps
-from services.wound.models import (
-    AnswerChannel,
-    CallOutcome,
-    CaseNote,
-    CaseState,
-    Classification,
-    Detection,
-    FollowUp,
-    NoteKind,
-    Operation,
-    OperationStatus,
-    SSILevel,
-)
+from services.wound.models import AnswerChannel, CaseState, FollowUp, OperationStatus
 
 SYSTEM = "urn:minhelse:demo:operations"
 TRUST_NUMBER = "883974832"
 HOSPITAL = Actor.system("demo-hospital-system")
-QUESTIONNAIRE_URL = "https://minhelse.no/fhir/Questionnaire/wound-infection-followup"
 SEVERITY = "https://minhelse.no/fhir/CodeSystem/wound-sign-severity"
 
 
@@ -198,98 +182,3 @@ def _response(case: FollowUp, *, redness: str = "none", pain: str = "none", open
         group.append({"linkId": "care", "item": asked})
     return {"resourceType": "QuestionnaireResponse", "questionnaire": answers.canonical(case),
             "status": "completed" if care else "in-progress", "item": group}
-
-
-# --- infection control's living worklist (Siri Smittevern) ---------------------------------
-
-SURVEILLANCE_SYSTEM = "urn:minhelse:demo:surveillance"
-SURVEILLANCE_COUNT = 120
-_GIVEN = ("Ingrid", "Lars", "Marit", "Per", "Anne", "Jon", "Sigrid", "Knut", "Liv", "Bjørn",
-          "Astrid", "Terje", "Randi", "Geir", "Solveig", "Odd")
-_FAMILY = ("Berg", "Johansen", "Larsen", "Olsen", "Pedersen", "Nilsen", "Kristiansen",
-           "Jensen", "Karlsen", "Haugen", "Bakken", "Moen")
-_CATEGORIES = ("CSEC", "HPRO", "CHOL", "COLO", "CBGB", "APPY")
-#: A realistic mix: ~5 % SSIs among the classified.
-_LEVELS = ((SSILevel.SUPERFICIAL, "superficial-purulent", None),
-           (SSILevel.DEEP, "deep-dehiscence", None),
-           (SSILevel.ORGAN_SPACE, "organ-space-abscess", "IAB"))
-
-
-@demo_seeder("wound-surveillance")
-def seed_surveillance() -> dict[str, int]:
-    """~120 generated operations over the last three tertials at the demo hospital: flagged
-    answers, non-responders with calls, cases under review, classified ones of each level."""
-    created = {"wound surveillance cases": 0}
-    trust = db.session.scalar(sa.select(Organisation).where(
-        Organisation.org_number == TRUST_NUMBER))
-    if trust is None or operation_by_identifier(system=SURVEILLANCE_SYSTEM,
-                                                value="s-0") is not None:
-        return created
-    rng = random.Random(13)  # noqa: S311  (demo data: the same every time, not a secret)
-    today = today_in_norway()
-    for index in range(SURVEILLANCE_COUNT):
-        birth = date(1940 + rng.randrange(60), rng.randrange(1, 13), rng.randrange(1, 28))
-        nid = parse_national_id(generate_national_id(birth, 100 + index, synthetic=True),
-                                allow_synthetic=True)
-        person = find_person(national_id=nid) or register_person(
-            national_id=nid, given_name=rng.choice(_GIVEN), family_name=rng.choice(_FAMILY),
-            actor=HOSPITAL)
-        days_ago = 35 + index * 200 // SURVEILLANCE_COUNT if index >= 20 else 31 + index % 10
-        day = today - timedelta(days=days_ago)
-        operation = Operation(
-            person_id=person.id, identifier_system=SURVEILLANCE_SYSTEM,
-            identifier_value=f"s-{index}", category=_CATEGORIES[index % len(_CATEGORIES)],
-            performed_at=_on(day, 9), duration_minutes=rng.randrange(30, 240),
-            asa_class=rng.randrange(1, 5), wound_class=rng.randrange(1, 5),
-            emergency=rng.random() < 0.2, antibiotic_prophylaxis=True,
-            endoscopic=rng.random() < 0.3, implant=False,
-            discharged_on=day + timedelta(days=rng.randrange(1, 6)),
-            organisation_id=trust.id, nnis_index=rng.randrange(0, 3))
-        db.session.add(operation)
-        db.session.flush()
-        case = FollowUp(operation_id=operation.id, person_id=person.id,
-                        organisation_id=trust.id, due_on=day + timedelta(days=30),
-                        questionnaire_url=QUESTIONNAIRE_URL, questionnaire_version="1.0")
-        db.session.add(case)
-        db.session.flush()
-        _surveillance_case(case, index, rng)
-        created["wound surveillance cases"] += 1
-    return created
-
-
-def _surveillance_case(case: FollowUp, index: int, rng: random.Random) -> None:
-    if index < 20:  # the open worklist
-        _invite(case)
-        db.session.flush()
-        if index < 6:  # flagged answers
-            answers.save(case_id=case.id, response=_response(
-                case, redness="quite-a-bit", pain="a-lot", opened=index % 2 == 0,
-                sought_advice=index % 3 == 0), final=True, channel=AnswerChannel.WEB,
-                actor=Actor.person(case.person_id), now=utcnow() - timedelta(days=1))
-        elif index < 12:  # non-responders, some called without answer
-            _remind(case, 1, 3)
-            _remind(case, 2, 7)
-            states.move(case, CaseState.NON_RESPONDER, actor=FOLLOW_UP)
-            if index % 2:
-                db.session.add(CaseNote(follow_up_id=case.id, kind=NoteKind.CALL,
-                                        outcome=CallOutcome.NO_ANSWER, text="",
-                                        written_by="demo"))
-        else:  # under review / awaiting information
-            answers.save(case_id=case.id, response=_response(case, redness="a-little"),
-                         final=True, channel=AnswerChannel.WEB,
-                         actor=Actor.person(case.person_id), now=utcnow() - timedelta(days=2))
-            case.state = (CaseState.UNDER_REVIEW if index % 2
-                          else CaseState.AWAITING_INFORMATION)
-            db.session.add(CaseNote(follow_up_id=case.id, kind=NoteKind.NOTE,
-                                    text="Venter på journal fra fastlege.", written_by="demo"))
-        return
-    case.state = CaseState.CLASSIFIED
-    level, criterion, site = (SSILevel.NONE, None, None)
-    if index % 17 == 0 or index in (21, 22, 23):
-        level, criterion, site = _LEVELS[index % 3]
-    operated = case.operation.performed_at.astimezone(NORWAY).date()
-    db.session.add(Classification(
-        follow_up_id=case.id, level=level, criterion=criterion, organ_site=site,
-        onset_on=operated + timedelta(days=rng.randrange(5, 25)) if criterion else None,
-        detected=Detection.AFTER_DISCHARGE if criterion else None,
-        reoperated=level is SSILevel.ORGAN_SPACE, classified_by="demo"))

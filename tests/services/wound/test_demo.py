@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 
 from services.demo import seed_demo_data
 from services.people.models import Person
-from services.wound.models import (
-    Answer,
-    AnswerStatus,
-    CallOutcome,
-    CaseNote,
-    CaseState,
-    Classification,
-    FollowUp,
-    SSILevel,
-)
+from services.wound.models import Answer, AnswerStatus, CaseState, FollowUp
 from tests.plugins.clock import T0
 from tests.plugins.db import table_rows
 
@@ -25,8 +15,7 @@ def test_each_kind_of_case_for_the_demo_patients(db, frozen_clock, notify_rules)
     created = seed_demo_data()
     assert (created["wound operations"], created["wound answers"]) == (4, 2)
     names = {p.id: p.given_name for p in table_rows(Person)}
-    cases = {names[c.person_id]: c for c in table_rows(FollowUp)
-             if c.operation.identifier_system != "urn:minhelse:demo:surveillance"}
+    cases = {names[c.person_id]: c for c in table_rows(FollowUp)}
     answers = {a.follow_up_id: a for a in table_rows(Answer)}
 
     ola = cases["Ola"]
@@ -47,25 +36,8 @@ def test_each_kind_of_case_for_the_demo_patients(db, frozen_clock, notify_rules)
 
     again = seed_demo_data()
     assert (again["wound operations"], again["wound answers"]) == (0, 0)
-    assert len(table_rows(FollowUp)) == 4 + 120
+    assert len(table_rows(FollowUp)) == 4
 
 
 def _id(names: dict[int, str], given: str) -> int:
     return next(i for i, name in names.items() if name == given)
-
-
-def test_infection_control_sees_a_living_worklist(db, frozen_clock, notify_rules):
-    created = seed_demo_data()
-    assert created["wound surveillance cases"] == 120
-    cases = [c for c in table_rows(FollowUp)
-             if c.operation.identifier_system == "urn:minhelse:demo:surveillance"]
-    states = Counter(c.state for c in cases)
-    assert states[CaseState.NON_RESPONDER] == 6 and states[CaseState.CLASSIFIED] == 100
-    assert states[CaseState.UNDER_REVIEW] + states[CaseState.AWAITING_INFORMATION] == 8
-    assert sum(c.flagged for c in cases) >= 3
-    levels = Counter(c.level for c in table_rows(Classification))
-    assert all(levels[level] >= 1 for level in SSILevel)
-    assert 2 <= 100 * (100 - levels[SSILevel.NONE]) / 100 <= 10
-    calls = [n for n in table_rows(CaseNote) if n.outcome is CallOutcome.NO_ANSWER]
-    assert len(calls) == 3
-    assert seed_demo_data()["wound surveillance cases"] == 0
