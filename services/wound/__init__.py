@@ -13,4 +13,4 @@ DOMAIN = Domain("wound", models="services.wound.models",
                 registers=("services.wound.events", "services.wound.invitations",
                            "services.wound.helsenorge", "services.wound.sms"),
                 demo="services.wound.demo",
-                fhir_resources=("Procedure", "QuestionnaireResponse"))
+                fhir_resources=("Condition", "Procedure", "QuestionnaireResponse"))

@@ -191,6 +191,16 @@ MATRIX = {
     # The ultrasound clinic: staff_same_org and staff_other_org hold the clinic role, each at
     # their own hospital (the other one's lists are its own, empty); {change_request},
     # {clinic_scan} and {slot} are the first hospital's, so the other's staff get 404.
+    # The NOIS-POSI export: staff_same_org and staff_other_org hold the infection-control
+    # role, each exporting their own hospital's operations; the admin has not the role.
+    ("wound_staff.exports", "GET"): ("/staff/ssi/exports", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("wound_staff.exports_download", "GET"): (
+        "/staff/ssi/exports/download?tertial=2026-1&format=csv", None,
+        row(302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("api.wound_staff_exports", "GET"): (
+        "/api/v1/staff/ssi/exports?tertial=2026-1&format=csv", None,
+        row(401, staff_same_org=200, staff_other_org=200, staff_admin=403)),
     ("ultrasound_staff.requests", "GET"): ("/staff/ultrasound/requests", None, row(
         302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
     ("ultrasound_staff.handle_request", "POST"): (

@@ -9,6 +9,7 @@ from citizen.fhir.resources import (
     appointment,  # noqa: F401  (ultrasound: Appointment)
     auditevent,  # noqa: F401  (records: AuditEvent)
     binary,  # noqa: F401  (records: Binary)
+    condition,  # noqa: F401  (wound: Condition)
     consent,  # noqa: F401  (records: Consent)
     documentreference,  # noqa: F401  (records: DocumentReference)
     observation,  # noqa: F401  (ultrasound: Observation)

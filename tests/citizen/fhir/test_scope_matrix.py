@@ -173,6 +173,25 @@ def _stored_audit_event() -> tuple[int, dict]:
     return event.id, {**_audit_event(), "id": str(event.id)}
 
 
+def _condition() -> dict:
+    """A Condition a client might send: the type is read-only, so it never gets stored."""
+    return {"resourceType": "Condition", "subject": {"reference": "Patient/1"},
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "433202001"}]}}
+
+
+def _stored_condition() -> tuple[int, dict]:
+    """A deep SSI classified on the follow-up of a new operation."""
+    from services.db import db
+    from services.wound.models import Classification, FollowUp, SSILevel
+
+    operation = _store("Procedure", _procedure())
+    case = db.session.scalar(sa.select(FollowUp).where(FollowUp.operation_id == operation.id))
+    row = Classification(follow_up_id=case.id, level=SSILevel.DEEP, classified_by="staff 1")
+    db.session.add(row)
+    db.session.commit()
+    return row.id, {**_condition(), "id": str(row.id)}
+
+
 def _stored(new: Callable[[], dict], resource_type: str) -> Callable[[], tuple[int, dict]]:
     def stored() -> tuple[int, dict]:
         resource = new()
@@ -287,6 +306,8 @@ EXAMPLES: dict[str, Example] = {
                       organisation=_matrix_hospital),
     "Consent": Example(new=_new_consent, stored=_stored_block,
                        condition=lambda r: "_id=0"),
+    "Condition": Example(new=_condition, stored=_stored_condition,
+                         condition=lambda r: f"_id={r.get('id', '1')}"),
     "AuditEvent": Example(new=_audit_event, stored=_stored_audit_event,
                           condition=lambda r: f"_id={r.get('id', '1')}"),
 }

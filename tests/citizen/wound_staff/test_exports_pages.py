@@ -1,0 +1,71 @@
+"""The export page, the download and the API: the nurse's hospital only, bad input 400."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from services.people.models import Role
+from tests.citizen.pages import sign_in_staff
+from tests.plugins.factories import make_organisation, make_person, make_staff
+from tests.services.wound.factories import make_case
+
+
+@pytest.fixture
+def hospital(db):
+    return make_organisation()
+
+
+@pytest.fixture
+def nurse_client(client, hospital):
+    sign_in_staff(client, make_staff(hospital, Role.INFECTION_CONTROL), hospital)
+    return client
+
+
+def test_download_csv_holds_only_the_own_hospital(nurse_client, hospital):
+    other = make_organisation(name="Helse Bergen", org_number="983974724")
+    make_case(make_person(), hospital, performed_at=datetime(2026, 2, 1, 9, tzinfo=UTC))
+    make_case(make_person(), other, performed_at=datetime(2026, 2, 1, 9, tzinfo=UTC))
+
+    response = nurse_client.get("/staff/ssi/exports/download?tertial=2026-1&format=csv")
+
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 1 and rows[0]["hospital_org_number"] == "883974832"
+    assert response.headers["X-Not-Classified"] == "1"
+
+
+def test_api_gives_a_fhir_bundle(nurse_client, hospital):
+    make_case(make_person(), hospital, performed_at=datetime(2026, 2, 1, 9, tzinfo=UTC))
+
+    response = nurse_client.get("/api/v1/staff/ssi/exports?tertial=2026-1&format=fhir")
+
+    assert response.status_code == 200
+    assert json.loads(response.data)["type"] == "collection"
+
+
+@pytest.mark.parametrize("query", ["tertial=2026-4&format=csv", "tertial=x&format=csv",
+                                   "tertial=2026-1&format=xml", "format=csv", ""])
+def test_bad_input_is_400(nurse_client, query):
+    assert nurse_client.get(f"/staff/ssi/exports/download?{query}").status_code == 400
+    assert nurse_client.get(f"/api/v1/staff/ssi/exports?{query}").status_code == 400
+
+
+def test_page_shows_the_counts(nurse_client, hospital):
+    make_case(make_person(), hospital, performed_at=datetime(2026, 2, 1, 9, tzinfo=UTC))
+
+    response = nurse_client.get("/staff/ssi/exports?tertial=2026-1")
+
+    assert response.status_code == 200
+    assert nurse_client.get("/staff/ssi/exports?tertial=nope").status_code == 400
+
+
+def test_staff_without_the_role_are_refused(client, hospital):
+    sign_in_staff(client, make_staff(hospital, Role.ULTRASOUND_CLINIC), hospital)
+
+    assert client.get("/api/v1/staff/ssi/exports?tertial=2026-1&format=csv").status_code == 403
+    assert client.get("/staff/ssi/exports").status_code in (302, 403)
