@@ -149,8 +149,8 @@ def incidence_chart(report: Report):
                            _bars(report, lambda p, k=key: figures(p, k).ssi)) for key in keys]
     return charts.bar_chart("chart-categories", title=_("SSI per type of operation"),
                             description=_("Share of operations with a surgical site infection, "
-                                          "with the 95 % confidence interval, this period and "
-                                          "the period before. The table below has the same "
+                                          "with the 95 percent confidence interval, this period "
+                                          "and the period before. The table below has the same "
                                           "figures."), groups=groups)
 
 
@@ -160,9 +160,10 @@ def nnis_chart(report: Report):
               for n, i in enumerate((-1, 0, 1, 2, 3))]
     return charts.bar_chart("chart-nnis", title=_("SSI by NNIS risk index"),
                             description=_("Share of operations with a surgical site infection "
-                                          "per NNIS risk index, with the 95 % confidence "
-                                          "interval, this period and the period before. The "
-                                          "table below has the same figures."), groups=groups)
+                                          "per NNIS risk index, with the 95 percent "
+                                          "confidence interval, this period and the period "
+                                          "before. The table below has the same figures."),
+                            groups=groups)
 
 
 def _report_or_errors():
