@@ -85,8 +85,9 @@ def load(operations: int) -> tuple[int, int]:
                                 False, "{}", "staff 1", now, 1))
     raw.commit()
     for table in ("wound_operations", "wound_follow_ups", "wound_classifications"):
-        db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                   f"(SELECT max(id) FROM {table}))"))  # noqa: S608 - our names
+        statement = (f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                     f"(SELECT max(id) FROM {table}))")
+        db.session.execute(sa.text(statement))
     db.session.commit()
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
