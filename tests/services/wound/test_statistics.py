@@ -1,0 +1,146 @@
+"""The statistics service: each figure at its boundaries, Wilson's interval against
+Newcombe's published values, another hospital's operations left out, empty periods."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.actors import Actor
+from services.db import db
+from services.people.models import Role
+from services.wound.models import (
+    AnswerChannel,
+    CaseState,
+    Classification,
+    Detection,
+    OperationStatus,
+    SSILevel,
+)
+from services.wound.periods import Period, parse_tertial
+from services.wound.statistics import UnknownCategory, _percentile_days, statistics
+from services.wound.wilson import wilson_interval
+from tests.plugins.factories import make_organisation, make_person, make_staff
+from tests.services.wound.factories import make_case
+
+T1 = parse_tertial("2026-1")
+INVITED = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("k", "n", "low", "high"), [
+    (81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611),
+    (1, 29, 0.0061, 0.1718), (29, 29, 0.8830, 1.0)])
+def test_wilson_matches_newcombe_1998(k, n, low, high):
+    got = wilson_interval(k, n)
+    assert got == pytest.approx((low, high), abs=5e-5)
+
+
+def test_wilson_without_trials_is_none():
+    assert wilson_interval(0, 0) is None
+
+
+@pytest.fixture
+def world(db):
+    hospital = make_organisation()
+    other = make_organisation("Helse Bergen HF", "983974910")
+    nurse = make_staff(hospital, Role.INFECTION_CONTROL)
+    elsewhere = make_staff(other, Role.INFECTION_CONTROL)
+    return (hospital, other, Actor.staff(nurse.id, organisation_id=hospital.id),
+            Actor.staff(elsewhere.id, organisation_id=other.id))
+
+
+def classify(case, level, detected=Detection.AFTER_DISCHARGE):
+    db.session.add(Classification(follow_up_id=case.id, level=level, detected=detected,
+                                  classified_by="staff 1"))
+    db.session.commit()
+
+
+def answered(person, hospital, hours, channel=AnswerChannel.WEB, **kw):
+    return make_case(person, hospital, state=CaseState.ANSWERED, invited_at=INVITED,
+                     answered_at=INVITED + timedelta(hours=hours), answered_via=channel, **kw)
+
+
+def test_the_figures_of_one_category(world):
+    hospital, _other, actor, _ = world
+    person = make_person()
+    a = answered(person, hospital, 24)
+    classify(a, SSILevel.SUPERFICIAL)
+    b = answered(person, hospital, 48, AnswerChannel.SMS)
+    classify(b, SSILevel.DEEP, Detection.IN_HOSPITAL)
+    answered(person, hospital, 72, AnswerChannel.PHONE)  # not flagged: known, no SSI
+    answered(person, hospital, 96, flagged=True)  # flagged, not classified: unknown
+    make_case(person, hospital, state=CaseState.NON_RESPONDER, invited_at=INVITED)
+    make_case(person, hospital, state=CaseState.LOST, invited_at=INVITED)
+    make_case(person, hospital)  # scheduled, never invited
+    withdrawn = make_case(person, hospital)
+    withdrawn.operation.status = OperationStatus.ENTERED_IN_ERROR
+    db.session.commit()
+
+    report = statistics(actor=actor, period=T1, category="CSEC")
+    csec = report.current.categories[0]
+    assert csec.category == "CSEC" and csec.operations == 7
+    assert (csec.completeness.numerator, csec.completeness.denominator) == (3, 7)
+    assert (csec.response.numerator, csec.response.denominator) == (4, 6)
+    assert dict(csec.by_channel)[AnswerChannel.SMS].numerator == 1
+    assert csec.median_days == 2.5 and csec.p90_days == pytest.approx(3.7)
+    assert (csec.ssi.numerator, csec.superficial.numerator, csec.deep.numerator) == (2, 1, 1)
+    assert csec.ssi.value == pytest.approx(2 / 7)
+    assert csec.after_discharge.numerator == 1
+    assert [s.operations for s in csec.strata] == [0, 7, 0, 0, 0]
+    assert report.current.total.operations == 7
+    assert report.previous.period == parse_tertial("2025-3")
+    assert report.previous.total.operations == 0
+
+
+def test_another_hospital_sees_only_its_own(world):
+    hospital, other, actor, elsewhere = world
+    make_case(make_person(), hospital)
+    make_case(make_person(), other)
+    make_case(make_person(), other)
+    assert statistics(actor=actor, period=T1, category=None).current.total.operations == 1
+    assert statistics(actor=elsewhere, period=T1, category=None).current.total.operations == 2
+
+
+def test_norwegian_days_bound_the_period(world):
+    hospital, _other, actor, _ = world
+    person = make_person()
+    # 1 May 00:30 in Oslo is 30 April 22:30 UTC: the second tertial's.
+    make_case(person, hospital, performed_at=datetime(2026, 4, 30, 22, 30, tzinfo=UTC))
+    make_case(person, hospital, performed_at=datetime(2026, 4, 30, 21, 30, tzinfo=UTC))
+    assert statistics(actor=actor, period=T1, category=None).current.total.operations == 1
+    report = statistics(actor=actor, period=parse_tertial("2026-2"), category=None)
+    assert report.current.total.operations == 1 and report.previous.total.operations == 1
+
+
+def test_an_empty_period_has_zeros_and_no_rates(world):
+    _h, _o, actor, _ = world
+    total = statistics(actor=actor, period=T1, category=None).current.total
+    assert total.operations == 0 and total.ssi.value is None and total.ssi.interval is None
+    assert total.median_days is None and total.response.value is None
+
+
+def test_the_calendars_edges(world):
+    _h, _o, actor, _ = world
+    report = statistics(actor=actor, period=Period(datetime.min.date(), datetime.max.date()),
+                        category=None)
+    assert report.previous is None and report.current.total.operations == 0
+    assert statistics(actor=actor, period=parse_tertial("0001-1"), category=None).previous is None
+
+
+def test_an_unknown_category_is_refused(world):
+    with pytest.raises(UnknownCategory):
+        statistics(actor=world[2], period=T1, category="NOPE")
+
+
+def test_a_citizen_is_refused(world):
+    with pytest.raises(PermissionError):
+        statistics(actor=Actor.person(make_person().id), period=T1, category=None)
+
+
+def test_percentiles_interpolate():
+    from collections import Counter
+
+    assert _percentile_days(Counter({24: 1}), 0.9) == 1
+    assert _percentile_days(Counter({0: 1, 48: 1}), 0.5) == 1
+    assert _percentile_days(Counter(), 0.5) is None
