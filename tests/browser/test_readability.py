@@ -40,6 +40,12 @@ EXCEPTIONS = {
     "citizen/ultrasound_staff/": "the ultrasound clinic's pages and entry points: staff only",
     "templates/records_staff/": "staff reading a patient's record: staff only",
     "citizen/records_staff/": "staff reading a patient's record, and its entry points: staff only",
+    "templates/wound_staff/": "infection-control staff's surveillance pages: staff only",
+    "citizen/wound_staff/": "infection-control staff's surveillance pages and entry points: "
+                            "staff only",
+    "services/wound/classify.py": "the NHSN criteria and the classification's reasons: "
+                                  "infection-control staff only",
+    "templates/pdf/wound_statistics": "infection-control staff's statistics report: staff only",
 }
 LANGUAGES = ("nb", "nn", "en")
 

@@ -201,6 +201,17 @@ MATRIX = {
     ("api.wound_staff_exports", "GET"): (
         "/api/v1/staff/ssi/exports?tertial=2026-1&format=csv", None,
         row(401, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    # Surveillance statistics: each infection-control member sees their own hospital's.
+    ("wound_staff.statistics", "GET"): ("/staff/ssi/statistics", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("wound_staff.statistics_csv", "GET"): ("/staff/ssi/statistics.csv", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("wound_staff.statistics_pdf", "GET"): ("/staff/ssi/statistics.pdf", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("api.ssi_statistics", "GET"): ("/api/v1/staff/ssi/statistics", None, row(
+        401, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("api.ssi_statistics_csv", "GET"): ("/api/v1/staff/ssi/statistics.csv", None, row(
+        401, staff_same_org=200, staff_other_org=200, staff_admin=403)),
     ("ultrasound_staff.requests", "GET"): ("/staff/ultrasound/requests", None, row(
         302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
     ("ultrasound_staff.handle_request", "POST"): (
