@@ -17,7 +17,9 @@ from playwright.sync_api import Page
 SIDE_EFFECT_PATHS = ("logout", "endsession")
 #: Files a page offers for download (a calendar entry, a letter, the consent history): not
 #: pages to check here, and a browser does not "load" them (their own tests check them).
-DOWNLOADS = (".ics", ".pdf", ".csv", ".json")
+DOWNLOADS = (".ics", ".pdf", ".csv", ".json",
+             # a path named for it, whose query chooses the file's format (the NOIS export)
+             "/download")
 #: Query parameters that differ on every visit or run (the login round trip's, the port);
 #: left out of names.
 VOLATILE_PARAMS = {"state", "nonce", "code_challenge", "code", "iss", "redirect_uri"}
