@@ -93,6 +93,14 @@ def make_staff(organisation, *roles, name: str = "Sykepleier Test", hpr_number: 
     return staff
 
 
+def staff_actor(organisation, *roles, **staff_fields):
+    """A new staff member of the organisation as the services see them acting there."""
+    from services.actors import Actor
+
+    member = make_staff(organisation, *roles, **staff_fields)
+    return Actor.staff(member.id, organisation_id=organisation.id)
+
+
 def system_bearer(scopes: str, *, name: str = "Hospital record system",
                   organisation=None) -> dict[str, str]:
     """Headers for a new system client holding ``scopes``, with a fresh access token;

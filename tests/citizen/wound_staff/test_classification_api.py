@@ -22,21 +22,14 @@ LATER = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
 JSON = {"Content-Type": "application/json"}
 
 
-@pytest.fixture
-def hospital(db, frozen_clock):
+@pytest.fixture(autouse=True)
+def later(frozen_clock):
     frozen_clock.move_to(LATER)
-    return make_organisation()
 
 
 @pytest.fixture
 def case(hospital):
     return make_case(make_person(), hospital, state=CaseState.TRIAGED)
-
-
-@pytest.fixture
-def nurse(api_client, hospital):
-    sign_in_staff(api_client, make_staff(hospital, Role.INFECTION_CONTROL), hospital)
-    return api_client
 
 
 def path(case) -> str:
@@ -48,8 +41,8 @@ def body(case, **kw) -> dict:
             "detected": "after_discharge", "findings": {"purulent_from": ["deep"]}} | kw
 
 
-def test_get_shows_no_classification_and_the_proposal(nurse, case):
-    answer = nurse.get(path(case))
+def test_get_shows_no_classification_and_the_proposal(nurse_api, case):
+    answer = nurse_api.get(path(case))
     assert answer.status_code == 200
     data = answer.get_json()
     assert data["classification"] is None and data["classifiable"] is True
@@ -57,8 +50,8 @@ def test_get_shows_no_classification_and_the_proposal(nurse, case):
     assert answer.headers["ETag"] == f'"{case.version_id}"'
 
 
-def test_put_stores_and_answers_the_classification(nurse, case):
-    answer = nurse.put(path(case), json=body(case))
+def test_put_stores_and_answers_the_classification(nurse_api, case):
+    answer = nurse_api.put(path(case), json=body(case))
     assert answer.status_code == 200, answer.get_json()
     data = answer.get_json()
     assert data["state"] == "classified"
@@ -66,54 +59,54 @@ def test_put_stores_and_answers_the_classification(nurse, case):
     assert data["proposal"]["criterion"] == "deep-purulent"
     assert data["proposal"]["reasons"][0] == "deep-purulent: deep SSI."
     assert db.session.scalar(sa.select(Classification.level)) == "deep"
-    assert nurse.get(path(case)).get_json()["classification"]["level"] == "deep"
+    assert nurse_api.get(path(case)).get_json()["classification"]["level"] == "deep"
 
 
-def test_if_match_names_the_version(nurse, case):
+def test_if_match_names_the_version(nurse_api, case):
     version = case.version_id
     sent = {k: v for k, v in body(case).items() if k != "version"}
-    assert nurse.put(path(case), json=sent,
+    assert nurse_api.put(path(case), json=sent,
                      headers={"If-Match": f'"{version + 5}"'}).status_code == 412
-    assert nurse.put(path(case), json=sent, headers={"If-Match": f'"{version}"'}
+    assert nurse_api.put(path(case), json=sent, headers={"If-Match": f'"{version}"'}
                      ).status_code == 200
 
 
-def test_without_a_version_it_is_refused(nurse, case):
-    answer = nurse.put(path(case), json={**body(case), "version": None})
+def test_without_a_version_it_is_refused(nurse_api, case):
+    answer = nurse_api.put(path(case), json={**body(case), "version": None})
     assert answer.status_code == 422 and "version" in answer.get_json()["errors"]
 
 
-def test_stale_is_409(nurse, case):
-    answer = nurse.put(path(case), json=body(case, version=case.version_id + 1))
+def test_stale_is_409(nurse_api, case):
+    answer = nurse_api.put(path(case), json=body(case, version=case.version_id + 1))
     assert answer.status_code == 409 and answer.get_json()["errors"]["code"] == ["stale"]
 
 
-def test_a_case_not_ready_is_409(nurse, hospital):
+def test_a_case_not_ready_is_409(nurse_api, hospital):
     invited = make_case(make_person(), hospital, state=CaseState.INVITED)
-    answer = nurse.put(path(invited), json=body(invited))
+    answer = nurse_api.put(path(invited), json=body(invited))
     assert answer.status_code == 409 and answer.get_json()["errors"]["code"] == ["state"]
-    assert nurse.get(path(invited)).get_json()["classifiable"] is False
+    assert nurse_api.get(path(invited)).get_json()["classifiable"] is False
 
 
-def test_a_contradiction_is_422_at_its_field(nurse, case):
-    answer = nurse.put(path(case), json=body(case, level="organ_space", organ_site="IAB"))
+def test_a_contradiction_is_422_at_its_field(nurse_api, case):
+    answer = nurse_api.put(path(case), json=body(case, level="organ_space", organ_site="IAB"))
     assert answer.status_code == 422
     assert list(answer.get_json()["errors"]) == ["level"]
     assert db.session.scalar(sa.select(sa.func.count(Classification.id))) == 0
 
 
-def test_an_override_without_reason_is_422(nurse, case):
-    answer = nurse.put(path(case), json=body(case, level="superficial", findings={
+def test_an_override_without_reason_is_422(nurse_api, case):
+    answer = nurse_api.put(path(case), json=body(case, level="superficial", findings={
         "purulent_from": ["deep", "superficial"]}))
     assert answer.status_code == 422
     assert list(answer.get_json()["errors"]) == ["override_reason"]
 
 
-def test_another_hospitals_case_is_404(nurse):
+def test_another_hospitals_case_is_404(nurse_api):
     elsewhere = make_organisation(name="Helse Nord", org_number="974749025")
     theirs = make_case(make_person(), elsewhere, state=CaseState.TRIAGED)
-    assert nurse.get(path(theirs)).status_code == 404
-    assert nurse.put(path(theirs), json=body(theirs)).status_code == 404
+    assert nurse_api.get(path(theirs)).status_code == 404
+    assert nurse_api.put(path(theirs), json=body(theirs)).status_code == 404
 
 
 def test_without_the_role_403(api_client, hospital, case):
@@ -139,8 +132,8 @@ def test_a_citizen_is_401(api_client, case):
     "[" * 5000 + "]" * 5000,
     json.dumps({"level": "deep", "version": 1, "findings": {"purulent_from": [[[[[]]]]]}}),
 ], ids=range(13))
-def test_bad_bodies_are_4xx(nurse, case, raw):
-    answer = nurse.put(path(case), data=raw, headers=JSON)
+def test_bad_bodies_are_4xx(nurse_api, case, raw):
+    answer = nurse_api.put(path(case), data=raw, headers=JSON)
     assert 400 <= answer.status_code < 500
 
 
@@ -171,7 +164,7 @@ bodies = st.fixed_dictionaries({}, optional={
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sent=bodies)
-def test_any_body_is_never_a_500(nurse, case, sent):
-    answer = nurse.put(path(case), json=sent)
+def test_any_body_is_never_a_500(nurse_api, case, sent):
+    answer = nurse_api.put(path(case), json=sent)
     assert answer.status_code in (200, 409, 422), answer.get_json()
     db.session.rollback()

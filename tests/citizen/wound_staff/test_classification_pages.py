@@ -22,10 +22,9 @@ from tests.services.wound.factories import make_case
 LATER = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def hospital(db, frozen_clock):
+@pytest.fixture(autouse=True)
+def later(frozen_clock):
     frozen_clock.move_to(LATER)
-    return make_organisation()
 
 
 @pytest.fixture
@@ -39,12 +38,6 @@ def case(hospital):
     return case
 
 
-@pytest.fixture
-def browser(client, hospital):
-    sign_in_staff(client, make_staff(hospital, Role.INFECTION_CONTROL), hospital)
-    return client
-
-
 def url(case) -> str:
     return f"/staff/ssi/cases/{case.id}/classification"
 
@@ -55,8 +48,8 @@ def form(page: str, case, **kw) -> dict:
             "purulent_from": ["deep"], "culture": "not_done", "action": "save"} | kw
 
 
-def test_the_page_shows_the_proposal_and_her_answers(browser, case):
-    answer = browser.get(url(case))
+def test_the_page_shows_the_proposal_and_her_answers(nurse_client, case):
+    answer = nurse_client.get(url(case))
     page = text(answer)
     assert answer.status_code == 200
     assert "<legend>" in page and 'name="version"' in page
@@ -67,20 +60,20 @@ def test_the_page_shows_the_proposal_and_her_answers(browser, case):
     assert reads == ["read"]
 
 
-def test_saving_classifies_the_case(browser, case):
-    page = text(browser.get(url(case)))
-    answer = browser.post(url(case), data=form(page, case))
+def test_saving_classifies_the_case(nurse_client, case):
+    page = text(nurse_client.get(url(case)))
+    answer = nurse_client.post(url(case), data=form(page, case))
     assert answer.status_code == 303
     stored = db.session.scalar(sa.select(Classification))
     assert (stored.level, stored.criterion) == ("deep", "deep-purulent")
     assert db.session.get(FollowUp, case.id).state is CaseState.CLASSIFIED
-    again = text(browser.get(url(case)))
+    again = text(nurse_client.get(url(case)))
     assert 'value="20.03.2026"' in again
 
 
-def test_propose_recomputes_without_saving(browser, case):
-    page = text(browser.get(url(case)))
-    answer = browser.post(url(case), data=form(page, case, action="propose",
+def test_propose_recomputes_without_saving(nurse_client, case):
+    page = text(nurse_client.get(url(case)))
+    answer = nurse_client.post(url(case), data=form(page, case, action="propose",
                                                 purulent_from=["organ_space"]))
     assert answer.status_code == 200
     assert "Puss fra et dren lagt inn i organet/hulrommet" in text(answer) or \
@@ -88,9 +81,9 @@ def test_propose_recomputes_without_saving(browser, case):
     assert db.session.scalar(sa.select(sa.func.count(Classification.id))) == 0
 
 
-def test_a_stale_version_is_409_and_keeps_what_was_entered(browser, case):
-    page = text(browser.get(url(case)))
-    answer = browser.post(url(case), data=form(page, case, version="99",
+def test_a_stale_version_is_409_and_keeps_what_was_entered(nurse_client, case):
+    page = text(nurse_client.get(url(case)))
+    answer = nurse_client.post(url(case), data=form(page, case, version="99",
                                                 microorganism="E. coli"))
     assert answer.status_code == 409
     assert 'value="E. coli"' in text(answer)
@@ -98,17 +91,17 @@ def test_a_stale_version_is_409_and_keeps_what_was_entered(browser, case):
     assert db.session.scalar(sa.select(sa.func.count(Classification.id))) == 0
 
 
-def test_a_contradiction_is_422_at_its_field(browser, case):
-    page = text(browser.get(url(case)))
-    answer = browser.post(url(case), data=form(page, case, level="organ_space",
+def test_a_contradiction_is_422_at_its_field(nurse_client, case):
+    page = text(nurse_client.get(url(case)))
+    answer = nurse_client.post(url(case), data=form(page, case, level="organ_space",
                                                 organ_site="IAB"))
     assert answer.status_code == 422
     assert 'id="level-error"' in text(answer)
 
 
-def test_an_override_without_reason_is_422(browser, case):
-    page = text(browser.get(url(case)))
-    answer = browser.post(url(case), data=form(page, case, level="superficial",
+def test_an_override_without_reason_is_422(nurse_client, case):
+    page = text(nurse_client.get(url(case)))
+    answer = nurse_client.post(url(case), data=form(page, case, level="superficial",
                                                 purulent_from=["deep", "superficial"]))
     assert answer.status_code == 422
     assert 'id="override_reason-error"' in text(answer)
@@ -121,25 +114,25 @@ def test_an_override_without_reason_is_422(browser, case):
     ({"opened": "deliberate"}, "opened_layer"),
     ({"purulent_from": ["skin"]}, "purulent_from"),
 ])
-def test_bad_input_is_a_form_error(browser, case, changes, field):
-    page = text(browser.get(url(case)))
-    answer = browser.post(url(case), data=form(page, case, **changes))
+def test_bad_input_is_a_form_error(nurse_client, case, changes, field):
+    page = text(nurse_client.get(url(case)))
+    answer = nurse_client.post(url(case), data=form(page, case, **changes))
     assert answer.status_code == 422
     assert f'id="{field}-error"' in text(answer)
 
 
-def test_a_case_not_ready_is_409(browser, hospital):
+def test_a_case_not_ready_is_409(nurse_client, hospital):
     invited = make_case(make_person(), hospital, state=CaseState.INVITED)
-    page = text(browser.get(url(invited)))
+    page = text(nurse_client.get(url(invited)))
     assert 'name="level"' not in page
-    answer = browser.post(url(invited), data=form(page, invited))
+    answer = nurse_client.post(url(invited), data=form(page, invited))
     assert answer.status_code == 409
 
 
-def test_another_hospitals_case_is_404(browser):
+def test_another_hospitals_case_is_404(nurse_client):
     elsewhere = make_organisation(name="Helse Nord", org_number="974749025")
     theirs = make_case(make_person(), elsewhere, state=CaseState.TRIAGED)
-    assert browser.get(url(theirs)).status_code == 404
+    assert nurse_client.get(url(theirs)).status_code == 404
 
 
 def test_without_the_role_403(client, hospital, case):

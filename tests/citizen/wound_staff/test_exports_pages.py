@@ -15,17 +15,6 @@ from tests.plugins.factories import make_organisation, make_person, make_staff
 from tests.services.wound.factories import make_case
 
 
-@pytest.fixture
-def hospital(db):
-    return make_organisation()
-
-
-@pytest.fixture
-def nurse_client(client, hospital):
-    sign_in_staff(client, make_staff(hospital, Role.INFECTION_CONTROL), hospital)
-    return client
-
-
 def test_download_csv_holds_only_the_own_hospital(nurse_client, hospital):
     other = make_organisation(name="Helse Bergen", org_number="983974724")
     make_case(make_person(), hospital, performed_at=datetime(2026, 2, 1, 9, tzinfo=UTC))

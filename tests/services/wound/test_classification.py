@@ -36,16 +36,9 @@ LATER = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
 DEEP_PUS = {"purulent_from": ["deep", "superficial"]}
 
 
-@pytest.fixture
-def hospital(db, frozen_clock):
+@pytest.fixture(autouse=True)
+def later(frozen_clock):
     frozen_clock.move_to(LATER)
-    return make_organisation()
-
-
-@pytest.fixture
-def nurse(hospital):
-    member = make_staff(hospital, Role.INFECTION_CONTROL)
-    return Actor.staff(member.id, organisation_id=hospital.id)
 
 
 @pytest.fixture

@@ -11,28 +11,17 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from services.actors import Actor
 from services.audit.models import AuditEvent
 from services.db import db
-from services.people.models import Role
 from services.wound import reporting
 from services.wound.models import CaseState, Classification, Detection, SSILevel
 from services.wound.periods import parse_tertial
-from tests.plugins.factories import make_organisation, make_person, make_staff
+from tests.plugins.factories import make_organisation, make_person
 from tests.services.wound.factories import make_case
 
 SECRET = "s" * 40
 
 
-@pytest.fixture
-def hospital(db):
-    return make_organisation()
-
-
-@pytest.fixture
-def nurse(hospital):
-    staff = make_staff(hospital, Role.INFECTION_CONTROL)
-    return Actor.staff(staff.id, organisation_id=hospital.id)
 
 
 def _classify(case, level, **fields):

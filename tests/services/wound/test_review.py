@@ -5,29 +5,18 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from services.actors import Actor
 from services.audit.models import AuditEvent
 from services.db import db
-from services.people.models import Role
 from services.wound import answers, review, states
 from services.wound.models import AnswerChannel, CallOutcome, CaseNote, NoteKind
 from services.wound.models import CaseState as S
 from services.wound.staff import NotFound, Stale
 from tests.plugins.clock import T0
-from tests.plugins.factories import make_organisation, make_person, make_staff
+from tests.plugins.factories import make_organisation, make_person
 from tests.services.wound.answering import response
 from tests.services.wound.factories import make_case
 
-
-@pytest.fixture
-def hospital(db, frozen_clock):
-    return make_organisation()
-
-
-@pytest.fixture
-def nurse(hospital):
-    staff = make_staff(hospital, Role.INFECTION_CONTROL)
-    return Actor.staff(staff.id, organisation_id=hospital.id)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def test_moves_by_hand_are_a_subset_of_the_machine():
