@@ -6,8 +6,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from citizen.fhir.params import of_people
-from citizen.fhir.registry import ResourceHandler, SearchParam, Stored, register
+from citizen.fhir.registry import ResourceHandler, Stored, register
+from citizen.fhir.resources._wound import case_search_params
 from services.wound import states
 from services.wound.fhir_condition import (
     CRITERION_SYSTEM,
@@ -15,7 +15,7 @@ from services.wound.fhir_condition import (
     condition_query,
     to_condition,
 )
-from services.wound.models import Classification, FollowUp
+from services.wound.models import Classification
 
 
 @register
@@ -31,16 +31,7 @@ class ConditionHandler(ResourceHandler):
         f"({CRITERION_SYSTEM}); evidence.detail the operation's Procedure; onsetDateTime; "
         "bodySite the NHSN organ/space site. A classification of no SSI is no Condition: "
         "for a classified Procedure, no Condition means no SSI.")
-    search_params = {
-        "patient": SearchParam("reference", "the patient: Patient/<id>, or "
-                               "patient.identifier=<system>|<fødselsnummer>",
-                               of_people(FollowUp.person_id), target="Patient"),
-        "evidence-detail": SearchParam("reference", "the operation: Procedure/<id>, or "
-                                       "evidence-detail.identifier=<system>|<value>",
-                                       lambda statement, ids: statement.where(
-                                           FollowUp.operation_id.in_(ids)),
-                                       target="Procedure"),
-    }
+    search_params = case_search_params("evidence-detail")
 
     def base_query(self) -> sa.Select:
         return condition_query()

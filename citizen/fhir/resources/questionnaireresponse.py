@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from citizen.fhir.errors import FhirError
 from citizen.fhir.ingest import allow_synthetic, domain_errors
-from citizen.fhir.params import AnyOf, at, codes_of, of_people
+from citizen.fhir.params import AnyOf, at, codes_of
 from citizen.fhir.registry import Existing, ResourceHandler, SearchParam, Stored, register
+from citizen.fhir.resources._wound import case_search_params
 from services.actors import Actor
 from services.wound import answers, states
 from services.wound.fhir_response import (
@@ -56,13 +57,7 @@ class QuestionnaireResponseHandler(ResourceHandler):
         f"changed by a client. Written by us: {CHANNEL.url} (how it came), authored (when "
         "it was stored).")
     search_params = {
-        "patient": SearchParam("reference", "the patient: Patient/<id>, or "
-                               "patient.identifier=<system>|<fødselsnummer>",
-                               of_people(FollowUp.person_id), target="Patient"),
-        "part-of": SearchParam("reference", "the operation: Procedure/<id>, or "
-                               "part-of.identifier=<system>|<value>",
-                               lambda statement, ids: statement.where(
-                                   FollowUp.operation_id.in_(ids)), target="Procedure"),
+        **case_search_params("part-of"),
         "questionnaire": SearchParam("uri", "the Questionnaire's canonical url, or "
                                      "url|version", _questionnaire),
         "status": SearchParam("token", "completed, in-progress",
