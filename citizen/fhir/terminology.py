@@ -10,6 +10,7 @@ from citizen.fhir.wire import check_accept, fhir_response
 from services.records.fhir import code_system as record_document_kinds
 from services.ultrasound.fhir import code_system as ultrasound_services
 from services.wound import catalogue as wound_catalogue
+from services.wound import fhir_condition as ssi
 from services.wound import questionnaires as wound
 
 PUBLISHED = {
@@ -18,6 +19,9 @@ PUBLISHED = {
     "ssi-criterion": lambda: wound.code_system(wound.CRITERION_SYSTEM),
     "wound-sign-severity": lambda: wound.code_system(wound.SEVERITY_SYSTEM),
     "surgical-procedure-category": wound_catalogue.code_system,
+    "ssi-level": ssi.level_code_system,
+    "ssi-classification-criterion": ssi.criterion_code_system,
+    "nhsn-organ-space-site": ssi.organ_site_code_system,
 }
 
 

@@ -181,3 +181,13 @@ def instant(value: datetime, *, milliseconds: bool = False) -> str:
     ``milliseconds``, where searches by ``_lastUpdated`` need the precision)."""
     precision = "milliseconds" if milliseconds else "seconds"
     return value.astimezone(UTC).isoformat(timespec=precision).replace("+00:00", "Z")
+
+
+def code_system(*, id: str, url: str, name: str, title: str, description: str,
+                concepts: list[dict[str, str]], case_sensitive: bool = True) -> dict[str, Any]:
+    """A CodeSystem Min helse publishes (``/fhir/R4/CodeSystem/<id>``): complete, active,
+    every concept given (``code``, ``display``, optionally ``definition``)."""
+    return {"resourceType": "CodeSystem", "id": id, "url": url, "name": name, "title": title,
+            "status": "active", "content": "complete", "caseSensitive": case_sensitive,
+            "publisher": "Min helse", "description": description, "count": len(concepts),
+            "concept": concepts}

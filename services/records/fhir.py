@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.db import db
-from services.fhir import extensions
+from services.fhir import extensions, mapping
 from services.fhir.columns import parse_id, too_long
 from services.fhir.mapping import (
     MappingError,
@@ -108,23 +108,14 @@ DATE_SLACK = timedelta(hours=1)
 
 def code_system() -> dict[str, Any]:
     """The CodeSystem of the kinds of document, as published."""
-    return {
-        "resourceType": "CodeSystem",
-        "id": "record-document-kind",
-        "url": KIND_SYSTEM,
-        "name": "RecordDocumentKind",
-        "title": "Kinds of record document",
-        "status": "active",
-        "content": "complete",
-        "caseSensitive": True,
-        "publisher": "Min helse",
-        "description": "The kinds of hospital document Min helse shows to citizens, each the "
-                       "same as one LOINC document type (given beside it). "
-                       "DocumentReference.type takes either.",
-        "count": len(DocumentKind),
-        "concept": [{"code": kind.value, "display": LOINC_DISPLAY[kind],
-                     "definition": f"LOINC {LOINC_OF_KIND[kind]}"} for kind in DocumentKind],
-    }
+    return mapping.code_system(
+        id="record-document-kind", url=KIND_SYSTEM, name="RecordDocumentKind",
+        title="Kinds of record document",
+        description="The kinds of hospital document Min helse shows to citizens, each the "
+                    "same as one LOINC document type (given beside it). "
+                    "DocumentReference.type takes either.",
+        concepts=[{"code": kind.value, "display": LOINC_DISPLAY[kind],
+                   "definition": f"LOINC {LOINC_OF_KIND[kind]}"} for kind in DocumentKind])
 
 
 # --- reading what the hospital sends ---------------------------------------------------

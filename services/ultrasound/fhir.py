@@ -60,23 +60,14 @@ _OBSERVATION_STATUSES = {"final": DueDateStatus.FINAL, "amended": DueDateStatus.
 
 def code_system() -> dict[str, Any]:
     """The CodeSystem of the two services, as published."""
-    return {
-        "resourceType": "CodeSystem",
-        "id": "ultrasound-service",
-        "url": SERVICE_SYSTEM,
-        "name": "UltrasoundService",
-        "title": "Pregnancy ultrasound services",
-        "status": "active",
-        "content": "complete",
-        "caseSensitive": True,
-        "publisher": "Min helse",
-        "description": "The pregnancy ultrasound scans Min helse shows to citizens. A coding "
-                       "with one of these codes in Appointment.serviceType or "
-                       "Schedule.serviceType names the scan, whatever its system.",
-        "count": len(SERVICE_CODES),
-        "concept": [{"code": code, "display": SERVICE_DISPLAY[service]}
-                    for code, service in SERVICE_CODES.items()],
-    }
+    return mapping.code_system(
+        id="ultrasound-service", url=SERVICE_SYSTEM, name="UltrasoundService",
+        title="Pregnancy ultrasound services",
+        description="The pregnancy ultrasound scans Min helse shows to citizens. A coding "
+                    "with one of these codes in Appointment.serviceType or "
+                    "Schedule.serviceType names the scan, whatever its system.",
+        concepts=[{"code": code, "display": SERVICE_DISPLAY[service]}
+                  for code, service in SERVICE_CODES.items()])
 
 
 # --- reading what the hospital sends ---------------------------------------------------

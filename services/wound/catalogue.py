@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from services.fhir import mapping
+
 DEFAULT_FILE = Path(__file__).with_name("data") / "procedures.json"
 #: The CodeSystem we write a category's code in (served at
 #: /fhir/R4/CodeSystem/surgical-procedure-category; the codes are NHSN's).
@@ -111,12 +113,11 @@ def load(path: Path = DEFAULT_FILE) -> Catalogue:
 def code_system() -> dict:
     """The CodeSystem of the catalogue's categories, as published."""
     categories = load().categories
-    return {"resourceType": "CodeSystem", "id": "surgical-procedure-category",
-            "url": CATEGORY_SYSTEM, "name": "SurgicalProcedureCategory",
-            "title": "Operations under wound-infection surveillance", "status": "active",
-            "content": "complete", "caseSensitive": False, "publisher": "Min helse",
-            "description": "The NHSN/ECDC operative procedure categories Min helse follows "
-                           "up (NOIS-POSI). A Procedure.code coding with one of these codes "
-                           "classifies an operation, whatever its system.",
-            "count": len(categories),
-            "concept": [{"code": c.key, "display": c.name("en")} for c in categories]}
+    return mapping.code_system(
+        id="surgical-procedure-category", url=CATEGORY_SYSTEM,
+        name="SurgicalProcedureCategory",
+        title="Operations under wound-infection surveillance", case_sensitive=False,
+        description="The NHSN/ECDC operative procedure categories Min helse follows "
+                    "up (NOIS-POSI). A Procedure.code coding with one of these codes "
+                    "classifies an operation, whatever its system.",
+        concepts=[{"code": c.key, "display": c.name("en")} for c in categories])

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.fhir import mapping
+from services.wound.classify import CRITERIA, CRITERION_TEXTS, ORGAN_SITES
 from services.wound.models import Classification, FollowUp, SSILevel
 
 SNOMED = "http://snomed.info/sct"
@@ -21,6 +22,8 @@ SSI_CONCEPT = {"system": SNOMED, "code": "433202001", "display": "Surgical site 
 LEVEL_SYSTEM = "https://minhelse.no/fhir/CodeSystem/ssi-level"
 CRITERION_SYSTEM = "https://minhelse.no/fhir/CodeSystem/ssi-classification-criterion"
 ORGAN_SITE_SYSTEM = "https://minhelse.no/fhir/CodeSystem/nhsn-organ-space-site"
+LEVEL_DISPLAY = {SSILevel.SUPERFICIAL: "Superficial incisional SSI",
+                 SSILevel.DEEP: "Deep incisional SSI", SSILevel.ORGAN_SPACE: "Organ/space SSI"}
 
 
 def condition_query() -> sa.Select:
@@ -80,3 +83,35 @@ def ssi_condition(record: dict[str, Any], patient: dict | str,
     if notes:
         condition["note"] = [{"text": "; ".join(notes)}]
     return condition
+
+
+def level_code_system() -> dict[str, Any]:
+    return mapping.code_system(
+        id="ssi-level", url=LEVEL_SYSTEM, name="SsiLevel",
+        title="Levels of a surgical-site infection",
+        description="The NHSN/ECDC level of a classified surgical-site infection "
+                    "(Condition.stage.summary). No SSI has no code: it is no Condition.",
+        concepts=[{"code": level.value, "display": display}
+                  for level, display in LEVEL_DISPLAY.items()])
+
+
+def criterion_code_system() -> dict[str, Any]:
+    return mapping.code_system(
+        id="ssi-classification-criterion", url=CRITERION_SYSTEM,
+        name="SsiClassificationCriterion",
+        title="The criterion a surgical-site infection was classified by",
+        description="The NHSN/ECDC criterion met, as the rules helper checks them from "
+                    "organ/space down to superficial (Condition.evidence.code).",
+        concepts=[{"code": code, "display": CRITERION_TEXTS[code],
+                   "definition": f"{LEVEL_DISPLAY[level]}: {CRITERION_TEXTS[code]}"}
+                  for code, level in CRITERIA.items()])
+
+
+def organ_site_code_system() -> dict[str, Any]:
+    return mapping.code_system(
+        id="nhsn-organ-space-site", url=ORGAN_SITE_SYSTEM, name="NhsnOrganSpaceSite",
+        title="NHSN organ/space sites",
+        description="The NHSN organ/space infection sites (NHSN Patient Safety Component "
+                    "Manual, chapter 9, table 3) that the surveilled operations meet, by "
+                    "NHSN's own codes (Condition.bodySite).",
+        concepts=[{"code": code, "display": display} for code, display in ORGAN_SITES.items()])

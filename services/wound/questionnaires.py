@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from services.fhir import mapping
+
 FOLDER = Path(__file__).with_name("questionnaires")
 #: Item types both renderers support; "string" and "text" (free text) are left out on
 #: purpose: the answers are closed, as in MRS POSI.
@@ -128,8 +130,6 @@ def code_system(system: str) -> dict[str, Any]:
                         if o.get("valueCoding", {}).get("system") == system]
             for coding in codings:
                 concepts.setdefault(coding["code"], coding.get("display", coding["code"]))
-    return {"resourceType": "CodeSystem", "id": identifier, "url": system, "name": name,
-            "title": title, "status": "active", "content": "complete", "caseSensitive": True,
-            "publisher": "Min helse", "description": description, "count": len(concepts),
-            "concept": [{"code": code, "display": display}
-                        for code, display in concepts.items()]}
+    return mapping.code_system(
+        id=identifier, url=system, name=name, title=title, description=description,
+        concepts=[{"code": code, "display": display} for code, display in concepts.items()])

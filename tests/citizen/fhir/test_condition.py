@@ -51,6 +51,32 @@ def test_an_ssi_reads_as_a_condition(client, hospital, reader):
     assert body["subject"] == {"reference": f"Patient/{case.person_id}"}
 
 
+def test_every_coding_of_a_condition_is_in_a_code_system_served_here(client, hospital,
+                                                                    reader):
+    from fhir.resources.R4B.codesystem import CodeSystem
+
+    _case, row = _classified(make_person(), hospital, SSILevel.ORGAN_SPACE,
+                             criterion="organ-space-abscess", organ_site="IAB")
+    body = client.get(f"/fhir/R4/Condition/{row.id}", headers=reader).json
+    codings = [body["stage"][0]["summary"]["coding"][0],
+               body["evidence"][0]["code"][0]["coding"][0], body["bodySite"][0]["coding"][0]]
+
+    for coding in codings:
+        served = client.get("/fhir/R4/CodeSystem/" + coding["system"].rsplit("/", 1)[1])
+        assert served.status_code == 200, coding
+        CodeSystem.model_validate(served.json)
+        assert served.json["url"] == coding["system"]
+        assert coding["code"] in {c["code"] for c in served.json["concept"]}
+    levels = client.get("/fhir/R4/CodeSystem/ssi-level").json
+    assert [c["code"] for c in levels["concept"]] == ["superficial", "deep", "organ_space"]
+    criteria = client.get("/fhir/R4/CodeSystem/ssi-classification-criterion").json
+    assert criteria["count"] == 12
+    assert criteria["concept"][0] == {
+        "code": "organ-space-purulent-drain",
+        "display": "Pus from a drain placed into the organ/space",
+        "definition": "Organ/space SSI: Pus from a drain placed into the organ/space"}
+
+
 def test_no_ssi_is_no_condition(client, hospital, reader):
     _case, row = _classified(make_person(), hospital, SSILevel.NONE)
 
