@@ -92,6 +92,22 @@ def test_the_pdf(nurse):
     reader = pypdf.PdfReader(io.BytesIO(got.data))
     assert reader.trailer["/Root"]["/Lang"] == "nn"
     assert reader.metadata.title
+    assert _figures(reader.trailer["/Root"]["/StructTreeRoot"]) == [
+        "Postoperative sårinfeksjonar per operasjonstype",
+        "Sårinfeksjonar etter NNIS-risikoindeks"]
+    assert "2026-1: 50,0 % (9,5–90,5 %)" in "".join(page.extract_text()
+                                                     for page in reader.pages)
+
+
+def _figures(node) -> list[str]:
+    """The alternative texts of the tagged figures (the charts), in reading order."""
+    node = node.get_object()
+    if isinstance(node, list):
+        return [alt for child in node for alt in _figures(child)]
+    if not isinstance(node, dict):
+        return []
+    found = [str(node["/Alt"])] if node.get("/S") == "/Figure" else []
+    return found + (_figures(node["/K"]) if "/K" in node else [])
 
 
 @pytest.mark.parametrize("query", [
