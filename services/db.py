@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, registry
 
+from services import sql_time
+
 # A fixed naming convention keeps constraint names identical on SQLite and PostgreSQL,
 # so Alembic can drop and alter them and autogenerate diffs stay empty.
 NAMING_CONVENTION = {
@@ -97,6 +99,7 @@ def _sqlite_pragmas(dbapi_connection) -> None:
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    sql_time.register_sqlite(dbapi_connection)
 
 
 #: A pooled connection idle at least this long is tested before use; one in use moments

@@ -40,6 +40,15 @@ class ProportionSchema(Schema):
     ci_high = fields.Float(required=True, allow_none=True)
 
 
+class DensitySchema(Schema):
+    """In-hospital SSIs per 1,000 post-operative days in hospital (operations with a
+    discharge day); per_1000 null without days."""
+
+    events = fields.Integer(required=True)
+    days = fields.Integer(required=True)
+    per_1000 = fields.Float(required=True, allow_none=True)
+
+
 class StratumSchema(Schema):
     nnis_index = fields.Integer(required=True)
     operations = fields.Integer(required=True)
@@ -61,6 +70,7 @@ class FiguresSchema(Schema):
     superficial = fields.Nested(ProportionSchema, required=True)
     deep = fields.Nested(ProportionSchema, required=True)
     after_discharge = fields.Nested(ProportionSchema, required=True)
+    in_hospital = fields.Nested(DensitySchema, required=True)
     strata = fields.List(fields.Nested(StratumSchema), required=True)
 
 
@@ -90,6 +100,8 @@ def _figures(f: Figures) -> dict:
             "median_days": f.median_days, "p90_days": f.p90_days, "ssi": _proportion(f.ssi),
             "superficial": _proportion(f.superficial), "deep": _proportion(f.deep),
             "after_discharge": _proportion(f.after_discharge),
+            "in_hospital": {"events": f.in_hospital.events, "days": f.in_hospital.days,
+                            "per_1000": f.in_hospital.per_1000},
             "strata": [{"nnis_index": s.nnis_index, "operations": s.operations,
                         "ssi": _proportion(s.ssi), "superficial": _proportion(s.superficial),
                         "deep": _proportion(s.deep)} for s in f.strata]}

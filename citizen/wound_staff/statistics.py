@@ -26,7 +26,7 @@ from services.wound.periods import (
     tertial_containing,
     tertial_name,
 )
-from services.wound.statistics import Figures, Proportion, Report, statistics
+from services.wound.statistics import Density, Figures, Proportion, Report, statistics
 
 infection_control = staff_required(role=Role.INFECTION_CONTROL)
 #: Excel reads a file as UTF-8 only with the byte-order mark; other tools skip it.
@@ -107,6 +107,14 @@ def interval(rate: Proportion) -> str:
     return f"{format_decimal(found[0] * 100, '0.0')}–{format_decimal(found[1] * 100, '0.0')} %"
 
 
+def per_1000(density: Density) -> str:
+    """``58,8 (1 in 17 days)``, or a dash without days to divide by."""
+    if density.per_1000 is None:
+        return "–"
+    return _("%(rate)s (%(events)d in %(days)d days)", rate=format_decimal(
+        density.per_1000, "0.0"), events=density.events, days=density.days)
+
+
 def days_text(value: float | None) -> str:
     return "–" if value is None else format_decimal(value, "0.0")
 
@@ -125,6 +133,12 @@ def channel_name(channel) -> str:
 
 def period_name(period: Period) -> str:
     return tertial_name(period) or f"{day(period.first)}–{day(period.last)}"
+
+
+#: What the page's and the PDF's templates write figures with.
+FORMATTERS = {"percent": percent, "interval": interval, "days_text": days_text,
+              "per_1000": per_1000, "category_name": category_name,
+              "period_name": period_name, "channel_name": channel_name}
 
 
 def _bars(report: Report, pick) -> list[charts.Bar]:
@@ -184,9 +198,7 @@ def statistics_page():
     report, errors = _report_or_errors()
     return render_template(
         "wound_staff/statistics.html", report=report, errors=errors, values=_values(),
-        categories=catalogue.load().categories, percent=percent, interval=interval,
-        days_text=days_text, category_name=category_name, period_name=period_name,
-        channel_name=channel_name,
+        categories=catalogue.load().categories, **FORMATTERS,
         incidence_chart=incidence_chart(report) if report else None,
         nnis_chart=nnis_chart(report) if report else None,
         query=request.query_string.decode("ascii", "replace")), 422 if errors else 200
@@ -215,7 +227,7 @@ HEADER = ("period", "first_day", "last_day", "category", "nnis_index", "operatio
           "ssi", "ssi_percent", "ssi_ci_low", "ssi_ci_high", "superficial",
           "deep_organ_space", "known_status", "completeness_percent", "invited", "answered",
           "response_percent", *[f"answered_{c.value}" for c in AnswerChannel], "median_days",
-          "p90_days")
+          "p90_days", "ssi_in_hospital", "post_op_days_in_hospital", "ssi_in_hospital_per_1000")
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -249,7 +261,9 @@ def _csv_row(label: str, period: Period, f: Figures) -> list[str]:
             str(f.response.denominator), str(f.response.numerator), _number(f.response.value),
             *[str(p.numerator) for _c, p in f.by_channel],
             "" if f.median_days is None else f"{f.median_days:.1f}",
-            "" if f.p90_days is None else f"{f.p90_days:.1f}"]
+            "" if f.p90_days is None else f"{f.p90_days:.1f}",
+            str(f.in_hospital.events), str(f.in_hospital.days),
+            "" if f.in_hospital.per_1000 is None else f"{f.in_hospital.per_1000:.2f}"]
 
 
 def csv_response(report: Report) -> Response:

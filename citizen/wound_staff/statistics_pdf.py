@@ -17,8 +17,6 @@ def statistics_pdf(report: Report, lang: str) -> bytes:
 
     with force_locale(lang):
         return render_pdf(TEMPLATE, language=lang, title=_("Wound infection statistics"),
-                          report=report, percent=page.percent, interval=page.interval,
-                          days_text=page.days_text, category_name=page.category_name,
-                          period_name=page.period_name, channel_name=page.channel_name,
+                          report=report, **page.FORMATTERS,
                           incidence_chart=page.incidence_chart(report),
                           nnis_chart=page.nnis_chart(report))

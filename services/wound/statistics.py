@@ -1,7 +1,9 @@
 """Wound-infection statistics for infection-control staff (issue 13): per operation
 category and period, and for the period before it, the operations, follow-up completeness,
 response (overall and by channel), time to answer, SSI cumulative incidence with Wilson's
-95 % interval, superficial against deep and organ/space, and the rates by NNIS risk index.
+95 % interval, superficial against deep and organ/space, the share found after discharge,
+the incidence density of in-hospital SSIs per 1,000 post-operative days (ECDC's measure,
+robust to how hard the hospital looks after discharge), and the rates by NNIS risk index.
 
 Counted by the database (two GROUP BY queries a period), never by loading cases: the
 figures are aggregates, not a read of any one patient, so nothing is audited per patient.
@@ -15,12 +17,12 @@ from dataclasses import dataclass, field
 from math import floor
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
 from services.actors import Actor
 from services.clock import day_ends, day_starts
 from services.db import db
+from services.sql_time import days_between, norwegian_day, whole_hours
 from services.wound import catalogue
 from services.wound.models import (
     AnswerChannel,
@@ -60,6 +62,18 @@ class Proportion:
         return wilson_interval(self.numerator, self.denominator)
 
 
+@dataclass(frozen=True)
+class Density:
+    """Events per post-operative day in hospital."""
+
+    events: int
+    days: int
+
+    @property
+    def per_1000(self) -> float | None:
+        return 1000 * self.events / self.days if self.days else None
+
+
 @dataclass
 class Counts:
     """What the database counted for one group; groups add up."""
@@ -73,12 +87,15 @@ class Counts:
     superficial: int = 0
     deep: int = 0
     after_discharge: int = 0
+    in_hospital: int = 0
+    #: Post-operative days in hospital, of the operations with a discharge day.
+    days_in_hospital: int = 0
     #: Whole hours from invitation to answer → how many answers took that long.
     hours: Counter = field(default_factory=Counter)
 
     def __iadd__(self, other: Counts) -> Counts:
         for name in ("operations", "known", "invited", "answered", "infected", "superficial",
-                     "deep", "after_discharge"):
+                     "deep", "after_discharge", "in_hospital", "days_in_hospital"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.channels.update(other.channels)
         self.hours.update(other.hours)
@@ -109,6 +126,8 @@ class Figures:
     superficial: Proportion
     deep: Proportion
     after_discharge: Proportion
+    #: In-hospital SSIs per post-operative day in hospital (operations with a discharge day).
+    in_hospital: Density
     strata: tuple[Stratum, ...]
 
 
@@ -148,13 +167,13 @@ def _period_figures(reach: set[int], period: Period, category: str | None) -> Pe
         counts = Counts(operations=row.operations, known=row.known, invited=row.invited,
                         answered=row.answered, infected=row.infected,
                         superficial=row.superficial, deep=row.deep,
-                        after_discharge=row.after_discharge,
+                        after_discharge=row.after_discharge, in_hospital=row.in_hospital,
+                        days_in_hospital=row.days_in_hospital or 0,
                         channels=Counter({c: getattr(row, f"via_{c.value}") for c in CHANNELS}))
         groups[(row.category, row.nnis_index)] = counts
     hours: dict[str, Counter] = {}
-    for key, whole_hours, answers in db.session.execute(_hours_statement(reach, period,
-                                                                         category)):
-        hours.setdefault(key, Counter())[max(0, int(whole_hours))] += answers
+    for key, took, answers in db.session.execute(_hours_statement(reach, period, category)):
+        hours.setdefault(key, Counter())[max(0, int(took))] += answers
     keys = [c.key for c in catalogue.load().categories if category in (None, c.key)]
     keys += sorted({k for k, _ in groups} - set(keys))
     per_category = []
@@ -188,6 +207,7 @@ def _figures(key: str | None, counts: Counts, strata: dict[int, Counts]) -> Figu
         ssi=Proportion(counts.infected, n), superficial=Proportion(counts.superficial, n),
         deep=Proportion(counts.deep, n),
         after_discharge=Proportion(counts.after_discharge, counts.infected),
+        in_hospital=Density(counts.in_hospital, counts.days_in_hospital),
         strata=tuple(Stratum(i, s.operations, Proportion(s.infected, s.operations),
                              Proportion(s.superficial, s.operations),
                              Proportion(s.deep, s.operations)) for i, s in strata.items()))
@@ -243,6 +263,8 @@ def _counts_statement(reach: set[int], period: Period, category: str | None) -> 
     # are unknown.
     known = classified | (FollowUp.answered_at.is_not(None) & sa.not_(FollowUp.flagged))
     infected = Classification.level.in_(INFECTED)
+    days = days_between(norwegian_day(Operation.performed_at), Operation.discharged_on)
+    discharged = Operation.discharged_on.is_not(None) & (days >= 0)
     return (
         sa.select(
             Operation.category, Operation.nnis_index,
@@ -254,31 +276,15 @@ def _counts_statement(reach: set[int], period: Period, category: str | None) -> 
             _count(Classification.level == SSILevel.SUPERFICIAL).label("superficial"),
             _count(Classification.level.in_(DEEP)).label("deep"),
             _count(infected & Classification.detected.in_(AFTER_DISCHARGE))
-            .label("after_discharge"))
+            .label("after_discharge"),
+            _count(infected & discharged & (Classification.detected == Detection.IN_HOSPITAL))
+            .label("in_hospital"),
+            sa.func.sum(sa.case((discharged, days), else_=0)).label("days_in_hospital"))
         .select_from(Operation)
         .outerjoin(FollowUp, FollowUp.operation_id == Operation.id)
         .outerjoin(Classification, Classification.follow_up_id == FollowUp.id)
         .where(*_operations(reach, period, category))
         .group_by(Operation.category, Operation.nnis_index))
-
-
-class whole_hours(FunctionElement):
-    """Whole hours from the first timestamp to the second."""
-
-    type = sa.Integer()
-    inherit_cache = True
-
-
-@compiles(whole_hours)
-def _whole_hours_postgresql(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"floor(extract(epoch from ({end} - {start})) / 3600)"
-
-
-@compiles(whole_hours, "sqlite")
-def _whole_hours_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"cast((julianday({end}) - julianday({start})) * 24 as integer)"
 
 
 def _hours_statement(reach: set[int], period: Period, category: str | None) -> sa.Select:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pypdf
 import pytest
@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from services.audit.models import AuditEvent
 from services.db import db
 from services.people.models import Role
-from services.wound.models import AnswerChannel, CaseState, Classification, SSILevel
+from services.wound.models import (
+    AnswerChannel,
+    CaseState,
+    Classification,
+    Detection,
+    SSILevel,
+)
 from tests.citizen.pages import sign_in_citizen, sign_in_staff, text
 from tests.plugins.factories import make_organisation, make_person, make_staff
 from tests.services.wound.factories import make_case
@@ -84,6 +90,28 @@ def test_the_csv(nurse):
         csec = next(r for r in rows if r["period"] == "current" and r["category"] == "CSEC"
                     and r["nnis_index"] == "")
         assert csec["operations"] == "2" and csec["ssi_percent"] == "50.00"
+
+
+def test_in_hospital_ssis_per_1000_days_on_every_face(nurse, hospitals):
+    case = make_case(make_person(), hospitals[0], state=CaseState.CLASSIFIED,
+                     discharged_on=date(2026, 3, 6))  # operated on 2 March: 4 days
+    db.session.add(Classification(follow_up_id=case.id, level=SSILevel.SUPERFICIAL,
+                                  detected=Detection.IN_HOSPITAL, classified_by="staff 1"))
+    db.session.commit()
+
+    page = text(nurse.get(f"/staff/ssi/statistics{Q}"))
+    assert "Sårinfeksjoner på sykehuset per 1000 dager etter operasjonen" in page
+    assert "250,0 (1 på 4 dager)" in page
+    total = nurse.get(f"/api/v1/staff/ssi/statistics{Q}").get_json()["current"]["total"]
+    assert total["in_hospital"] == {"events": 1, "days": 4, "per_1000": 250.0}
+    rows = list(csv.DictReader(io.StringIO(
+        nurse.get(f"/staff/ssi/statistics.csv{Q}").data.decode("utf-8-sig"))))
+    everything = next(r for r in rows if r["period"] == "current" and r["category"] == "ALL"
+                      and r["nnis_index"] == "")
+    assert (everything["ssi_in_hospital"], everything["post_op_days_in_hospital"],
+            everything["ssi_in_hospital_per_1000"]) == ("1", "4", "250.00")
+    pdf = pypdf.PdfReader(io.BytesIO(nurse.get(f"/staff/ssi/statistics.pdf{Q}").data))
+    assert "250,0 (1 på 4 dager)" in "".join(p.extract_text() for p in pdf.pages)
 
 
 def test_the_pdf(nurse):

@@ -17,13 +17,14 @@ DUE = date(2026, 4, 1)
 
 def make_case(person, hospital, *, performed_at: datetime = OPERATED, due_on: date = DUE,
               category: str = "CSEC", state: CaseState = CaseState.SCHEDULED,
-              muted_reason: str | None = None, **case_fields) -> FollowUp:
+              muted_reason: str | None = None, discharged_on: date | None = None,
+              **case_fields) -> FollowUp:
     operation = Operation(
         person_id=person.id, identifier_system="urn:test:operations",
         identifier_value=f"op-{next(_numbers)}", category=category, performed_at=performed_at,
         duration_minutes=45, asa_class=2, wound_class=2, emergency=False,
         antibiotic_prophylaxis=True, endoscopic=False, implant=False,
-        organisation_id=hospital.id, nnis_index=0)
+        organisation_id=hospital.id, nnis_index=0, discharged_on=discharged_on)
     db.session.add(operation)
     db.session.flush()
     case = FollowUp(operation_id=operation.id, person_id=person.id,

@@ -3,7 +3,7 @@ Newcombe's published values, another hospital's operations left out, empty perio
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -91,6 +91,40 @@ def test_the_figures_of_one_category(world):
     assert report.current.total.operations == 7
     assert report.previous.period == parse_tertial("2025-3")
     assert report.previous.total.operations == 0
+
+
+def test_in_hospital_ssis_per_1000_post_operative_days(world):
+    hospital, _other, actor, _ = world
+    person = make_person()  # operated on 2 March, 09:00 in Oslo
+    five_days = make_case(person, hospital, discharged_on=date(2026, 3, 7))
+    classify(five_days, SSILevel.SUPERFICIAL, Detection.IN_HOSPITAL)
+    make_case(person, hospital, discharged_on=date(2026, 3, 2))  # the same day: 0 days
+    make_case(person, hospital, discharged_on=date(2026, 3, 12))  # 10 days
+    undated = make_case(person, hospital)  # no discharge day: neither events nor days
+    classify(undated, SSILevel.DEEP, Detection.IN_HOSPITAL)
+    later = make_case(person, hospital, discharged_on=date(2026, 3, 4))
+    classify(later, SSILevel.DEEP, Detection.AFTER_DISCHARGE)  # 2 days, not an event
+    typo = make_case(person, hospital, discharged_on=date(2026, 3, 1))  # before: left out
+    classify(typo, SSILevel.DEEP, Detection.IN_HOSPITAL)
+
+    density = statistics(actor=actor, period=T1, category=None).current.total.in_hospital
+
+    assert (density.events, density.days) == (1, 17)
+    assert density.per_1000 == pytest.approx(1000 / 17)
+
+
+@pytest.mark.parametrize(("performed_at", "discharged_on", "days"), [
+    # 00:30 on 2 March in Oslo (winter, UTC+1) is 1 March 23:30 UTC.
+    (datetime(2026, 3, 1, 23, 30, tzinfo=UTC), date(2026, 3, 2), 0),
+    (datetime(2026, 3, 1, 22, 30, tzinfo=UTC), date(2026, 3, 2), 1),
+    # 00:30 on 1 April in Oslo (summer, UTC+2) is 31 March 22:30 UTC.
+    (datetime(2026, 3, 31, 22, 30, tzinfo=UTC), date(2026, 4, 1), 0),
+    (datetime(2026, 3, 31, 21, 30, tzinfo=UTC), date(2026, 4, 1), 1)])
+def test_post_operative_days_count_norwegian_days(world, performed_at, discharged_on, days):
+    hospital, _other, actor, _ = world
+    make_case(make_person(), hospital, performed_at=performed_at, discharged_on=discharged_on)
+    density = statistics(actor=actor, period=T1, category=None).current.total.in_hospital
+    assert density.days == days and density.per_1000 == (0 if days else None)
 
 
 def test_another_hospital_sees_only_its_own(world):
