@@ -15,7 +15,7 @@ import hmac
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,11 +31,10 @@ from services.wound.models import (
     Classification,
     FollowUp,
     Operation,
-    OperationStatus,
     SSILevel,
 )
 from services.wound.periods import Period, tertial_name
-from services.wound.staff import organisations_of
+from services.wound.staff import organisations_of, surveilled_operations
 from services.wound.states import PURPOSE
 
 FORMATS = ("csv", "fhir")
@@ -73,8 +72,6 @@ class Counts:
 
 
 def _query(organisations: set[int], period: Period) -> sa.Select:
-    start = datetime.combine(period.first, time(), NORWAY).astimezone(UTC)
-    end = datetime.combine(period.last + timedelta(days=1), time(), NORWAY).astimezone(UTC)
     hospital, unit = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
     return (sa.select(Operation, FollowUp.state, Classification, Person.birth_date,
                       hospital.org_number.label("hospital_number"),
@@ -84,16 +81,19 @@ def _query(organisations: set[int], period: Period) -> sa.Select:
             .join(hospital, hospital.id == Operation.organisation_id)
             .outerjoin(unit, unit.id == Operation.unit_id)
             .outerjoin(Classification, Classification.follow_up_id == FollowUp.id)
-            .where(Operation.organisation_id.in_(organisations),
-                   Operation.status == OperationStatus.COMPLETED,
-                   Operation.performed_at >= start, Operation.performed_at < end)
+            .where(*surveilled_operations(organisations, period))
             .order_by(Operation.performed_at, Operation.id))
 
 
 def counts(*, actor: Actor, period: Period) -> Counts:
     """How many operations the export of ``period`` holds, and how many are not classified."""
-    rows = db.session.execute(_query(organisations_of(actor), period)).all()
-    return Counts(len(rows), sum(1 for r in rows if r.Classification is None))
+    operations, not_classified = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.case((Classification.id.is_(None), 1))))
+        .select_from(Operation)
+        .join(FollowUp, FollowUp.operation_id == Operation.id)
+        .outerjoin(Classification, Classification.follow_up_id == FollowUp.id)
+        .where(*surveilled_operations(organisations_of(actor), period))).one()
+    return Counts(operations, not_classified)
 
 
 def pseudonym(secret: str | bytes, *, hospital_id: int, person_id: int) -> str:

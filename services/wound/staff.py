@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 
 from services.actors import Actor, ActorKind
-from services.clock import utcnow
+from services.clock import day_ends, day_starts, utcnow
 from services.db import db
 from services.people.service import with_units
 from services.people.staff_access import record_staff_read
-from services.wound.models import FollowUp
+from services.wound.models import FollowUp, Operation, OperationStatus
+from services.wound.periods import Period
 from services.wound.states import PURPOSE
 
 
@@ -26,6 +27,22 @@ def organisations_of(actor: Actor) -> set[int]:
     if actor.kind is not ActorKind.STAFF or actor.organisation_id is None:
         raise PermissionError("surveillance work is for staff in an organisation")
     return set(with_units({actor.organisation_id}))
+
+
+def surveilled_operations(reach: set[int], period: Period,
+                          category: str | None = None) -> list[sa.ColumnElement[bool]]:
+    """Which operations the surveillance counts for ``reach`` (``organisations_of``) in
+    ``period``: completed (not entered in error), performed on a Norwegian day of the
+    period, of the category if one is given. As WHERE clauses on ``Operation``."""
+    where = [Operation.organisation_id.in_(reach),
+             Operation.status == OperationStatus.COMPLETED]
+    if (start := day_starts(period.first)) is not None:
+        where.append(Operation.performed_at >= start)
+    if (end := day_ends(period.last)) is not None:
+        where.append(Operation.performed_at < end)
+    if category is not None:
+        where.append(Operation.category == category)
+    return where
 
 
 def case_for(case_id: int, *, actor: Actor, for_update: bool = False) -> FollowUp:

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 
 from services.actors import Actor
-from services.clock import day_ends, day_starts
 from services.db import db
 from services.sql_time import days_between, norwegian_day, whole_hours
 from services.wound import catalogue
@@ -30,11 +29,10 @@ from services.wound.models import (
     Detection,
     FollowUp,
     Operation,
-    OperationStatus,
     SSILevel,
 )
 from services.wound.periods import BadPeriod, Period
-from services.wound.staff import organisations_of
+from services.wound.staff import organisations_of, surveilled_operations
 from services.wound.wilson import wilson_interval
 
 NNIS_INDEXES = (-1, 0, 1, 2, 3)
@@ -236,20 +234,6 @@ def _percentile_days(hours: Counter, q: float) -> float | None:
     return (low + (high - low) * fraction) / 24
 
 
-def _operations(reach: set[int], period: Period, category: str | None) -> list:
-    """The operations counted: completed (not entered in error), the hospital's, performed
-    on a Norwegian day of the period."""
-    where = [Operation.organisation_id.in_(reach),
-             Operation.status == OperationStatus.COMPLETED]
-    if (start := day_starts(period.first)) is not None:
-        where.append(Operation.performed_at >= start)
-    if (end := day_ends(period.last)) is not None:
-        where.append(Operation.performed_at < end)
-    if category is not None:
-        where.append(Operation.category == category)
-    return where
-
-
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return sa.func.count(sa.case((condition, 1)))
 
@@ -283,7 +267,7 @@ def _counts_statement(reach: set[int], period: Period, category: str | None) -> 
         .select_from(Operation)
         .outerjoin(FollowUp, FollowUp.operation_id == Operation.id)
         .outerjoin(Classification, Classification.follow_up_id == FollowUp.id)
-        .where(*_operations(reach, period, category))
+        .where(*surveilled_operations(reach, period, category))
         .group_by(Operation.category, Operation.nnis_index))
 
 
@@ -292,6 +276,6 @@ def _hours_statement(reach: set[int], period: Period, category: str | None) -> s
     return (sa.select(Operation.category, hours, sa.func.count())
             .select_from(Operation)
             .join(FollowUp, FollowUp.operation_id == Operation.id)
-            .where(*_operations(reach, period, category), FollowUp.invited_at.is_not(None),
-                   FollowUp.answered_at.is_not(None))
+            .where(*surveilled_operations(reach, period, category),
+                   FollowUp.invited_at.is_not(None), FollowUp.answered_at.is_not(None))
             .group_by(Operation.category, hours))
