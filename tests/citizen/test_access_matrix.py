@@ -673,16 +673,39 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
     }[kind]
 
 
+def signed_in(app, world: World, caller: str):
+    """A test client as the caller (their session cookie), and the headers they send (a
+    system's bearer token)."""
+    client = app.test_client()
+    if caller in world.cookies:
+        set_session_cookie(client, world.cookies[caller])
+    return client, dict(world.bearers.get(caller, {}))
+
+
+def url(path: str, world: World, caller: str) -> str:
+    """A matrix row's path with the caller's subject, case, document ... filled in."""
+    return path.format(subject=world.subjects[caller], message=world.message_id,
+                       letter=world.letter_id, appointment=world.appointments[caller],
+                       api_appointment=world.api_appointments[caller],
+                       change_request=world.clinic["request"],
+                       clinic_scan=world.clinic["scan"], slot=world.clinic["slot"],
+                       block=world.block_id, fullmakt=world.fullmakt_id,
+                       document=world.documents[caller], staff_document=world.staff_document,
+                       access_entry=world.access_entries[caller],
+                       api_access_entry=world.api_access_entries[caller],
+                       question=world.question_id, export=world.export_id,
+                       questionnaire=world.questionnaires[caller],
+                       wound_case=world.wound_cases[caller],
+                       wound_answered=world.wound_answered[caller])
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 def test_access_matrix(matrix_app, world, caller):
     from services.db import db
     from services.people.models import Person
     from services.people.service import national_id_of
 
-    client = matrix_app.test_client()
-    headers = dict(world.bearers.get(caller, {}))
-    if caller in world.cookies:
-        set_session_cookie(client, world.cookies[caller])
+    client, headers = signed_in(matrix_app, world, caller)
     subject = world.subjects[caller]
     mismatches = []
     for (endpoint, method), (path, kind, expected) in MATRIX.items():
@@ -695,26 +718,8 @@ def test_access_matrix(matrix_app, world, caller):
             person = db.session.get(Person, subject)
             body["json"]["identifier"] = [{"system": FNR_SYSTEM,
                                            "value": national_id_of(person)}]
-        response = client.open(path.format(subject=subject, message=world.message_id,
-                                           letter=world.letter_id,
-                                           appointment=world.appointments[caller],
-                                           api_appointment=world.api_appointments[caller],
-                                           change_request=world.clinic["request"],
-                                           clinic_scan=world.clinic["scan"],
-                                           slot=world.clinic["slot"],
-                                           block=world.block_id,
-                                           fullmakt=world.fullmakt_id,
-                                           document=world.documents[caller],
-                                           staff_document=world.staff_document,
-                                           access_entry=world.access_entries[caller],
-                                           api_access_entry=world.api_access_entries[caller],
-                                           question=world.question_id,
-                                           export=world.export_id,
-                                           questionnaire=world.questionnaires[caller],
-                                           wound_case=world.wound_cases[caller],
-                                           wound_answered=world.wound_answered[caller]),
-                               method=method,
-                               headers=headers, **body)
+        response = client.open(url(path, world, caller), method=method, headers=headers,
+                               **body)
         response.close()
         if response.status_code != expected[caller]:
             mismatches.append(f"{method} {endpoint}: expected {expected[caller]}, "
