@@ -7,7 +7,7 @@ from datetime import date
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from citizen.api.schemas import PageQuerySchema, page_of
+from citizen.api.schemas import JsonInteger, PageQuerySchema, page_of
 from citizen.wound.api_schemas import AnswerBodySchema
 from citizen.wound_staff.classification_schemas import ProposalSchema
 from services.wound import catalogue, review, worklist
@@ -20,11 +20,6 @@ MAX_ID = 2**31 - 1
 OPEN_STATES = [state.value for state in CaseState if state in worklist.OPEN]
 
 
-def _known_category(code: str) -> None:
-    if catalogue.load().by_key(code.upper()) is None:
-        raise ValidationError("Not a category of the procedure catalogue.")
-
-
 class WorklistQuerySchema(PageQuerySchema):
     """``GET /api/v1/staff/ssi/worklist``: paging and the filters, every one optional."""
 
@@ -33,8 +28,8 @@ class WorklistQuerySchema(PageQuerySchema):
 
     limit = fields.Integer(load_default=50,
                            validate=validate.Range(min=1, max=worklist.MAX_LIMIT))
-    category = fields.String(load_default=None,
-                             validate=[validate.Length(max=10), _known_category],
+    category = fields.String(load_default=None, validate=validate.OneOf(
+                                 [category.key for category in catalogue.load().categories]),
                              metadata={"description": "A catalogue category (CSEC, HPRO ...)."})
     operated_from = fields.Date(load_default=None, metadata={
         "description": "Operated on or after this Norwegian day (YYYY-MM-DD)."})
@@ -210,7 +205,7 @@ class CaseDetailSchema(Schema):
     version = fields.Integer(required=True, metadata={"description": "The case's version."})
 
 
-_VERSION = {"allow_none": True, "load_default": None, "strict": True,
+_VERSION = {"allow_none": True, "load_default": None,
             "validate": validate.Range(0, MAX_ID),
             "metadata": {"description": "The case version read (or If-Match)."}}
 _TEXT = {"allow_none": True, "load_default": None,
@@ -224,7 +219,7 @@ class _Strict(Schema):
 
 class TransitionBodySchema(_Strict):
     to = fields.String(required=True, validate=validate.OneOf(STATES))
-    version = fields.Integer(**_VERSION)
+    version = JsonInteger(**_VERSION)
     note = fields.String(**_TEXT)
 
 
@@ -232,14 +227,14 @@ class NoteBodySchema(_Strict):
     topic = fields.String(required=True, validate=validate.OneOf(review.TOPICS),
                           metadata={"description": "other needs a text."})
     text = fields.String(**_TEXT)
-    version = fields.Integer(**_VERSION)
+    version = JsonInteger(**_VERSION)
 
 
 class CallBodySchema(_Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(
         [outcome.value for outcome in CallOutcome]))
     text = fields.String(**_TEXT)
-    version = fields.Integer(**_VERSION)
+    version = JsonInteger(**_VERSION)
     answer = fields.Nested(AnswerBodySchema, allow_none=True, load_default=None, metadata={
         "description": "Her answer as given on the phone (outcome answered_by_phone only): "
                        "a QuestionnaireResponse, stored as her final answer."})

@@ -93,13 +93,13 @@ def test_pages_walk_every_case_once_keeping_the_filters(nurse_api, hospital):
     made = [make_case(make_person(), hospital, state=CaseState.TRIAGED,
                       performed_at=OPERATED - timedelta(days=n % 2)) for n in range(5)]
     make_case(make_person(), hospital, state=CaseState.TRIAGED, category="HPRO")
-    seen, url = [], f"{WORKLIST}?limit=2&category=csec"
+    seen, url = [], f"{WORKLIST}?limit=2&category=CSEC"
     while url:
         data = nurse_api.get(url).get_json()
         seen += [item["id"] for item in data["items"]]
         assert len(data["items"]) <= 2
         url = local(data["next"]) if data["next"] else None
-        assert url is None or "category=csec" in url
+        assert url is None or "category=CSEC" in url
     assert sorted(seen) == sorted(c.id for c in made) and len(seen) == 5
 
 
