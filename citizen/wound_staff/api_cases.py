@@ -30,7 +30,7 @@ from citizen.wound_staff.api_shared import (
     TAGS,
     infection_control,
     not_found,
-    stale,
+    refusals,
     version_read,
 )
 from citizen.wound_staff.case_schemas import (
@@ -214,13 +214,8 @@ def _changed(service, *, from_header: bool, fields: dict[str, str] | None = None
     """Call the review service that changes the case, its refusals as problems (an
     ``Invalid`` at the body's name for its field)."""
     try:
-        return service(actor=g.actor, **arguments)
-    except staff.NotFound:
-        raise not_found() from None
-    except staff.Stale as refused:
-        raise stale(refused, from_header=from_header) from None
-    except states.NotAllowed as refused:
-        raise ApiError(409, str(refused), errors={"code": ["state"]}) from None
+        with refusals(from_header=from_header, wrong_state=(states.NotAllowed,)):
+            return service(actor=g.actor, **arguments)
     except review.Invalid as invalid:
         field = (fields or {}).get(invalid.field, invalid.field)
         raise ApiError(422, "the body has invalid fields",

@@ -22,8 +22,7 @@ from citizen.wound_staff.api_shared import (
     TAGS,
     case_or_404,
     infection_control,
-    not_found,
-    stale,
+    refusals,
     version_read,
 )
 from citizen.wound_staff.classification_schemas import (
@@ -78,14 +77,9 @@ def put_classification(case_id: int) -> Response:
         raise ApiError(400, "the body is nested too deeply") from None
     version, from_header = version_read(case_id, body.pop("version"))
     try:
-        stored = classification.classify(case_id=case_id, decision=body, version=version,
-                                         actor=g.actor)
-    except staff.NotFound:
-        raise not_found() from None
-    except staff.Stale as refused:
-        raise stale(refused, from_header=from_header) from None
-    except classification.WrongState as wrong:
-        raise ApiError(409, str(wrong), errors={"code": ["state"]}) from None
+        with refusals(from_header=from_header, wrong_state=(classification.WrongState,)):
+            stored = classification.classify(case_id=case_id, decision=body,
+                                             version=version, actor=g.actor)
     except classification.Refused as refused:
         errors: dict[str, list[str]] = {}
         for problem in refused.problems:

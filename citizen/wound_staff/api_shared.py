@@ -4,6 +4,9 @@ or ``If-Match``; docs/api.md) with its refusals: 409 from the body, 412 from If-
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import g, request
 
 from citizen.auth.current import staff_required
@@ -50,3 +53,18 @@ def stale(refused: staff.Stale, *, from_header: bool) -> ApiError:
     if from_header:
         return ApiError(412, str(refused), title="Precondition Failed")
     return ApiError(409, str(refused), errors={"code": ["stale"]})
+
+
+@contextmanager
+def refusals(*, from_header: bool, wrong_state: tuple[type[Exception], ...] = ()
+             ) -> Iterator[None]:
+    """A change's refusals as problems: no such case 404, stale 409/412, and a case whose
+    state takes no such change (``wrong_state``) 409 with ``errors.code`` state."""
+    try:
+        yield
+    except staff.NotFound:
+        raise not_found() from None
+    except staff.Stale as refused:
+        raise stale(refused, from_header=from_header) from None
+    except wrong_state as refused:
+        raise ApiError(409, str(refused), errors={"code": ["state"]}) from None

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from citizen.auth.cookies import NAME
 from services.wound.models import CaseState
-from tests.citizen.api.test_properties import REJECTIONS
+from tests.citizen.api.test_properties import REJECTIONS, call_each
 from tests.plugins.factories import make_person
 from tests.services.wound.factories import make_case
 
-EXAMPLES = 150
 MAX_ID = 2**31 - 1
 PATHS = "^/api/v1/staff/ssi/(worklist|cases)"
 
@@ -63,10 +61,4 @@ def test_every_case_operation_answers_as_described(app, hospital, nurse_api, mod
     if mode is GenerationMode.POSITIVE:
         cases = cases.map(as_a_client_sends)
 
-    @given(case=cases)
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-    def call(case):
-        case.call_and_validate()
-
-    call()
+    call_each(cases)
