@@ -66,7 +66,7 @@ def keyset_page(statement: sa.Select, *, keys: Sequence[InstrumentedAttribute],
     if len(rows) <= args.limit:
         return Page(rows, None)
     rows = rows[:args.limit]
-    return Page(rows, _encode([getattr(rows[-1], key.key) for key in keys]))
+    return Page(rows, encode_cursor([getattr(rows[-1], key.key) for key in keys]))
 
 
 def next_url(page: Page) -> str | None:
@@ -78,28 +78,38 @@ def next_url(page: Page) -> str | None:
         request.endpoint, **(request.view_args or {}), **args)
 
 
-def _encode(values: list[Any]) -> str:
+def encode_cursor(values: Sequence[Any]) -> str:
+    """The opaque cursor of a row's key values (dates and moments as ISO text)."""
     plain = [value.isoformat() if isinstance(value, date) else value for value in values]
     return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()
                                     ).decode().rstrip("=")
 
 
-def _decode(cursor: str, keys: Sequence[InstrumentedAttribute]) -> list[Any]:
+def decode_cursor(cursor: str, types: Sequence[type]) -> list[Any]:
+    """The key values of a cursor ``encode_cursor`` gave out, each checked to be of its type
+    in ``types`` (int, str, date, datetime): 400 (problem in the API) for anything else."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(values, list) or len(values) != len(keys):
+        if not isinstance(values, list) or len(values) != len(types):
             raise ValueError("wrong shape")
-        return [_typed(key, value) for key, value in zip(keys, values, strict=True)]
+        return [_typed(kind, value) for kind, value in zip(types, values, strict=True)]
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         if wants_json():
             raise ApiError(400, "the cursor is not one this list gave out") from None
         raise BadRequest("invalid paging cursor") from None
 
 
-def _typed(key: InstrumentedAttribute, value: Any) -> Any:
-    column_type = key.type
+def _decode(cursor: str, keys: Sequence[InstrumentedAttribute]) -> list[Any]:
     # A TypeDecorator (UTCDateTime) answers ``object``; its implementation knows.
-    python_type = getattr(column_type, "impl_instance", column_type).python_type
+    return decode_cursor(cursor, [getattr(key.type, "impl_instance", key.type).python_type
+                                  for key in keys])
+
+
+#: A key value the database's BIGINT holds: a larger one is no cursor of ours.
+_MAX_INT = 2**63 - 1
+
+
+def _typed(python_type: type, value: Any) -> Any:
     if python_type is datetime:
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
@@ -110,4 +120,6 @@ def _typed(key: InstrumentedAttribute, value: Any) -> Any:
     if python_type not in (int, str) or not isinstance(value, python_type) \
             or isinstance(value, bool):
         raise TypeError(f"expected {python_type.__name__}")
+    if python_type is int and not -_MAX_INT <= value <= _MAX_INT:
+        raise ValueError("out of range")
     return value

@@ -11,6 +11,16 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
+class JsonInteger(fields.Integer):
+    """A JSON integer: 2 or 2.0 (JSON Schema's integer), never "2", true or 2.5."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float) or (
+                isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid")
+        return super()._deserialize(int(value), attr, data, **kwargs)
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details (``citizen.errors.problem``)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from citizen.api.schemas import JsonInteger
 from citizen.notifications.schemas import JsonBoolean
 from services.people.models import Area
 from services.people.representation import Basis
@@ -12,17 +13,6 @@ from services.records.models import BlockKind
 AREAS = [a.value for a in Area]
 #: Ids are PostgreSQL integers.
 MAX_ID = 2**31 - 1
-
-
-class JsonInteger(fields.Integer):
-    """A JSON integer: 2 or 2.0, never "2", true or 2.5 (as the ultrasound API's; not
-    imported from there, whose package imports the API's routes, which import this)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-                isinstance(value, float) and not value.is_integer()):
-            raise self.make_error("invalid")
-        return super()._deserialize(int(value), attr, data, **kwargs)
 BLOCK_TARGETS = ("document_id", "organisation_id", "staff_id", "everything")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from citizen.api.schemas import JsonInteger
 from citizen.notifications.schemas import JsonBoolean
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.gestation import WindowState, WindowWarning
@@ -26,16 +27,6 @@ REASONS = [r.value for r in CITIZEN_CHANGE_REASONS]
 #: What a consent POST may say: a decision, or withdrawing the one in force.
 REVOKED = "revoked"
 CONSENT_CHOICES = [d.value for d in ConsentDecision] + [REVOKED]
-
-
-class JsonInteger(fields.Integer):
-    """A JSON integer: 2 or 2.0 (JSON Schema's integer), never "2", true or 2.5."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-                isinstance(value, float) and not value.is_integer()):
-            raise self.make_error("invalid")
-        return super()._deserialize(int(value), attr, data, **kwargs)
 
 
 class LocationSchema(Schema):

@@ -96,20 +96,13 @@ def post_questionnaire_answer(case_id: int) -> tuple[Response, int]:
     body = load_json(AnswerBodySchema())
     case = _found(cases.own_case, case_id=case_id, person_id=subject.id)
     final = body["status"] == AnswerStatus.FINAL.value
-    response = {"resourceType": body["resourceType"], "questionnaire": body["questionnaire"],
-                "status": body["status"], "item": body["item"]}
     try:
-        saved = answers.save(case_id=case.id, response=response, final=final,
+        saved = answers.save(case_id=case.id, response=response_of(body), final=final,
                              channel=AnswerChannel.WEB, actor=g.actor)
     except LookupError:
         raise ApiError(404, "no such questionnaire", title="Not Found") from None
-    except (answers.NotOpen, answers.AlreadyFinal) as refused:
-        raise ApiError(409, str(refused), errors={"code": [refused.code]}) from None
     except answers.AnswerRefused as refused:
-        errors: dict[str, list[str]] = {"code": [refused.code]}
-        for problem in refused.problems:
-            errors.setdefault(problem.expression, []).append(problem.message)
-        raise ApiError(422, str(refused), errors=errors) from None
+        raise answer_refused(refused) from None
     status = 201 if final and not saved.repeated else 200
     answer = jsonify(QuestionnaireResponseSchema().dump(as_resource(case, saved.answer)))
     return answer, status
@@ -156,6 +149,24 @@ def questionnaire_receipt(case_id: int) -> Response:
     subject = _subject_or_404()
     found = _found(cases.receipt_of, case_id=case_id, person_id=subject.id, actor=g.actor)
     return download(receipt_pdf(found, current_language()), filename_of(found))
+
+
+def response_of(body: dict) -> dict:
+    """The QuestionnaireResponse to store from an ``AnswerBodySchema`` body (what a client
+    carried over from one it read is left out)."""
+    return {"resourceType": body["resourceType"], "questionnaire": body["questionnaire"],
+            "status": body["status"], "item": body["item"]}
+
+
+def answer_refused(refused: answers.AnswerRefused) -> ApiError:
+    """409 when the case takes no answer (or another final one is in), else 422 with each
+    problem at its place; ``errors.code`` says which."""
+    if isinstance(refused, answers.NotOpen | answers.AlreadyFinal):
+        return ApiError(409, str(refused), errors={"code": [refused.code]})
+    errors: dict[str, list[str]] = {"code": [refused.code]}
+    for problem in refused.problems:
+        errors.setdefault(problem.expression, []).append(problem.message)
+    return ApiError(422, str(refused), errors=errors)
 
 
 def _subject() -> Person:

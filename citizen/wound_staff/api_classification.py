@@ -10,25 +10,28 @@ problem under its field.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify
 
 from citizen.api.operations import operation
-from citizen.auth.current import staff_required
 from citizen.errors import ApiError
 from citizen.payloads import load_json
+from citizen.wound_staff.api_shared import (
+    ID,
+    IF_MATCH,
+    NOT_FOUND,
+    TAGS,
+    case_or_404,
+    infection_control,
+    refusals,
+    version_read,
+)
 from citizen.wound_staff.classification_schemas import (
     CaseClassificationSchema,
     ClassificationBodySchema,
 )
-from services.people.models import Role
 from services.wound import classification, staff
 from services.wound.classify import Proposal
 from services.wound.models import FollowUp
-
-TAGS = ("wound-staff",)
-ID = "int(max=2147483647)"
-NOT_FOUND = {404: "No such case of the staff member's hospital."}
-infection_control = staff_required(role=Role.INFECTION_CONTROL)
 
 
 def add_routes(blueprint: Blueprint) -> None:
@@ -45,7 +48,7 @@ def add_routes(blueprint: Blueprint) -> None:
            problems={**NOT_FOUND, 403: "Not infection-control staff."})
 @infection_control
 def get_classification(case_id: int) -> Response:
-    case = _case(case_id)
+    case = case_or_404(case_id)
     staff.audit_read(case, actor=g.actor, resource_type=classification.RESOURCE)
     return _answer(case, classification.proposal_for(case))
 
@@ -57,7 +60,7 @@ def get_classification(case_id: int) -> Response:
                        "those the hospital reported. Another level than the proposal needs "
                        "override_reason.",
            responses={200: CaseClassificationSchema},
-           request_headers={"If-Match": "The case's ETag, instead of version in the body."},
+           request_headers=IF_MATCH,
            response_headers={"ETag": "The case's new version."},
            problems={**NOT_FOUND,
                      403: "Another origin, or not infection-control staff.",
@@ -72,46 +75,19 @@ def put_classification(case_id: int) -> Response:
         body = load_json(ClassificationBodySchema())
     except RecursionError:  # json.loads on deeply nested arrays; payloads.py lets it through
         raise ApiError(400, "the body is nested too deeply") from None
-    version, from_header = _version(case_id, body.pop("version"))
+    version, from_header = version_read(case_id, body.pop("version"))
     try:
-        stored = classification.classify(case_id=case_id, decision=body, version=version,
-                                         actor=g.actor)
-    except staff.NotFound:
-        raise ApiError(404, "no such case", title="Not Found") from None
-    except staff.Stale as stale:
-        if from_header:
-            raise ApiError(412, str(stale), title="Precondition Failed") from None
-        raise ApiError(409, str(stale), errors={"code": ["stale"]}) from None
-    except classification.WrongState as wrong:
-        raise ApiError(409, str(wrong), errors={"code": ["state"]}) from None
+        with refusals(from_header=from_header, wrong_state=(classification.WrongState,)):
+            stored = classification.classify(case_id=case_id, decision=body,
+                                             version=version, actor=g.actor)
     except classification.Refused as refused:
         errors: dict[str, list[str]] = {}
         for problem in refused.problems:
             errors.setdefault(problem.field or "level", []).append(str(problem))
         raise ApiError(422, "the classification does not fit the findings",
                        errors=errors) from None
-    case = _case(case_id)
+    case = case_or_404(case_id)
     return _answer(case, classification.proposal_for(case), stored=stored)
-
-
-def _version(case_id: int, in_body: int | None) -> tuple[int | None, bool]:
-    """The version the caller read: If-Match's, else the body's; 422 neither."""
-    if request.if_match:
-        if request.if_match.star_tag:
-            return _case(case_id).version_id, True
-        tags = [tag for tag in request.if_match.as_set() if tag.isascii() and tag.isdigit()]
-        return (int(tags[0]) if len(tags) == 1 and len(tags[0]) < 10 else -1), True
-    if in_body is None:
-        raise ApiError(422, "say which version of the case you read",
-                       errors={"version": ["give the case's version, or send If-Match"]})
-    return in_body, False
-
-
-def _case(case_id: int) -> FollowUp:
-    try:
-        return staff.case_for(case_id, actor=g.actor)
-    except staff.NotFound:
-        raise ApiError(404, "no such case", title="Not Found") from None
 
 
 def _answer(case: FollowUp, proposal: Proposal, *, stored=None) -> Response:

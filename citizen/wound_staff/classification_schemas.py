@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from citizen.api.schemas import JsonInteger
 from services.wound.classify import CRITERIA, ORGAN_SITES, Culture, Evidence, Layer, Opening
 from services.wound.models import Detection, SSILevel
 
@@ -48,7 +49,7 @@ class ConsequencesSchema(_Strict):
 class ClassificationBodySchema(_Strict):
     """The classification as staff decide it; ``version`` is the case's, as read."""
 
-    version = fields.Integer(allow_none=True, load_default=None, strict=True,
+    version = JsonInteger(allow_none=True, load_default=None,
                              validate=validate.Range(0, 2**31 - 1),
                              metadata={"description": "The case version read (or If-Match)."})
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))

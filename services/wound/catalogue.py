@@ -57,6 +57,11 @@ class Catalogue:
     def by_key(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
 
+    def name_of(self, key: str, language: str) -> str:
+        """The category's name in ``language``; the key itself when it is not listed."""
+        found = self.by_key(key)
+        return found.name(language) if found else key
+
     def classify(self, codes: Iterable[str]) -> Category | None:
         """The category of an operation coded with ``codes`` (the first that matches)."""
         wanted = [code.strip().upper() for code in codes if isinstance(code, str)]

@@ -77,8 +77,7 @@ class Entry:
         return [self.rank, case.triage_score or 0, moment.isoformat(), case.id]
 
     def category_name(self, language: str) -> str:
-        found = catalogue.load().by_key(self.operation.category)
-        return found.name(language) if found else self.operation.category
+        return catalogue.load().name_of(self.operation.category, language)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from services.records.models import AccessQuestion, Block, BlockKind, ExportStat
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.models import ChangeReason, ChangeRequest, Service
-from services.wound import answers
+from services.wound import answers, photos
 from services.wound.models import AnswerChannel, CaseState
 from tests.plugins.factories import (
     make_organisation,
@@ -451,6 +451,26 @@ MATRIX = {
     ("api.wound_staff_classify", "PUT"): (
         "/api/v1/staff/ssi/cases/{wound_case}/classification", "empty-json",
         row(401, staff_same_org=422, staff_other_org=422, staff_admin=403)),
+    # The worklist: each infection-control member sees their own hospital's (the other's
+    # is empty). The case's moves, notes and calls are refused without changing it (a move
+    # staff may not make, a stale version: 409) for the hospital's own staff, and 404 for
+    # the other's. {wound_photo} is a photo of "self"'s {wound_answered} case.
+    ("api.wound_staff_worklist", "GET"): ("/api/v1/staff/ssi/worklist", None, row(
+        401, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("api.wound_staff_case", "GET"): ("/api/v1/staff/ssi/cases/{wound_case}", None, row(
+        401, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    ("api.wound_staff_transition", "POST"): (
+        "/api/v1/staff/ssi/cases/{wound_case}/transitions", "ssi-move-json",
+        row(401, staff_same_org=409, staff_other_org=404, staff_admin=403)),
+    ("api.wound_staff_note", "POST"): (
+        "/api/v1/staff/ssi/cases/{wound_case}/notes", "ssi-note-json",
+        row(401, staff_same_org=409, staff_other_org=404, staff_admin=403)),
+    ("api.wound_staff_call", "POST"): (
+        "/api/v1/staff/ssi/cases/{wound_case}/calls", "ssi-call-json",
+        row(401, staff_same_org=409, staff_other_org=404, staff_admin=403)),
+    ("api.wound_staff_photo", "GET"): (
+        "/api/v1/staff/ssi/cases/{wound_answered}/photos/{wound_photo}", None,
+        row(401, staff_same_org=200, staff_other_org=404, staff_admin=403)),
     # Authenticated by the sender's HMAC signature only; no caller here has it.
     ("helsenorge.receive_message", "POST"): ("/helsenorge/messages", "envelope", row(401)),
     # Authenticated by Twilio's signature (the auth token's HMAC) only; no caller has it.
@@ -493,6 +513,8 @@ class World:
     fullmakt_id: int = 0
     #: Per caller: an open wound follow-up case of its subject.
     questionnaires: dict[str, int] = field(default_factory=dict)
+    #: A wound photo of "self"'s answered case.
+    wound_photo: int = 0
 
 
 @pytest.fixture
@@ -585,6 +607,8 @@ def world(db, frozen_clock) -> World:
         answers.save(case_id=answered.id, response=wound_response(), final=True,
                      channel=AnswerChannel.WEB, actor=Actor.person(person.id))
         wound_answered[person.id] = answered.id
+    photo = photos.add_photo(case_id=wound_answered[me.id], data=wound_png(),
+                             actor=Actor.person(me.id), limits=photos.PhotoLimits())
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
@@ -600,7 +624,8 @@ def world(db, frozen_clock) -> World:
                  wound_cases={c: wound_cases[s] for c, s in subjects.items()},
                  wound_answered={c: wound_answered[s] for c, s in subjects.items()},
                  cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id,
-                 questionnaires={c: api_cases[s] for c, s in subjects.items()})
+                 questionnaires={c: api_cases[s] for c, s in subjects.items()},
+                 wound_photo=photo.id)
 
 
 @pytest.fixture
@@ -662,6 +687,9 @@ def _body(kind: str | None, subject: int, org_id: int) -> dict:
         "parents-form": {"data": {"area": "appointments", "action": "release"}},
         "block-json": {"json": {"organisation_id": org_id}},
         "empty-json": {"json": {}},
+        "ssi-move-json": {"json": {"to": "triaged", "version": 1}},
+        "ssi-note-json": {"json": {"topic": "gp-contacted", "version": 0}},
+        "ssi-call-json": {"json": {"outcome": "reached", "version": 0}},
         "answer-json": {"json": wound_response()},
         "photo": {"data": wound_png(), "content_type": "image/png"},
         "wound-later": {"data": {"action": "later"}},
@@ -696,7 +724,8 @@ def url(path: str, world: World, caller: str) -> str:
                        question=world.question_id, export=world.export_id,
                        questionnaire=world.questionnaires[caller],
                        wound_case=world.wound_cases[caller],
-                       wound_answered=world.wound_answered[caller])
+                       wound_answered=world.wound_answered[caller],
+                       wound_photo=world.wound_photo)
 
 
 @pytest.mark.parametrize("caller", CALLERS)

@@ -73,8 +73,14 @@ def test_every_operation_answers_as_described(app, db, mode):
         cases = st.tuples(cases, st.sampled_from(MOBILES)).map(
             functools.partial(realistic, recipient_number=recipient_number))
 
+    call_each(cases)
+
+
+def call_each(cases, examples: int = EXAMPLES) -> None:
+    """Call and validate ``examples`` of schemathesis' ``cases``."""
+
     @given(case=cases)
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+    @settings(max_examples=examples, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     def call(case):
         case.call_and_validate()
