@@ -16,12 +16,12 @@ STATES = {
     CaseState.INVITED: _l("Invited"),
     CaseState.REMINDED: _l("Reminded"),
     CaseState.ANSWERED: _l("Answered"),
-    CaseState.NON_RESPONDER: _l("Not answered"),
+    CaseState.NON_RESPONDER: _l("Did not answer"),
     CaseState.TRIAGED: _l("Triaged"),
     CaseState.UNDER_REVIEW: _l("Under review"),
     CaseState.AWAITING_INFORMATION: _l("Awaiting information"),
     CaseState.CLASSIFIED: _l("Classified"),
-    CaseState.CLOSED: _l("Closed"),
+    CaseState.CLOSED: _l("Finished"),
     CaseState.LOST: _l("Lost to follow-up"),
 }
 #: The button that moves a case to a state.

@@ -10,17 +10,19 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, render_template, request, url_for
 
-from citizen.auth.current import person_label, staff_required
+from citizen.auth.current import person_label
 from citizen.i18n import current_language
 from citizen.wound_staff import labels, worklist_query
+from citizen.wound_staff.access import infection_control
 from citizen.wound_staff.statistics import category_name
 from services.db import db
-from services.people.models import Organisation, Role
+from services.people.models import Organisation
 from services.wound import catalogue, worklist
 from services.wound.models import CaseState
 from services.wound.staff import organisations_of
 
-infection_control = staff_required(role=Role.INFECTION_CONTROL)
+#: Entries on a page of the worklist.
+PAGE_SIZE = 50
 
 
 def add_routes(blueprint: Blueprint) -> None:
@@ -56,7 +58,8 @@ def worklist_page():
     except worklist_query.BadCursor:
         abort(400)
     language = current_language()
-    found = worklist.worklist(actor=g.actor, filters=filters, after=after, language=language)
+    found = worklist.worklist(actor=g.actor, filters=filters, after=after,
+                               limit=PAGE_SIZE, language=language)
     groups = [(rank, list(entries)) for rank, entries in groupby(found.entries,
                                                                  key=lambda e: e.rank)]
     return _page(values, units, found=found, groups=groups, first_page=after is not None,

@@ -13,8 +13,14 @@ def hospital(db):
 
 
 @pytest.fixture
-def nurse_client(client, hospital):
-    sign_in_staff(client, make_staff(hospital, Role.INFECTION_CONTROL), hospital)
+def nurse_member(hospital):
+    """The infection-control nurse ``nurse_client`` is signed in as."""
+    return make_staff(hospital, Role.INFECTION_CONTROL)
+
+
+@pytest.fixture
+def nurse_client(client, hospital, nurse_member):
+    sign_in_staff(client, nurse_member, hospital)
     return client
 
 
