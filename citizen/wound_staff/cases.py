@@ -22,7 +22,7 @@ from werkzeug.exceptions import NotFound
 from citizen.auth.current import person_label
 from citizen.i18n import current_language
 from citizen.wound_staff import labels
-from citizen.wound_staff.access import ID, infection_control
+from citizen.wound_staff.access import ID, case_or_404, infection_control
 from citizen.wound_staff.statistics import category_name
 from services.clock import NORWAY, today_in_norway
 from services.db import db
@@ -107,6 +107,7 @@ def stale_text() -> str:
 
 def _act(case_id: int, form: str, entered: dict[str, str], write, *, done: str):
     """Make the write; back to the case, or the page again with the refusal."""
+    case_or_404(case_id)  # another hospital's case is not there, whatever was sent
     try:
         write(posted_version())
     except staff.NotFound:

@@ -27,7 +27,7 @@ from services.records.models import AccessQuestion, Block, BlockKind, ExportStat
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.consent import INFORMATION_VERSION
 from services.ultrasound.models import ChangeReason, ChangeRequest, Service
-from services.wound import answers
+from services.wound import answers, photos
 from services.wound.models import AnswerChannel, CaseState
 from tests.plugins.factories import (
     make_organisation,
@@ -446,6 +446,28 @@ MATRIX = {
     ("api.wound_staff_classification", "GET"): (
         "/api/v1/staff/ssi/cases/{wound_case}/classification", None,
         row(401, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    # The worklist and the case: each nurse sees her own hospital's list (the other one's is
+    # empty); the case and its photo are the first hospital's. An empty form is refused
+    # (422) once the case is found.
+    ("wound_staff.worklist", "GET"): ("/staff/ssi/worklist", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("wound_staff.case", "GET"): ("/staff/ssi/cases/{wound_case}", None, row(
+        302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.move", "POST"): ("/staff/ssi/cases/{wound_case}/moves", None, row(
+        302, staff_same_org=422, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.note", "POST"): ("/staff/ssi/cases/{wound_case}/notes", None, row(
+        302, staff_same_org=422, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.call", "POST"): ("/staff/ssi/cases/{wound_case}/calls", None, row(
+        302, staff_same_org=422, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.phone_answer", "GET"): ("/staff/ssi/cases/{wound_case}/phone-answer", None,
+                                          row(302, staff_same_org=200, staff_other_org=404,
+                                              staff_admin=403)),
+    ("wound_staff.save_phone_answer", "POST"): (
+        "/staff/ssi/cases/{wound_case}/phone-answer", None,
+        row(302, staff_same_org=422, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.photo", "GET"): ("/staff/ssi/cases/{wound_case}/photos/{wound_photo}", None,
+                                   row(302, staff_same_org=200, staff_other_org=404,
+                                       staff_admin=403)),
     # The body is checked before the case is looked up: another hospital's is 422 here too
     # (with a valid body, 404).
     ("api.wound_staff_classify", "PUT"): (
@@ -493,6 +515,8 @@ class World:
     fullmakt_id: int = 0
     #: Per caller: an open wound follow-up case of its subject.
     questionnaires: dict[str, int] = field(default_factory=dict)
+    #: A photo with "self"'s open wound questionnaire (the staff callers' {wound_case}).
+    wound_photo: int = 0
 
 
 @pytest.fixture
@@ -585,6 +609,8 @@ def world(db, frozen_clock) -> World:
         answers.save(case_id=answered.id, response=wound_response(), final=True,
                      channel=AnswerChannel.WEB, actor=Actor.person(person.id))
         wound_answered[person.id] = answered.id
+    wound_photo = photos.add_photo(case_id=wound_cases[me.id], data=wound_png(),
+                                   actor=Actor.person(me.id), limits=photos.PhotoLimits())
     db.session.commit()
     bearers = {"system_with_scope": system_bearer("system/*.cruds"),
                "system_without_scope": system_bearer("system/Appointment.rs", name="other")}
@@ -600,7 +626,8 @@ def world(db, frozen_clock) -> World:
                  wound_cases={c: wound_cases[s] for c, s in subjects.items()},
                  wound_answered={c: wound_answered[s] for c, s in subjects.items()},
                  cookies=cookies, bearers=bearers, block_id=block.id, fullmakt_id=expired.id,
-                 questionnaires={c: api_cases[s] for c, s in subjects.items()})
+                 questionnaires={c: api_cases[s] for c, s in subjects.items()},
+                 wound_photo=wound_photo.id)
 
 
 @pytest.fixture
@@ -712,7 +739,8 @@ def test_access_matrix(matrix_app, world, caller):
                                            export=world.export_id,
                                            questionnaire=world.questionnaires[caller],
                                            wound_case=world.wound_cases[caller],
-                                           wound_answered=world.wound_answered[caller]),
+                                           wound_answered=world.wound_answered[caller],
+                                           wound_photo=world.wound_photo),
                                method=method,
                                headers=headers, **body)
         response.close()
