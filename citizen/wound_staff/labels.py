@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from citizen.wound_staff.statistics import error_text
 from services.wound.models import CallOutcome, CaseState, ReportedEventKind
 from services.wound.review import STATE_TOPIC
 from services.wound.worklist import FLAGGED, REST, TO_CALL, WAITING_RANK
@@ -75,10 +76,10 @@ def topic_name(topic: str | None) -> str:
 
 
 def filter_error(code: str) -> str:
-    return {
-        "bad_day": _("Write the day as 24.12.2026."),
-        "reversed": _("The last day cannot be before the first."),
-        "unknown_category": _("Choose a type of operation from the list."),
-        "unknown_unit": _("Choose a unit from the list."),
-        "unknown_state": _("Choose a state from the list."),
-    }[code]
+    """A worklist filter's error (``worklist_query.FilterError``); the codes it shares with
+    the statistics' filters read as they do there."""
+    if code == "unknown_unit":
+        return _("Choose a unit from the list.")
+    if code == "unknown_state":
+        return _("Choose a state from the list.")
+    return error_text(code)

@@ -30,12 +30,7 @@ from tests.services.wound.answering import SIGNS, response
 from tests.services.wound.factories import make_case
 from tests.services.wound.images import png
 
-LATER = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def later(frozen_clock):
-    frozen_clock.move_to(LATER)
+pytestmark = pytest.mark.usefixtures("weeks_later")
 
 
 @pytest.fixture
