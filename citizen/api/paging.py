@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -85,14 +85,19 @@ def encode_cursor(values: Sequence[Any]) -> str:
                                     ).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, types: Sequence[type]) -> list[Any]:
+def decode_cursor(cursor: str, types: Sequence[type],
+                  valid: Callable[[list[Any]], bool] = lambda _values: True) -> list[Any]:
     """The key values of a cursor ``encode_cursor`` gave out, each checked to be of its type
-    in ``types`` (int, str, date, datetime): 400 (problem in the API) for anything else."""
+    in ``types`` (int, str, date, datetime) and, together, ``valid``: 400 (problem in the
+    API) for anything else."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError("wrong shape")
-        return [_typed(kind, value) for kind, value in zip(types, values, strict=True)]
+        typed = [_typed(kind, value) for kind, value in zip(types, values, strict=True)]
+        if not valid(typed):
+            raise ValueError("not a place in this list")
+        return typed
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         if wants_json():
             raise ApiError(400, "the cursor is not one this list gave out") from None

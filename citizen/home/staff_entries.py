@@ -45,10 +45,6 @@ def entries_for(roles: frozenset[Role]) -> list[Entry]:
 
 
 register_entry(Entry(
-    "wound-worklist", Role.INFECTION_CONTROL, _l("Wound infection follow-up"),
-    _l("Answers to the questionnaires after surgery, patients to phone, and the "
-       "classification of infections.")))
-register_entry(Entry(
     "ultrasound-requests", Role.ULTRASOUND_CLINIC, _l("Ultrasound appointments"),
     _l("Requests from pregnant women to change or cancel an ultrasound appointment.")))
 register_entry(Entry(

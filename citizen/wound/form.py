@@ -221,6 +221,23 @@ def read_page(page: Page, form: Mapping[str, str], *, answers: Answers, shown: f
     return Posted(merged, entered, errors)
 
 
+def read_all(questionnaire: dict[str, Any], form: Mapping[str, str], *, operated_on: date,
+             today: date) -> Posted:
+    """Every question of the questionnaire posted at once (staff filling it in for her on
+    the phone, on one page): answers to questions her other answers do not ask are left
+    out, and a required question they do ask, left empty, is an error."""
+    pages = pages_of(questionnaire)
+    every = Page(0, None, tuple(item for page in pages for item in page.items),
+                 follow_up=False)
+    posted = read_page(every, form, answers={},
+                       shown=frozenset(item["linkId"] for item in every.questions),
+                       operated_on=operated_on, today=today)
+    shown = enabled(questionnaire, posted.answers)
+    errors = {item["linkId"]: "required" for item in missing(pages, posted.answers, shown)}
+    return Posted({link: value for link, value in posted.answers.items() if link in shown},
+                  posted.entered, errors | posted.errors)
+
+
 def _value(item: Mapping[str, Any], raw: str, *, operated_on: date,
            today: date) -> tuple[dict[str, Any] | None, str | None]:
     kind = item.get("type")

@@ -16,7 +16,8 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from citizen.i18n import current_language, day
-from citizen.wound.form import NO_ANSWER, Answers, Page
+from citizen.wound.form import NO_ANSWER, Answers, Page, field_name, value_text
+from citizen.wound.labels import field_error
 from services.wound.questionnaires import translations
 
 
@@ -64,6 +65,27 @@ def answer_text(questionnaire: Mapping[str, Any], item: Mapping[str, Any],
     if "valueDecimal" in value:
         return format_decimal(value["valueDecimal"])
     return ""
+
+
+def question_fields(questionnaire: Mapping[str, Any], items: tuple[dict[str, Any], ...], *,
+                    answers: Answers, entered: Mapping[str, str], errors: Mapping[str, str],
+                    operated_on: date) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The form's fields of ``items`` (wound/_questions.html draws them), each holding what
+    was entered or else the stored answer, with its error; and the error summary, by field."""
+    fields, summary = [], {}
+    for item in items:
+        link = item["linkId"]
+        message = (field_error(errors[link], item, operated_on=operated_on)
+                   if link in errors else None)
+        field = {"id": field_name(item), "type": item.get("type"),
+                 "text": text_of(questionnaire, item),
+                 "options": options_of(questionnaire, item), "error": message,
+                 "value": entered.get(link, value_text(item, answers[link])
+                                      if link in answers else "")}
+        fields.append(field)
+        if message:
+            summary[field["id"]] = f"{field['text']} – {message}"
+    return fields, summary
 
 
 @dataclass(frozen=True)

@@ -264,19 +264,9 @@ def _page(filled: Filled, shown_page: form.Page, *, entered: dict[str, str] | No
     errors = errors or {}
     asked = shown_page.shown(filled.shown)
     first = next((item for item in asked if item.get("type") not in form.NO_ANSWER), None)
-    fields, summary = [], {}
-    for item in asked:
-        link = item["linkId"]
-        message = (field_error(errors[link], item, operated_on=her.operated_on)
-                   if link in errors else None)
-        field = {"id": form.field_name(item), "type": item.get("type"),
-                 "text": present.text_of(questionnaire, item),
-                 "options": present.options_of(questionnaire, item), "error": message,
-                 "value": (entered or {}).get(link, form.value_text(
-                     item, filled.answers[link]) if link in filled.answers else "")}
-        fields.append(field)
-        if message:
-            summary[field["id"]] = f"{field['text']} – {message}"
+    fields, summary = present.question_fields(questionnaire, asked, answers=filled.answers,
+                                              entered=entered or {}, errors=errors,
+                                              operated_on=her.operated_on)
     unplaced = {code for link, code in errors.items() if link not in {i["linkId"] for i in asked}}
     if unplaced and first is not None:
         summary.setdefault(form.field_name(first), _(

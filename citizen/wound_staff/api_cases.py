@@ -11,24 +11,22 @@ photo as they are read (services/wound/worklist.py, review.py).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import ValidationError
 
 from citizen.api.operations import File, operation
-from citizen.api.paging import Page, decode_cursor, encode_cursor, next_url
+from citizen.api.paging import Page, next_url
 from citizen.errors import ApiError
 from citizen.i18n import current_language
 from citizen.payloads import load_json
 from citizen.wound.api import answer_refused, response_of
+from citizen.wound_staff import worklist_query
+from citizen.wound_staff.access import ID, infection_control
 from citizen.wound_staff.api_classification import proposal_fields
 from citizen.wound_staff.api_shared import (
-    ID,
     IF_MATCH,
     NOT_FOUND,
     TAGS,
-    infection_control,
     not_found,
     refusals,
     version_read,
@@ -49,8 +47,6 @@ from services.wound import answers, catalogue, classification, photos, review, s
 from services.wound.models import CaseNote, CaseState, FollowUp, Operation
 from services.wound.worklist import Entry, Filters, worklist
 
-#: The worklist cursor: ``worklist.Entry.cursor`` (rank, score, moment, case id).
-CURSOR = (int, int, datetime, int)
 ROLE = {403: "Not infection-control staff."}
 CHANGE_PROBLEMS = {
     **NOT_FOUND,
@@ -88,17 +84,14 @@ def get_worklist() -> Response:
     except ValidationError as exc:
         raise ApiError(422, "the query has invalid parameters",
                        errors=exc.normalized_messages()) from None
-    after = None
-    if query["cursor"] is not None:
-        rank, score, moment, case_id = decode_cursor(query["cursor"], CURSOR)
-        after = [rank, score, moment.isoformat(), case_id]
+    after = worklist_query.after_of(query["cursor"])
     filters = Filters(category=query["category"], operated_from=query["operated_from"],
                       operated_to=query["operated_to"], unit_id=query["unit"],
                       state=CaseState(query["state"]) if query["state"] else None)
     language = current_language()
     found = worklist(actor=g.actor, filters=filters, after=after, limit=query["limit"],
                      language=language)
-    page = Page(found.entries, encode_cursor(found.next) if found.next else None)
+    page = Page(found.entries, worklist_query.cursor_after(found))
     return jsonify(WorklistSchema().dump({
         "items": [_entry_fields(entry, language) for entry in found.entries],
         "next": next_url(page), "flagged": found.flagged,

@@ -15,13 +15,12 @@ from flask import Blueprint, Response, g, jsonify
 from citizen.api.operations import operation
 from citizen.errors import ApiError
 from citizen.payloads import load_json
+from citizen.wound_staff.access import ID, infection_control
 from citizen.wound_staff.api_shared import (
-    ID,
     IF_MATCH,
     NOT_FOUND,
     TAGS,
     case_or_404,
-    infection_control,
     refusals,
     version_read,
 )

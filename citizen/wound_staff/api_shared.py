@@ -9,18 +9,13 @@ from contextlib import contextmanager
 
 from flask import g, request
 
-from citizen.auth.current import staff_required
 from citizen.errors import ApiError
-from services.people.models import Role
 from services.wound import staff
 from services.wound.models import FollowUp
 
 TAGS = ("wound-staff",)
-#: A case id in a path: a larger one is no case (and no 500 from the database).
-ID = "int(max=2147483647)"
 NOT_FOUND = {404: "No such case of the staff member's hospital."}
 IF_MATCH = {"If-Match": "The case's ETag, instead of version in the body."}
-infection_control = staff_required(role=Role.INFECTION_CONTROL)
 
 
 def case_or_404(case_id: int) -> FollowUp:

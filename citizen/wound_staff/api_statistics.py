@@ -8,10 +8,9 @@ from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import Schema, fields
 
 from citizen.api.operations import File, operation
-from citizen.auth.current import staff_required
 from citizen.errors import ApiError
+from citizen.wound_staff.access import infection_control
 from citizen.wound_staff.statistics import FilterError, csv_response, parse_filters
-from services.people.models import Role
 from services.wound.statistics import Figures, PeriodFigures, Proportion, statistics
 
 TAGS = ("wound surveillance",)
@@ -131,7 +130,7 @@ PROBLEMS = {422: "A filter is not valid: an unknown category, a day that is not 
            description="Aggregates per category for the period and the one before; "
                        "proportions with Wilson's 95 % interval (docs/wound-statistics.md).",
            query=StatisticsQuerySchema, responses={200: ReportSchema}, problems=PROBLEMS)
-@staff_required(role=Role.INFECTION_CONTROL)
+@infection_control
 def statistics_json() -> Response:
     report = _report()
     return jsonify(ReportSchema().dump({"category": report.category,
@@ -141,7 +140,7 @@ def statistics_json() -> Response:
 
 @operation(summary="The same statistics as CSV (UTF-8 with BOM, dot decimals)", tags=TAGS,
            query=StatisticsQuerySchema, responses={200: File("text/csv")}, problems=PROBLEMS)
-@staff_required(role=Role.INFECTION_CONTROL)
+@infection_control
 def statistics_csv() -> Response:
     return csv_response(_report())
 

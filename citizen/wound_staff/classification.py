@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
-from citizen.auth.current import staff_required
 from citizen.i18n import current_language, parse_day
-from services.people.models import Role
+from citizen.wound_staff.access import ID, case_or_404, infection_control
 from services.wound import answered, answers, catalogue, classification, staff
 from services.wound.classify import (
     CRITERIA,
@@ -29,9 +28,6 @@ from services.wound.classify import (
     Opening,
 )
 from services.wound.models import Detection, FollowUp, SSILevel
-
-ID = "int(max=2147483647)"
-infection_control = staff_required(role=Role.INFECTION_CONTROL)
 
 LEVELS = {SSILevel.NONE: _l("No SSI"), SSILevel.SUPERFICIAL: _l("Superficial incisional"),
           SSILevel.DEEP: _l("Deep incisional"), SSILevel.ORGAN_SPACE: _l("Organ/space")}
@@ -68,14 +64,14 @@ def say(message: Message) -> str:
 
 @infection_control
 def page(case_id: int):
-    case = _case(case_id)
+    case = case_or_404(case_id)
     staff.audit_read(case, actor=g.actor, resource_type=classification.RESOURCE)
     return _page(case, _stored_values(case), proposal=classification.proposal_for(case))
 
 
 @infection_control
 def save(case_id: int):
-    case = _case(case_id)
+    case = case_or_404(case_id)
     entered = _entered()
     decision, errors = _decision(entered)
     if errors:
@@ -107,13 +103,6 @@ def save(case_id: int):
         return _page(case, entered, errors=found, status=422)
     flash(_("The case is classified."), "success")
     return redirect(url_for("wound_staff.classification", case_id=case_id), code=303)
-
-
-def _case(case_id: int) -> FollowUp:
-    try:
-        return staff.case_for(case_id, actor=g.actor)
-    except staff.NotFound:
-        raise NotFound() from None
 
 
 def _entered() -> dict[str, Any]:

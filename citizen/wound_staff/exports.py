@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_babel import gettext as _
 
-from citizen.auth.current import staff_required
+from citizen.wound_staff.access import infection_control
 from services.clock import today_in_norway
-from services.people.models import Role
 from services.wound import reporting
 from services.wound.periods import (
     BadPeriod,
@@ -16,8 +15,6 @@ from services.wound.periods import (
     tertial_containing,
     tertial_name,
 )
-
-infection_control = staff_required(role=Role.INFECTION_CONTROL)
 
 
 class BadRequest(ValueError):

@@ -12,11 +12,10 @@ from flask import Blueprint, Response, g, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from citizen.auth.current import staff_required
 from citizen.i18n import current_language, day, parse_day
 from citizen.wound_staff import charts
+from citizen.wound_staff.access import infection_control
 from services.clock import today_in_norway
-from services.people.models import Role
 from services.wound import catalogue
 from services.wound.models import AnswerChannel
 from services.wound.periods import (
@@ -28,7 +27,6 @@ from services.wound.periods import (
 )
 from services.wound.statistics import Density, Figures, Proportion, Report, statistics
 
-infection_control = staff_required(role=Role.INFECTION_CONTROL)
 #: Excel reads a file as UTF-8 only with the byte-order mark; other tools skip it.
 
 

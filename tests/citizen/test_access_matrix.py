@@ -446,6 +446,28 @@ MATRIX = {
     ("api.wound_staff_classification", "GET"): (
         "/api/v1/staff/ssi/cases/{wound_case}/classification", None,
         row(401, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    # The worklist and the case: each nurse sees her own hospital's list (the other one's is
+    # empty); the case and its photo are the first hospital's. An empty form is refused
+    # (422) once the case is found.
+    ("wound_staff.worklist", "GET"): ("/staff/ssi/worklist", None, row(
+        302, staff_same_org=200, staff_other_org=200, staff_admin=403)),
+    ("wound_staff.case", "GET"): ("/staff/ssi/cases/{wound_case}", None, row(
+        302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.move", "POST"): ("/staff/ssi/cases/{wound_case}/moves", None, row(
+        302, staff_same_org=422, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.note", "POST"): ("/staff/ssi/cases/{wound_case}/notes", None, row(
+        302, staff_same_org=422, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.call", "POST"): ("/staff/ssi/cases/{wound_case}/calls", None, row(
+        302, staff_same_org=422, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.phone_answer", "GET"): ("/staff/ssi/cases/{wound_case}/phone-answer", None,
+                                          row(302, staff_same_org=200, staff_other_org=404,
+                                              staff_admin=403)),
+    ("wound_staff.save_phone_answer", "POST"): (
+        "/staff/ssi/cases/{wound_case}/phone-answer", None,
+        row(302, staff_same_org=422, staff_other_org=404, staff_admin=403)),
+    ("wound_staff.photo", "GET"): (
+        "/staff/ssi/cases/{wound_answered}/photos/{wound_photo}", None,
+        row(302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
     # The body is checked before the case is looked up: another hospital's is 422 here too
     # (with a valid body, 404).
     ("api.wound_staff_classify", "PUT"): (

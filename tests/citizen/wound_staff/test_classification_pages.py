@@ -3,8 +3,6 @@ saving, and each refusal shown with what was entered."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 import sqlalchemy as sa
 
@@ -19,12 +17,7 @@ from tests.plugins.factories import make_organisation, make_person, make_staff
 from tests.services.wound.answering import response
 from tests.services.wound.factories import make_case
 
-LATER = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def later(frozen_clock):
-    frozen_clock.move_to(LATER)
+pytestmark = pytest.mark.usefixtures("weeks_later")
 
 
 @pytest.fixture
