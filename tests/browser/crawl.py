@@ -21,8 +21,10 @@ DOWNLOADS = (".ics", ".pdf", ".csv", ".json",
              # a path named for it, whose query chooses the file's format (the NOIS export)
              "/download")
 #: Query parameters that differ on every visit or run (the login round trip's, the port);
-#: left out of names.
+#: left out of the names of the round trip's pages. Elsewhere ``state`` is a filter (the
+#: worklist's), which names a page of its own.
 VOLATILE_PARAMS = {"state", "nonce", "code_challenge", "code", "iss", "redirect_uri"}
+LOGIN_PATHS = ("/auth/", "/staff/auth/", "/dev-idp/")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class Crawl:
 def page_name(url: str) -> str:
     """The path and the stable part of the query: how findings and screenshots name a page."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in VOLATILE_PARAMS | {"lang"}]
+    volatile = VOLATILE_PARAMS if parts.path.startswith(LOGIN_PATHS) else set()
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in volatile | {"lang"}]
     return parts.path + (f"?{urlencode(query)}" if query else "")
 
 

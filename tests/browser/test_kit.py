@@ -130,6 +130,8 @@ def test_links_followed_are_same_origin_gets_without_side_effects():
 def test_page_names_leave_out_the_login_round_trips_values():
     assert page_name(f"{BASE}/dev-idp/authorize?client_id=c&state=s&nonce=n&lang=nb") == \
         "/dev-idp/authorize?client_id=c"
+    assert page_name(f"{BASE}/staff/ssi/worklist?state=triaged&lang=nn") == \
+        "/staff/ssi/worklist?state=triaged"
 
 
 def test_the_crawl_follows_links_and_reports_a_broken_one(kit):
