@@ -12,15 +12,17 @@ from services.wound.models import CaseState
 
 
 def worklist_counts(actor: Actor) -> list[tuple[str, int, str | None]]:
-    """Flagged answers, patients to call and cases in review (awaiting information too),
-    each linking to the worklist where they are."""
+    """Flagged answers, patients to call, cases in review and awaiting information, each
+    linking to the worklist where they are."""
     counts = worklist.home_counts(actor=actor)
     listed = url_for("wound_staff.worklist")
     return [(_("Flagged answers"), counts["flagged"], f"{listed}#flagged"),
             (_("Patients to call"), counts["to_call"],
              f"{listed}?state={CaseState.NON_RESPONDER.value}"),
             (_("In review"), counts["in_review"],
-             f"{listed}?state={CaseState.UNDER_REVIEW.value}")]
+             f"{listed}?state={CaseState.UNDER_REVIEW.value}"),
+            (_("Awaiting information"), counts["awaiting_information"],
+             f"{listed}?state={CaseState.AWAITING_INFORMATION.value}")]
 
 
 register_entry(Entry(

@@ -244,10 +244,11 @@ def photos_of(*, case_id: int, actor: Actor) -> list[Photo]:
     return found
 
 
-def photo_of(*, photo_id: int, actor: Actor) -> Photo:
-    """One photo with its bytes, for the reviewing staff; audited."""
+def photo_of(*, photo_id: int, actor: Actor, case_id: int | None = None) -> Photo:
+    """One photo with its bytes (of the case ``case_id``, when given), for the reviewing
+    staff; audited."""
     photo = db.session.get(Photo, photo_id)
-    if photo is None:
+    if photo is None or case_id not in (None, photo.follow_up_id):
         raise PhotoNotFound("no such photo")
     case = _reviewed_case(photo.follow_up_id, actor)
     record_staff_read(actor=actor, subject_person_id=case.person_id, resource_type=RESOURCE,

@@ -188,9 +188,6 @@ def photo(*, case_id: int, photo_id: int, actor: Actor):
     """One photo of the case, with its bytes; audited (``photos.photo_of``)."""
     case = staff.case_for(case_id, actor=actor)
     try:
-        found = photos.photo_of(photo_id=photo_id, actor=actor)
+        return photos.photo_of(photo_id=photo_id, actor=actor, case_id=case.id)
     except photos.PhotoNotFound:
-        raise staff.NotFound("no such photo") from None
-    if found.follow_up_id != case.id:
-        raise staff.NotFound("no such photo of this case")
-    return found
+        raise staff.NotFound("no such photo of this case") from None

@@ -197,7 +197,9 @@ def _texts(url: str, version: str, language: str) -> dict[str, str]:
 
 
 def home_counts(*, actor: Actor) -> dict[str, int]:
-    """What the staff home says: flagged answers, patients to call, cases in review."""
+    """What the staff home says: flagged answers, patients to call, cases under review and
+    cases awaiting information."""
     counts, flagged = _counts(actor, Filters())
     return {"flagged": flagged, "to_call": counts.get(S.NON_RESPONDER, 0),
-            "in_review": counts.get(S.UNDER_REVIEW, 0) + counts.get(S.AWAITING_INFORMATION, 0)}
+            "in_review": counts.get(S.UNDER_REVIEW, 0),
+            "awaiting_information": counts.get(S.AWAITING_INFORMATION, 0)}

@@ -176,5 +176,7 @@ def test_the_staff_home_shows_the_counts(nurse_client, hospital):
     assert 'href="/staff/ssi/worklist">Oppfølging av sårinfeksjon</a>' in page
     assert 'href="/staff/ssi/worklist#flagged">Flaggede svar: 1</a>' in page
     assert 'href="/staff/ssi/worklist?state=non_responder">Pasienter å ringe: 1</a>' in page
-    assert 'href="/staff/ssi/worklist?state=under_review">Til vurdering: 2</a>' in page
+    assert 'href="/staff/ssi/worklist?state=under_review">Til vurdering: 1</a>' in page
+    assert ('href="/staff/ssi/worklist?state=awaiting_information">'
+            'Venter på opplysninger: 1</a>') in page
     assert "Denne siden er ikke klar ennå" not in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from services.actors import Actor
 from services.audit.models import AuditEvent
 from services.db import db
 from services.wound import answers, review, states
@@ -109,3 +110,22 @@ def test_the_detail_reads_back_and_is_audited(hospital, nurse):
     assert detail.sections and len(detail.notes) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.resource_type == "WoundFollowUp", AuditEvent.action == "read")) == 1
+
+
+def test_a_photo_of_another_case_is_not_there_and_not_audited(hospital, nurse):
+    from services.wound import photos
+    from tests.services.wound.images import png
+
+    her, his = make_person(), make_person(given_name="Ola")
+    hers = make_case(her, hospital, state=S.INVITED)
+    his_case = make_case(his, hospital, state=S.INVITED)
+    photo = photos.add_photo(case_id=hers.id, data=png(), actor=Actor.person(her.id),
+                             limits=photos.PhotoLimits())
+    reads = sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "read", AuditEvent.resource_type == photos.RESOURCE)
+
+    with pytest.raises(NotFound):
+        review.photo(case_id=his_case.id, photo_id=photo.id, actor=nurse)
+    assert db.session.scalar(reads) == 0
+    assert review.photo(case_id=hers.id, photo_id=photo.id, actor=nurse).id == photo.id
+    assert db.session.scalar(reads) == 1

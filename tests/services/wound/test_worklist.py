@@ -90,4 +90,18 @@ def test_filters_and_another_hospitals_cases(hospital, nurse):
             ] == [lost.id]
     assert len(worklist(actor=nurse).entries) == 2
     assert worklist(actor=nurse, filters=Filters(unit_id=12345)).entries == []
-    assert home_counts(actor=nurse) == {"flagged": 0, "to_call": 0, "in_review": 0}
+    assert home_counts(actor=nurse) == {"flagged": 0, "to_call": 0, "in_review": 0,
+                                        "awaiting_information": 0}
+
+
+def test_the_home_counts_each_kind_of_work(hospital, nurse):
+    _case(hospital, S.ANSWERED, flagged=True, triage_score=6, answered_at=T0)
+    _case(hospital, S.TRIAGED, flagged=True, triage_score=7, answered_at=T0)
+    _case(hospital, S.CLASSIFIED, flagged=True, triage_score=9, answered_at=T0)  # done
+    _case(hospital, S.NON_RESPONDER, invited_at=T0 - timedelta(days=20))
+    _case(hospital, S.UNDER_REVIEW)
+    _case(hospital, S.UNDER_REVIEW)
+    _case(hospital, S.AWAITING_INFORMATION)
+    _case(make_organisation("Helse Nord", "974749025"), S.UNDER_REVIEW)
+    assert home_counts(actor=nurse) == {"flagged": 2, "to_call": 1, "in_review": 2,
+                                        "awaiting_information": 1}
