@@ -18,7 +18,6 @@ from citizen.api.operations import File, operation
 from citizen.api.paging import Page, next_url
 from citizen.errors import ApiError
 from citizen.i18n import current_language
-from citizen.payloads import load_json
 from citizen.wound.api import answer_refused, response_of
 from citizen.wound_staff import worklist_query
 from citizen.wound_staff.access import ID, infection_control
@@ -27,9 +26,9 @@ from citizen.wound_staff.api_shared import (
     IF_MATCH,
     NOT_FOUND,
     TAGS,
+    change_request,
     not_found,
     refusals,
-    version_read,
 )
 from citizen.wound_staff.case_schemas import (
     GROUPS,
@@ -144,8 +143,7 @@ def get_case(case_id: int) -> Response:
            response_headers={"ETag": "The case's new version."}, problems=CHANGE_PROBLEMS)
 @infection_control
 def post_transition(case_id: int) -> Response:
-    body = load_json(TransitionBodySchema())
-    version, from_header = version_read(case_id, body["version"])
+    body, version, from_header = change_request(case_id, TransitionBodySchema())
     case = _changed(review.transition, case_id=case_id, to=body["to"], version=version,
                     note=body["note"], from_header=from_header, fields={"text": "note"})
     return _changed_answer(case, None)
@@ -156,8 +154,7 @@ def post_transition(case_id: int) -> Response:
            response_headers={"ETag": "The case's new version."}, problems=CHANGE_PROBLEMS)
 @infection_control
 def post_note(case_id: int) -> tuple[Response, int]:
-    body = load_json(NoteBodySchema())
-    version, from_header = version_read(case_id, body["version"])
+    body, version, from_header = change_request(case_id, NoteBodySchema())
     note = _changed(review.add_note, case_id=case_id, topic=body["topic"], text=body["text"],
                     version=version, from_header=from_header)
     return _changed_answer(_case_of(note), note), 201
@@ -177,8 +174,7 @@ def post_note(case_id: int) -> tuple[Response, int]:
                           "wrong-questionnaire)."})
 @infection_control
 def post_call(case_id: int) -> tuple[Response, int]:
-    body = load_json(CallBodySchema())
-    version, from_header = version_read(case_id, body["version"])
+    body, version, from_header = change_request(case_id, CallBodySchema())
     answer = body["answer"]
     note = _changed(review.record_call, case_id=case_id, outcome=body["outcome"],
                     text=body["text"], version=version,

@@ -14,15 +14,14 @@ from flask import Blueprint, Response, g, jsonify
 
 from citizen.api.operations import operation
 from citizen.errors import ApiError
-from citizen.payloads import load_json
 from citizen.wound_staff.access import ID, infection_control
 from citizen.wound_staff.api_shared import (
     IF_MATCH,
     NOT_FOUND,
     TAGS,
     case_or_404,
+    change_request,
     refusals,
-    version_read,
 )
 from citizen.wound_staff.classification_schemas import (
     CaseClassificationSchema,
@@ -70,11 +69,7 @@ def get_classification(case_id: int) -> Response:
                           "override without its reason (errors: per field)."})
 @infection_control
 def put_classification(case_id: int) -> Response:
-    try:
-        body = load_json(ClassificationBodySchema())
-    except RecursionError:  # json.loads on deeply nested arrays; payloads.py lets it through
-        raise ApiError(400, "the body is nested too deeply") from None
-    version, from_header = version_read(case_id, body.pop("version"))
+    body, version, from_header = change_request(case_id, ClassificationBodySchema())
     try:
         with refusals(from_header=from_header, wrong_state=(classification.WrongState,)):
             stored = classification.classify(case_id=case_id, decision=body,

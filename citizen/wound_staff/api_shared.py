@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import g, request
+from marshmallow import Schema
 
 from citizen.errors import ApiError
+from citizen.payloads import load_json
 from services.wound import staff
 from services.wound.models import FollowUp
 
@@ -27,6 +30,15 @@ def case_or_404(case_id: int) -> FollowUp:
 
 def not_found() -> ApiError:
     return ApiError(404, "no such case", title="Not Found")
+
+
+def change_request(case_id: int, schema: Schema) -> tuple[dict[str, Any], int | None, bool]:
+    """A change's body (less its ``version``), the version it names and whether that came
+    as If-Match; the case is found first, so another hospital's is 404 whatever the body."""
+    case_or_404(case_id)
+    body = load_json(schema)
+    version, from_header = version_read(case_id, body.pop("version"))
+    return body, version, from_header
 
 
 def version_read(case_id: int, in_body: int | None) -> tuple[int | None, bool]:

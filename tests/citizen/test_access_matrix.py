@@ -468,11 +468,11 @@ MATRIX = {
     ("wound_staff.photo", "GET"): (
         "/staff/ssi/cases/{wound_answered}/photos/{wound_photo}", None,
         row(302, staff_same_org=200, staff_other_org=404, staff_admin=403)),
-    # The body is checked before the case is looked up: another hospital's is 422 here too
-    # (with a valid body, 404).
+    # The case is looked up before the body is read: another hospital's is 404 whatever
+    # it says.
     ("api.wound_staff_classify", "PUT"): (
         "/api/v1/staff/ssi/cases/{wound_case}/classification", "empty-json",
-        row(401, staff_same_org=422, staff_other_org=422, staff_admin=403)),
+        row(401, staff_same_org=422, staff_other_org=404, staff_admin=403)),
     # The worklist: each infection-control member sees their own hospital's (the other's
     # is empty). The case's moves, notes and calls are refused without changing it (a move
     # staff may not make, a stale version: 409) for the hospital's own staff, and 404 for
