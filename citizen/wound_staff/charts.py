@@ -6,6 +6,7 @@ colour alone. Widths are percentages of the chart, so it fits a phone; text stay
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ INK = "#1a1a1a"
 CURRENT = "#0b4f8a"
 PREVIOUS = "#4a4a4a"
 LINE = 16
+#: A label's characters per line: at 14 px bold, what a 320 px phone holds (SVG text does
+#: not wrap by itself).
+LABEL_WIDTH = 30
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,12 @@ def bar_chart(chart_id: str, *, title: str, description: str, groups: Sequence[G
                      f'text-anchor="{anchor}">{tick * 100:g} %</text>')
     for group in groups:
         y += LINE + 4
+        lines = textwrap.wrap(group.label, LABEL_WIDTH) or [""]
+        spans = "".join(f'<tspan x="0" dy="{LINE if n else 0}">{escape(line)}</tspan>'
+                        for n, line in enumerate(lines))
         parts.append(f'<text x="0" y="{y}" font-size="14" font-weight="bold" '
-                     f'fill="{INK}">{escape(group.label)}</text>')
+                     f'fill="{INK}">{spans}</text>')
+        y += LINE * (len(lines) - 1)
         for bar in group.bars:
             y += LINE
             parts.append(f'<text x="0" y="{y}" font-size="13" fill="{INK}">'
