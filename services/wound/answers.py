@@ -138,8 +138,8 @@ def save(*, case_id: int, response: dict[str, Any], final: bool, channel: Answer
         stored.status = AnswerStatus.FINAL
         stored.submitted_at = now
         stored.final_sha256 = digest
-        states.move(case, CaseState.ANSWERED, actor=actor)
         case.answered_at, case.answered_via = now, channel
+        states.move(case, CaseState.ANSWERED, actor=actor)
         assessed = triage.assess(items)
         case.red_flags, case.triage_score = assessed.red_flags, assessed.score
         case.flagged = assessed.flagged

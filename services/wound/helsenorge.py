@@ -10,6 +10,14 @@ name), else N; and helsenorge's Tjenesteområde (Volven 7618) where it is config
 outbox row holds only the case id: the task is built when it is sent, with the identity
 number read from the vault then, and not at all once the case takes no answer.
 
+When she stops being asked (she answered on another channel, the hospital withdrew the
+operation, staff gave up on her), the task that went out is taken back: the same Task
+(same identifier and CorrelationId) again, ``completed`` when she answered elsewhere and
+``cancelled`` otherwise, so helsenorge no longer shows her a form nobody waits for. Our
+notes on helsenorge describe sending a form task, not withdrawing one; a Task with a
+final status under the task's own identifier is FHIR's update of it. Nothing is sent when
+she answered on helsenorge (it closed the task itself) or the task never left.
+
 In: ``SKJEMA_SVAR`` carrying the QuestionnaireResponse. helsenorge delivers only what she
 submitted (Refero sends ``in-progress`` on submit), so it is her final answer. The case is
 the one the response's ``partOf`` names, else the one our task's CorrelationId
@@ -33,6 +41,7 @@ from services.helsenorge.envelope import Envelope
 from services.helsenorge.service import RefusedMessage, deliver_envelope, inbound_handler
 from services.notify.content import sender_name
 from services.outbox import PermanentFailure, enqueue, sender
+from services.outbox.models import OutboxMessage, OutboxStatus
 from services.people.fhir import national_identifier
 from services.people.lookups import ORG_NUMBER_SYSTEM
 from services.people.models import Organisation, Person
@@ -40,8 +49,10 @@ from services.wound import answers
 from services.wound.config import channel_settings
 from services.wound.fhir_response import NO_CASE, is_subject, operation_named
 from services.wound.models import AnswerChannel, FollowUp
+from services.wound.states import when_asking_ends
 
 CHANNEL = "helsenorge-wound-form"
+END_CHANNEL = "helsenorge-wound-form-end"
 TASK_FUNCTION = "SKJEMA_OPPGAVE"
 ANSWER_FUNCTION = "SKJEMA_SVAR"
 CONTENT_TYPE = "application/fhir+json"
@@ -55,8 +66,29 @@ _CORRELATION_PREFIX = "wound-form-"
 
 def queue_form_task(case: FollowUp) -> None:
     """Queue the case's form task for helsenorge (once per case; sent after the commit)."""
-    enqueue(channel=CHANNEL, dedupe_key=f"wound-case:{case.id}:helsenorge-task",
-            payload={"case_id": case.id})
+    enqueue(channel=CHANNEL, dedupe_key=_task_key(case), payload={"case_id": case.id})
+
+
+def _task_key(case: FollowUp) -> str:
+    return f"wound-case:{case.id}:helsenorge-task"
+
+
+@when_asking_ends
+def _take_the_task_back(case: FollowUp) -> None:
+    if case.answered_via is AnswerChannel.HELSENORGE:
+        return
+    task = db.session.scalar(sa.select(OutboxMessage.status).where(
+        OutboxMessage.dedupe_key == _task_key(case)))
+    # A task still pending never leaves now (its sender refuses a case that takes no
+    # answer); one being sent may have.
+    if task in (OutboxStatus.SENT, OutboxStatus.SENDING):
+        enqueue(channel=END_CHANNEL, dedupe_key=f"{_task_key(case)}-end",
+                payload={"case_id": case.id})
+
+
+def ended_status(case: FollowUp) -> str:
+    """The task's final status: completed when she answered (elsewhere), else cancelled."""
+    return "completed" if case.answered_at is not None else "cancelled"
 
 
 def correlation_id(case: FollowUp) -> str:
@@ -99,6 +131,18 @@ def _deliver(payload: dict[str, Any], message_id: int) -> str:
         raise PermanentFailure(f"the case takes no answer while {case.state.value}")
     return deliver_envelope(message_function=TASK_FUNCTION,
                             payload=json.dumps(form_task(case), ensure_ascii=False),
+                            correlation_id=correlation_id(case), content_type=CONTENT_TYPE,
+                            outbox_message_id=message_id)
+
+
+@sender(END_CHANNEL)
+def _deliver_end(payload: dict[str, Any], message_id: int) -> str:
+    case = db.session.get(FollowUp, payload["case_id"])
+    if case is None:
+        raise PermanentFailure("the follow-up case is gone")
+    task = form_task(case) | {"status": ended_status(case)}
+    return deliver_envelope(message_function=TASK_FUNCTION,
+                            payload=json.dumps(task, ensure_ascii=False),
                             correlation_id=correlation_id(case), content_type=CONTENT_TYPE,
                             outbox_message_id=message_id)
 

@@ -17,7 +17,7 @@ from services.actors import Actor
 from services.db import db
 from services.fhir.ingest import AlreadyExists, IngestError, NotFound, assign_changed
 from services.people.models import Person
-from services.wound import catalogue, questionnaires, risk, schedule
+from services.wound import catalogue, questionnaires, risk, schedule, states
 from services.wound.fhir import OperationData
 from services.wound.models import (
     CaseState,
@@ -63,7 +63,7 @@ def create_operation(*, data: OperationData, actor: Actor) -> Operation:
     db.session.add(case)
     db.session.flush()
     _report(operation, case, data, actor)
-    _withdrawn(operation, case)
+    _withdrawn(operation, case, actor)
     _audit(actor, "create", operation)
     return operation
 
@@ -84,7 +84,7 @@ def update_operation(*, operation_id: int, data: OperationData, actor: Actor) ->
         assign_changed(case, due_on=_due(data), organisation_id=data.organisation_id)
     db.session.flush()
     _report(operation, case, data, actor)
-    _withdrawn(operation, case)
+    _withdrawn(operation, case, actor)
     _audit(actor, "update", operation)
     return operation
 
@@ -135,12 +135,12 @@ def _report(operation: Operation, case: FollowUp, data: OperationData, actor: Ac
     db.session.flush()
 
 
-def _withdrawn(operation: Operation, case: FollowUp) -> None:
-    """An operation entered in error is not followed up: a case not yet asked is closed."""
+def _withdrawn(operation: Operation, case: FollowUp, actor: Actor) -> None:
+    """An operation entered in error is not followed up: a case not yet answered is closed
+    (and a question put to her taken back)."""
     if operation.status is OperationStatus.ENTERED_IN_ERROR and case.state in (
             CaseState.SCHEDULED, CaseState.INVITED, CaseState.REMINDED):
-        case.state = CaseState.CLOSED
-        db.session.flush()
+        states.move(case, CaseState.CLOSED, actor=actor)
 
 
 def _audit(actor: Actor, action: str, operation: Operation) -> None:

@@ -11,6 +11,8 @@ is refused (``FollowUp.version_id``), so two staff members' moves never silently
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from services import audit
 from services.actors import Actor
 from services.clock import utcnow
@@ -34,6 +36,18 @@ ALLOWED: dict[S, frozenset[S]] = {
 PURPOSE = "quality-surveillance"
 
 
+#: The states in which she is asked to answer (the questionnaire open to her).
+ASKING = frozenset({S.INVITED, S.REMINDED, S.NON_RESPONDER})
+_asking_ended: list[Callable[[FollowUp], None]] = []
+
+
+def when_asking_ends(listener: Callable[[FollowUp], None]) -> Callable[[FollowUp], None]:
+    """Register a channel that asked her to answer, called in the transaction of a move
+    out of ``ASKING`` (answered, withdrawn, lost) so it can take its question back."""
+    _asking_ended.append(listener)
+    return listener
+
+
 class NotAllowed(ValueError):
     """The case cannot move from its state to the one asked for."""
 
@@ -46,10 +60,14 @@ def move(case: FollowUp, to: S, *, actor: Actor) -> FollowUp:
     """Move ``case`` to ``to``, audited; :class:`NotAllowed` for a move the machine lacks."""
     if not may_move(case.state, to):
         raise NotAllowed(f"a case cannot go from {case.state.value} to {to.value}")
+    asked = case.state in ASKING
     case.state = to
     case.updated_at = utcnow()
     db.session.flush()
     audit.record(actor=actor, action="update", resource_type="WoundFollowUp",
                  resource_id=f"{case.id}/{to.value}", subject_person_id=case.person_id,
                  purpose=PURPOSE)
+    if asked and to not in ASKING:
+        for listener in _asking_ended:
+            listener(case)
     return case

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from fhir.resources.R4B.procedure import Procedure
 
+from services.audit.models import AuditEvent
 from services.db import db
 from services.people.service import national_id_of
 from services.wound.models import (
@@ -104,6 +105,11 @@ def test_withdrawing_an_operation_closes_a_case_not_yet_answered(client, patient
                headers={**writer, "Content-Type": FHIR})
     assert db.session.scalar(sa.select(Operation.status)) is OperationStatus.ENTERED_IN_ERROR
     assert db.session.scalar(sa.select(FollowUp.state)) is CaseState.CLOSED
+    case_id = db.session.scalar(sa.select(FollowUp.id))
+    moved = db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.resource_type == "WoundFollowUp",
+        AuditEvent.resource_id == f"{case_id}/closed"))
+    assert moved is not None and moved.action == "update"  # the move is audited as any
 
 
 def test_search_by_patient_category_and_date(client, patient, writer):

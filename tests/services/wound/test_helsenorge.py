@@ -12,6 +12,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from services.actors import Actor
 from services.audit.models import AuditEvent
 from services.db import db
 from services.helsenorge.envelope import Envelope
@@ -21,7 +22,7 @@ from services.outbox.models import OutboxMessage
 from services.outbox.tasks import deliver
 from services.people.identity import FNR_SYSTEM
 from services.people.service import national_id_of
-from services.wound import helsenorge
+from services.wound import answers, helsenorge, states
 from services.wound.config import set_channel_settings
 from services.wound.invitations import take_due_steps
 from services.wound.models import Answer, AnswerChannel, AnswerStatus, CaseState, FollowUp
@@ -133,6 +134,71 @@ def test_a_case_answered_before_the_task_leaves_sends_nothing(invited, queue_ser
     case = db.session.get(FollowUp, invited.id)
     case.state = CaseState.ANSWERED
     db.session.commit()
+    [message] = task_messages()
+    assert deliver.run(message.id) == "dead"
+    assert not queue_server.queues["helsenorge-in"]
+
+
+# -- taking the task back -------------------------------------------------------------
+
+
+def end_messages() -> list[OutboxMessage]:
+    return list(db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.channel == helsenorge.END_CHANNEL)))
+
+
+def sent_task(case, server) -> dict:
+    [message] = task_messages()
+    assert deliver.run(message.id) == "sent"
+    return json.loads(taken_off_the_queue(server).payload)
+
+
+def test_an_answer_on_another_channel_completes_the_task(invited, patient, queue_server):  # noqa: F811
+    asked = sent_task(invited, queue_server)
+    answers.save(case_id=invited.id, response=response(), final=True,
+                 channel=AnswerChannel.WEB, actor=Actor.person(patient.id))
+    db.session.commit()
+
+    [message] = end_messages()
+    assert message.payload == {"case_id": invited.id}
+    assert deliver.run(message.id) == "sent"
+    envelope = taken_off_the_queue(queue_server)
+    task = json.loads(envelope.payload)
+    assert envelope.message_function == "SKJEMA_OPPGAVE"
+    assert envelope.correlation_id == f"wound-form-{invited.id}"
+    assert task["status"] == "completed"
+    assert {k: v for k, v in task.items() if k != "status"} == {
+        k: v for k, v in asked.items() if k != "status"}
+
+
+@pytest.mark.parametrize("to", [CaseState.CLOSED, CaseState.NON_RESPONDER])
+def test_a_withdrawal_or_giving_up_cancels_the_task(invited, queue_server, to):  # noqa: F811
+    sent_task(invited, queue_server)
+    case = db.session.get(FollowUp, invited.id)
+    states.move(case, to, actor=helsenorge.ACTOR)
+    db.session.commit()
+    if to is CaseState.NON_RESPONDER:  # still asked: she may answer late
+        assert end_messages() == []
+        states.move(case, CaseState.LOST, actor=helsenorge.ACTOR)
+        db.session.commit()
+    [message] = end_messages()
+    assert deliver.run(message.id) == "sent"
+    assert json.loads(taken_off_the_queue(queue_server).payload)["status"] == "cancelled"
+
+
+def test_an_answer_on_helsenorge_needs_no_taking_back(invited, patient, queue_server):  # noqa: F811
+    sent_task(invited, queue_server)
+    answers.save(case_id=invited.id, response=response(), final=True,
+                 channel=AnswerChannel.HELSENORGE, actor=helsenorge.ACTOR)
+    db.session.commit()
+    assert end_messages() == []
+
+
+def test_a_task_that_never_left_is_not_taken_back(invited, queue_server):  # noqa: F811
+    case = db.session.get(FollowUp, invited.id)
+    states.move(case, CaseState.CLOSED, actor=helsenorge.ACTOR)
+    db.session.commit()
+    assert end_messages() == []
     [message] = task_messages()
     assert deliver.run(message.id) == "dead"
     assert not queue_server.queues["helsenorge-in"]
