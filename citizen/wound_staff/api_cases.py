@@ -41,7 +41,6 @@ from citizen.wound_staff.case_schemas import (
     WorklistQuerySchema,
     WorklistSchema,
 )
-from services.clock import NORWAY
 from services.wound import answers, catalogue, classification, photos, review, staff, states
 from services.wound.models import CaseNote, CaseState, FollowUp, Operation
 from services.wound.worklist import Entry, Filters, worklist
@@ -246,7 +245,7 @@ def _operation_fields(operation_: Operation, language: str) -> dict:
     return {
         "category": {"code": operation_.category,
                      "name": catalogue.load().name_of(operation_.category, language)},
-        "operated_on": operation_.performed_at.astimezone(NORWAY).date(),
+        "operated_on": operation_.operated_on,
         "unit": {"id": unit.id, "name": unit.name} if unit else None,
         **{name: getattr(operation_, name) for name in (
             "procedure_code", "procedure_display", "performed_at", "duration_minutes",

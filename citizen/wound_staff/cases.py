@@ -24,7 +24,7 @@ from citizen.i18n import current_language
 from citizen.wound_staff import labels
 from citizen.wound_staff.access import ID, case_or_404, infection_control
 from citizen.wound_staff.statistics import category_name
-from services.clock import NORWAY, today_in_norway
+from services.clock import today_in_norway
 from services.db import db
 from services.people.models import StaffMember
 from services.wound import answers, classification, review, staff, states
@@ -151,7 +151,7 @@ def page(case_id: int, *, form: str | None = None, entered: dict[str, str] | Non
         errors=errors or {}, refused=refused, refused_form=form if refused else None,
         patient=person_label(detail.person),
         category=category_name(detail.operation.category),
-        day=(today_in_norway() - detail.operation.performed_at.astimezone(NORWAY).date()).days,
+        day=(today_in_norway() - detail.operation.operated_on).days,
         writers=_writers(detail.notes), labels=labels, NoteKind=NoteKind,
         topics=review.TOPICS, outcomes=list(CallOutcome),
         takes_answer=case.state in answers.OPEN,

@@ -19,7 +19,7 @@ from werkzeug.exceptions import NotFound
 from citizen.wound import form, present
 from citizen.wound_staff.access import ID, case_or_404, infection_control
 from citizen.wound_staff.cases import MAX_POSTED, invalid_text, posted_version, stale_text
-from services.clock import NORWAY, today_in_norway
+from services.clock import today_in_norway
 from services.wound import answers, review, staff
 from services.wound.models import AnswerStatus, CallOutcome, FollowUp
 
@@ -42,7 +42,7 @@ def phone_page(case_id: int):
 def save(case_id: int):
     case = case_or_404(case_id)
     questionnaire = answers.questionnaire_of(case)
-    posted = form.read_all(questionnaire, request.form, operated_on=_operated_on(case),
+    posted = form.read_all(questionnaire, request.form, operated_on=case.operation.operated_on,
                            today=today_in_norway())
     note = request.form.get("text", "")[:MAX_POSTED]
     shown = {"entered": posted.entered, "note": note}
@@ -70,10 +70,6 @@ def save(case_id: int):
     return redirect(url_for("wound_staff.case", case_id=case.id), code=303)
 
 
-def _operated_on(case: FollowUp):
-    return case.operation.performed_at.astimezone(NORWAY).date()
-
-
 def _page(case: FollowUp, *, entered: dict[str, str] | None = None,
           errors: dict[str, str] | None = None, note: str = "", note_error: str | None = None,
           refused: str | None = None, status: int = 200):
@@ -87,7 +83,7 @@ def _page(case: FollowUp, *, entered: dict[str, str] | None = None,
     for page in form.pages_of(questionnaire):
         fields, found = present.question_fields(
             questionnaire, page.items, answers=draft, entered=entered or {}, errors=errors,
-            operated_on=_operated_on(case))
+            operated_on=case.operation.operated_on)
         sections.append({"title": present.page_title(questionnaire, page),
                          "follow_up": page.follow_up, "fields": fields})
         summary |= found

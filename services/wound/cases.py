@@ -91,7 +91,7 @@ class Case:
     @property
     def operated_on(self) -> date:
         """The operation's day in Norway."""
-        return self.operation.performed_at.astimezone(NORWAY).date()
+        return self.operation.operated_on
 
     @property
     def answer_by(self) -> date:

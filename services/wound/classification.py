@@ -105,7 +105,7 @@ def proposal_for(case: FollowUp, findings: Findings | None = None) -> Proposal:
     answer = answers.answer_of(case.id)
     given = list(triage.answers_in(answer.response.get("item", []))) if answer else []
     return propose(findings=findings, answers=given,
-                   operation_day=case.operation.performed_at.astimezone(NORWAY).date(),
+                   operation_day=case.operation.operated_on,
                    implant_window_days=deep_window(case))
 
 

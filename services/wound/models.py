@@ -13,7 +13,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from services.clock import utcnow
+from services.clock import NORWAY, utcnow
 from services.db import db, str_enum
 from services.people.models import Organisation
 
@@ -71,6 +71,11 @@ class Operation(db.Model):
 
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
     unit: Mapped[Organisation | None] = relationship(foreign_keys=[unit_id])
+
+    @property
+    def operated_on(self) -> date:
+        """The Norwegian day of the operation: day 0 of the follow-up, the surveillance's."""
+        return self.performed_at.astimezone(NORWAY).date()
 
 
 class ReportedEventKind(StrEnum):

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from services.actors import Actor
 from services.audit.service import record_many
-from services.clock import NORWAY, utcnow
+from services.clock import utcnow
 from services.db import db
 from services.people.models import Organisation, Person
 from services.wound import catalogue
@@ -138,7 +138,7 @@ def _record(row, secret) -> dict[str, Any]:
         "operation_key": pseudonym(secret, hospital_id=operation.organisation_id,
                                    person_id=-operation.id)[:32],
         "category": operation.category,
-        "operated_on": operation.performed_at.astimezone(NORWAY).date().isoformat(),
+        "operated_on": operation.operated_on.isoformat(),
         "asa_class": operation.asa_class, "wound_class": operation.wound_class,
         "duration_minutes": operation.duration_minutes,
         "emergency": operation.emergency,

@@ -174,7 +174,7 @@ def _counts(actor: Actor, filters: Filters) -> tuple[dict[S, int], int]:
 
 def _entry(case: FollowUp, operation: Operation, person: Person, rank: int, today: date,
            language: str) -> Entry:
-    operated_on = operation.performed_at.astimezone(NORWAY).date()
+    operated_on = operation.operated_on
     waiting = case.invited_at is not None and case.answered_at is None
     return Entry(case=case, operation=operation, person=person, rank=rank,
                  operated_on=operated_on, day=(today - operated_on).days,
