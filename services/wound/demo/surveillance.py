@@ -83,6 +83,8 @@ LEVELS = (SSILevel.SUPERFICIAL, SSILevel.SUPERFICIAL, SSILevel.DEEP, SSILevel.SU
 MICROORGANISMS = ("Staphylococcus aureus", "Staphylococcus aureus", "Escherichia coli",
                   "Enterococcus faecalis", "Streptococcus agalactiae",
                   "Staphylococcus epidermidis")
+#: None of them is a named demo person's name, nor starts one (the login page is searched
+#: by label, the tests find the named people by their given names).
 FAMILY_NAMES = (
     "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen",
     "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Haugen", "Johannessen", "Andreassen",
@@ -91,7 +93,7 @@ FAMILY_NAMES = (
     "Paulsen", "Bakken", "Kristoffersen", "Mathisen", "Amundsen", "Nguyen", "Rasmussen",
     "Solheim", "Moe", "Bakke", "Ahmed", "Sandvik", "Aune", "Hoel", "Ødegård", "Brekke",
     "Hagen", "Fossum", "Vik", "Myhre", "Tangen", "Holm", "Nowak", "Haug", "Foss")
-WOMEN = ("Anne", "Inger", "Marit", "Liv", "Eva", "Ida", "Nora", "Emma", "Sara", "Thea",
+WOMEN = ("Maren", "Inger", "Marit", "Liv", "Eva", "Ida", "Nora", "Emma", "Sara", "Thea",
          "Maja", "Hanne", "Silje", "Camilla", "Marte", "Tone", "Randi", "Solveig", "Astrid",
          "Berit", "Gunn", "Aud", "Ragnhild", "Sigrid", "Helene", "Julie", "Amalie",
          "Ingeborg", "Linn", "Mona", "Elin", "Grete", "Turid", "Wenche", "Fatima", "Agnieszka")
@@ -288,7 +290,7 @@ SHOWCASE = (
                              microorganism="Staphylococcus aureus",
                              handling=(Step(0, TRIAGE), Step(1, REVIEW, CONTACTED),
                                        Step(10, CLASSIFY, FOUND), Step(40, CLOSE)))),
-    Planned("HPRO", 80, Fate(DEEP_SIGNS, answers_after=1, level=SSILevel.DEEP, onset_after=20,
+    Planned("CSEC", 80, Fate(DEEP_SIGNS, answers_after=1, level=SSILevel.DEEP, onset_after=11,
                              handling=FLAGGED_HANDLING)),
     Planned("COLO", 100, Fate(ORGAN_SPACE_SIGNS, answers_after=0, hour=16,
                               level=SSILevel.ORGAN_SPACE, microorganism="Escherichia coli",
