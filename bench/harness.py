@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -80,6 +81,12 @@ class Run:
     rps: float
     p99_ms: float
     non_2xx: int
+
+
+def require_wrk() -> None:
+    """Stop with how to install wrk when it is missing."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
 
 
 def wrk(url: str, *, seconds: int, token: str | None = None, lua: Path | None = None) -> Run:

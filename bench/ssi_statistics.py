@@ -22,7 +22,6 @@ import argparse
 import os
 import random
 import secrets
-import shutil
 import statistics as stats
 import sys
 import time
@@ -30,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from fhir_setup import scratch_database
-from harness import ROOT, compare, free_port, gunicorn, report, wrk
+from harness import ROOT, compare, free_port, gunicorn, report, require_wrk, wrk
 
 sys.path.insert(0, str(ROOT))
 #: Operations a year by category, as a large Norwegian hospital's surveillance has them,
@@ -208,13 +207,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install -y wrk")
-
+    require_wrk()
     port = free_port()
     with scratch_database(args.admin_url, f"http://127.0.0.1:{port}") as scratch:
-        os.environ.update(scratch.env)
         began = time.perf_counter()
+        os.environ.update(scratch.env)
         token, tertial = load(args.operations)
         print(f"loaded {args.operations:,} operations (+ {args.operations // 10:,} at another "
               f"hospital) in {time.perf_counter() - began:.0f} s")

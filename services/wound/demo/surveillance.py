@@ -518,7 +518,7 @@ def _handle(case: FollowUp, plan: Planned, answered: date, operated: date, today
         moment = _at(day, 9 + order % 6)
         if step.kind == CLASSIFY:
             stored = classification.classify(
-                case_id=case.id, decision=_decision(plan, operated), version=case.version_id,
+                case_id=case.id, decision=_decision(plan, case, operated), version=case.version_id,
                 actor=staff)
             stored.classified_at = moment
             made.counts["surveillance classifications"] += 1
@@ -534,9 +534,10 @@ def _handle(case: FollowUp, plan: Planned, answered: date, operated: date, today
     db.session.flush()
 
 
-def _decision(plan: Planned, operated: date) -> classification.Decision:
+def _decision(plan: Planned, case: FollowUp, operated: date) -> classification.Decision:
     """What staff decided, on findings that meet the level's criterion (the proposal
-    agrees, so no override is needed)."""
+    agrees, so no override is needed); found in hospital when it began before discharge,
+    else at a readmission (deep, organ/space) or after discharge."""
     fate = plan.fate
     level = fate.level
     if level is SSILevel.NONE:
@@ -555,10 +556,12 @@ def _decision(plan: Planned, operated: date) -> classification.Decision:
     }[level]
     findings = replace(findings, culture=Culture.POSITIVE, culture_from=layer, onset_on=onset)
     deep = level is not SSILevel.SUPERFICIAL
+    detected = (Detection.IN_HOSPITAL if onset <= case.operation.discharged_on else
+                Detection.READMISSION if deep else Detection.AFTER_DISCHARGE)
     return classification.Decision(
         level=level, onset_on=onset, microorganism=fate.microorganism, findings=findings,
         organ_site=PROCEDURES[plan.category].organ_site if level is SSILevel.ORGAN_SPACE
-        else None,
-        detected=Detection.READMISSION if deep else Detection.AFTER_DISCHARGE,
-        consequences=classification.Consequences(readmitted=deep,
-                                                 reoperated=level is SSILevel.ORGAN_SPACE))
+        else None, detected=detected,
+        consequences=classification.Consequences(
+            readmitted=detected is Detection.READMISSION,
+            reoperated=level is SSILevel.ORGAN_SPACE))
