@@ -81,6 +81,8 @@ class Run:
     rps: float
     p99_ms: float
     non_2xx: int
+    #: Requests wrk gave up on (after its timeout, 2 s unless told): not in the latencies.
+    timeouts: int = 0
 
 
 def require_wrk() -> None:
@@ -89,9 +91,14 @@ def require_wrk() -> None:
         sys.exit("wrk is needed: apt-get install -y wrk")
 
 
-def wrk(url: str, *, seconds: int, token: str | None = None, lua: Path | None = None) -> Run:
-    """Load ``url`` with wrk at 32 connections for ``seconds``; requests/s and p99."""
+def wrk(url: str, *, seconds: int, token: str | None = None, lua: Path | None = None,
+        timeout: str | None = None) -> Run:
+    """Load ``url`` with wrk at 32 connections for ``seconds``; requests/s and p99.
+    ``timeout`` (``"10s"``): how long wrk waits for an answer, for pages slower than its
+    2 s under load (a p99 near 2 s with timeouts is wrk's limit, not the page's)."""
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    if timeout:
+        args += ["--timeout", timeout]
     if token:
         args += ["-H", f"Authorization: Bearer {token}"]
     if lua:
@@ -105,8 +112,10 @@ def parse_wrk(out: str) -> Run:
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    timeouts = re.search(r"Socket errors: .*timeout (\d+)", out)
     return Run(rps=rps, p99_ms=float(p99.group(1)) * scale,
-               non_2xx=int(errors.group(1)) if errors else 0)
+               non_2xx=int(errors.group(1)) if errors else 0,
+               timeouts=int(timeouts.group(1)) if timeouts else 0)
 
 
 @dataclass(frozen=True)
@@ -137,7 +146,9 @@ def report(title: str, baseline_name: str, candidate_name: str, pair: Pair,
         rates = ", ".join(f"{r.rps:,.0f}" for r in runs)
         p99s = ", ".join(f"{r.p99_ms:.1f}" for r in runs)
         errors = sum(r.non_2xx for r in runs)
-        print(f"  {name:<22} req/s {rates}  p99 ms {p99s}  non-2xx {errors}")
+        timeouts = sum(r.timeouts for r in runs)
+        print(f"  {name:<22} req/s {rates}  p99 ms {p99s}  non-2xx {errors}"
+              + (f"  timeouts {timeouts}" if timeouts else ""))
     ratios = pair.ratios
     met = goal is not None and statistics.median(ratios) >= goal
     verdict = "" if goal is None else f" (goal >= {goal:.2f}: {'met' if met else 'NOT met'})"

@@ -13,7 +13,7 @@ before it for comparison, as the page shows them. Rows are inserted in batches o
 session's own connection (an earlier COPY on the driver connection under the session's
 open transaction stalled).
 
-    .venv/bin/python bench/ssi_statistics.py --operations 20000 --seconds 8 --rounds 3
+    .venv/bin/python bench/ssi_statistics.py --operations 20000 --seconds 6 --rounds 3
 """
 
 from __future__ import annotations
@@ -90,8 +90,6 @@ def load(operations: int) -> tuple[str, str]:
             kind=SessionKind.STAFF, actor=Actor.staff(nurse.id, organisation_id=hospital.id),
             absolute_timeout=timedelta(hours=12), staff_id=nurse.id,
             organisation_id=hospital.id)
-        db.session.commit()
-        db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
     today = datetime.now(UTC).date()
     return token, tertial_name(tertial_containing(today).previous())
@@ -203,7 +201,7 @@ def check(url: str, token: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--operations", type=int, default=20_000)
-    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
@@ -213,6 +211,9 @@ def main() -> None:
         began = time.perf_counter()
         os.environ.update(scratch.env)
         token, tertial = load(args.operations)
+        # Freshly inserted pages are not all-visible until vacuumed: whichever request ran
+        # first would pay for it (the API ran at 2/3 of the page's rate before this).
+        scratch.sql("VACUUM ANALYZE")
         print(f"loaded {args.operations:,} operations (+ {args.operations // 10:,} at another "
               f"hospital) in {time.perf_counter() - began:.0f} s")
         in_process(tertial)
@@ -227,8 +228,8 @@ def main() -> None:
                 alone = min(check(f"{ours}{path}", token) for _ in range(3))
                 print(f"{name}: one request alone {alone * 1000:.0f} ms")
                 lua = cookie_script(scratch.instance / f"{name}.lua", token, path)
-                pair = compare(run(f"{bare}/healthz"), run(f"{ours}{path}", lua=lua),
-                               rounds=args.rounds)
+                pair = compare(run(f"{bare}/healthz"),
+                               run(f"{ours}{path}", lua=lua, timeout="20s"), rounds=args.rounds)
                 report(f"SSI statistics {name}, tertial {tertial} and the one before "
                        f"({path.split('?')[0]})", "bare Flask /healthz", "project", pair)
                 worst = max(r.p99_ms for r in pair.candidate)
