@@ -92,11 +92,12 @@ def require_wrk() -> None:
 
 
 def wrk(url: str, *, seconds: int, token: str | None = None, lua: Path | None = None,
-        timeout: str | None = None) -> Run:
-    """Load ``url`` with wrk at 32 connections for ``seconds``; requests/s and p99.
+        timeout: str | None = None, connections: int = CONNECTIONS) -> Run:
+    """Load ``url`` with wrk at 32 connections (or ``connections``) for ``seconds``;
+    requests/s and p99.
     ``timeout`` (``"10s"``): how long wrk waits for an answer, for pages slower than its
     2 s under load (a p99 near 2 s with timeouts is wrk's limit, not the page's)."""
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if timeout:
         args += ["--timeout", timeout]
     if token:
@@ -140,8 +141,8 @@ def compare(baseline: Callable[[], Run], candidate: Callable[[], Run], *, rounds
 
 
 def report(title: str, baseline_name: str, candidate_name: str, pair: Pair,
-           goal: float | None = None) -> None:
-    print(f"{title}, {CONNECTIONS} connections, {len(pair.ratios)} alternating rounds:")
+           goal: float | None = None, connections: int = CONNECTIONS) -> None:
+    print(f"{title}, {connections} connections, {len(pair.ratios)} alternating rounds:")
     for name, runs in ((baseline_name, pair.baseline), (candidate_name, pair.candidate)):
         rates = ", ".join(f"{r.rps:,.0f}" for r in runs)
         p99s = ", ".join(f"{r.p99_ms:.1f}" for r in runs)
