@@ -1,5 +1,5 @@
-"""The infection-control side's demo (issue 13): St. Olavs' surveillance of some three
-hundred operations over the last 250 days, worked on as Siri Smittevern would have, so
+"""The infection-control side's demo (issue 13): St. Olavs' surveillance of some 280
+operations over the last 250 days, worked on as Siri Smittevern would have, so
 the worklist, the case pages, the statistics and the NOIS-POSI export have something real
 to show.
 
@@ -128,20 +128,20 @@ class Procedure:
 
 
 PROCEDURES = {p.category: p for p in (
-    Procedure("CSEC", None, ("MCA10", "Keisersnitt i nedre uterinsegment"), 0.45, (42, 12),
+    Procedure("CSEC", None, ("MCA10", "Keisersnitt i nedre uterinsegment"), 0.36, (42, 12),
               (22, 43), 1.0, (50, 45, 5, 0), (0, 92, 8, 0), 0.45, 0.0, False, 0.045, "EMET",
               0.72, (2, 4)),
-    Procedure("HPRO", None, ("NFB40", "Primær totalprotese i hofteledd med sement"), 0.4,
+    Procedure("HPRO", None, ("NFB40", "Primær totalprotese i hofteledd med sement"), 0.32,
               (95, 25), (55, 92), 0.65, (8, 50, 38, 4), (100, 0, 0, 0), 0.25, 0.0, True,
               0.015, "PJI", 0.85, (3, 6)),
     Procedure("COLO", ("JFB33", "Laparoskopisk høyresidig hemikolektomi"),
-              ("JFB30", "Høyresidig hemikolektomi"), 0.2, (170, 50), (45, 88), 0.5,
+              ("JFB30", "Høyresidig hemikolektomi"), 0.16, (170, 50), (45, 88), 0.5,
               (5, 45, 45, 5), (0, 75, 20, 5), 0.15, 0.6, False, 0.09, "IAB", 0.8, (4, 9)),
     Procedure("CHOL", ("JKA21", "Laparoskopisk kolecystektomi"), ("JKA20", "Kolecystektomi"),
-              0.2, (75, 25), (25, 76), 0.7, (30, 55, 15, 0), (0, 90, 10, 0), 0.1, 0.92, False,
+              0.16, (75, 25), (25, 76), 0.7, (30, 55, 15, 0), (0, 90, 10, 0), 0.1, 0.92, False,
               0.02, "IAB", 0.8, (0, 2)),
     Procedure("APPY", ("JEA01", "Laparoskopisk appendektomi"), ("JEA00", "Appendektomi"),
-              0.12, (50, 15), (16, 66), 0.5, (55, 40, 5, 0), (0, 40, 50, 10), 1.0, 0.85, False,
+              0.1, (50, 15), (16, 66), 0.5, (55, 40, 5, 0), (0, 40, 50, 10), 1.0, 0.85, False,
               0.03, "IAB", 0.75, (1, 3)),
 )}
 

@@ -88,7 +88,7 @@ def test_the_dev_provider_says_who_each_demo_person_is(idp_client, lang, describ
 
 
 def test_the_dev_provider_lists_the_named_demo_people_first_among_hundreds(idp_client):
-    seed_demo_data()  # the named people and some 350 generated surveillance patients
+    seed_demo_data()  # the named people and some 270 generated surveillance patients
     db.session.commit()
     assert db.session.query(Person).count() > MAX_CHOICES
     _verifier, challenge = _pkce()
@@ -205,11 +205,11 @@ def test_demo_seed_reports_each_kind_it_created(cli):
                      "ultrasound slots: 8 created", "ultrasound appointments: 2 created",
                      "record documents: 11 created", "access-log entries: 3 created",
                      "access questions: 2 created", "wound operations: 4 created",
-                     "wound answers: 2 created", "surveillance patients: 347 created",
-                     "surveillance operations: 347 created",
-                     "surveillance answers: 277 created",
-                     "surveillance notes and calls: 123 created",
-                     "surveillance classifications: 263 created",
+                     "wound answers: 2 created", "surveillance patients: 273 created",
+                     "surveillance operations: 273 created",
+                     "surveillance answers: 206 created",
+                     "surveillance notes and calls: 112 created",
+                     "surveillance classifications: 192 created",
                      "demo data ready"]
     second = cli.invoke(args=["demo", "seed"]).output.splitlines()
     assert second[:-1] == [line.split(":")[0] + ": 0 created" for line in first[:-1]]

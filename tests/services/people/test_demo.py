@@ -15,10 +15,10 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
                                 "ultrasound slots": 8, "ultrasound appointments": 2,
                                 "record documents": 11, "access-log entries": 3,
                                 "access questions": 2, "wound operations": 4,
-                                "wound answers": 2, "surveillance patients": 347,
-                                "surveillance operations": 347, "surveillance answers": 277,
-                                "surveillance notes and calls": 123,
-                                "surveillance classifications": 263}
+                                "wound answers": 2, "surveillance patients": 273,
+                                "surveillance operations": 273, "surveillance answers": 206,
+                                "surveillance notes and calls": 112,
+                                "surveillance classifications": 192}
     people = {p.given_name: p for p in table_rows(Person)}
     today = date(2026, 3, 2)
 
