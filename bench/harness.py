@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -80,11 +81,25 @@ class Run:
     rps: float
     p99_ms: float
     non_2xx: int
+    #: Requests wrk gave up on (after its timeout, 2 s unless told): not in the latencies.
+    timeouts: int = 0
 
 
-def wrk(url: str, *, seconds: int, token: str | None = None, lua: Path | None = None) -> Run:
-    """Load ``url`` with wrk at 32 connections for ``seconds``; requests/s and p99."""
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+def require_wrk() -> None:
+    """Stop with how to install wrk when it is missing."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+
+
+def wrk(url: str, *, seconds: int, token: str | None = None, lua: Path | None = None,
+        timeout: str | None = None, connections: int = CONNECTIONS) -> Run:
+    """Load ``url`` with wrk at 32 connections (or ``connections``) for ``seconds``;
+    requests/s and p99.
+    ``timeout`` (``"10s"``): how long wrk waits for an answer, for pages slower than its
+    2 s under load (a p99 near 2 s with timeouts is wrk's limit, not the page's)."""
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if timeout:
+        args += ["--timeout", timeout]
     if token:
         args += ["-H", f"Authorization: Bearer {token}"]
     if lua:
@@ -98,8 +113,10 @@ def parse_wrk(out: str) -> Run:
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    timeouts = re.search(r"Socket errors: .*timeout (\d+)", out)
     return Run(rps=rps, p99_ms=float(p99.group(1)) * scale,
-               non_2xx=int(errors.group(1)) if errors else 0)
+               non_2xx=int(errors.group(1)) if errors else 0,
+               timeouts=int(timeouts.group(1)) if timeouts else 0)
 
 
 @dataclass(frozen=True)
@@ -124,13 +141,15 @@ def compare(baseline: Callable[[], Run], candidate: Callable[[], Run], *, rounds
 
 
 def report(title: str, baseline_name: str, candidate_name: str, pair: Pair,
-           goal: float | None = None) -> None:
-    print(f"{title}, {CONNECTIONS} connections, {len(pair.ratios)} alternating rounds:")
+           goal: float | None = None, connections: int = CONNECTIONS) -> None:
+    print(f"{title}, {connections} connections, {len(pair.ratios)} alternating rounds:")
     for name, runs in ((baseline_name, pair.baseline), (candidate_name, pair.candidate)):
         rates = ", ".join(f"{r.rps:,.0f}" for r in runs)
         p99s = ", ".join(f"{r.p99_ms:.1f}" for r in runs)
         errors = sum(r.non_2xx for r in runs)
-        print(f"  {name:<22} req/s {rates}  p99 ms {p99s}  non-2xx {errors}")
+        timeouts = sum(r.timeouts for r in runs)
+        print(f"  {name:<22} req/s {rates}  p99 ms {p99s}  non-2xx {errors}"
+              + (f"  timeouts {timeouts}" if timeouts else ""))
     ratios = pair.ratios
     met = goal is not None and statistics.median(ratios) >= goal
     verdict = "" if goal is None else f" (goal >= {goal:.2f}: {'met' if met else 'NOT met'})"

@@ -72,6 +72,12 @@ DEMO_STAFF = [
 ]
 
 
+def demo_citizen_names() -> list[tuple[str, str]]:
+    """(given name, family name) of each named demo citizen, the people the demo's logins
+    are about (the generated surveillance patients are not among them)."""
+    return [(given, family) for _key, given, family, *_rest in DEMO_CITIZENS]
+
+
 def demo_citizen_description(given_name: str, family_name: str) -> str | None:
     """Who a demo citizen is meant to be (untranslated), found by name: their numbers
     depend on the day they were seeded."""

@@ -146,7 +146,7 @@ def _save(case: FollowUp, items: list[dict[str, Any]], *, final: bool) -> str | 
     why they could not be."""
     try:
         answers.save(case_id=case.id, response=_resource(case, items), final=final,
-                     channel=AnswerChannel.SMS, actor=_actor(case))
+                     channel=AnswerChannel.SMS, actor=inbound_actor(case))
     except answers.AlreadyFinal:
         return "answered"
     except answers.NotOpen:
@@ -370,7 +370,7 @@ def _hours() -> timedelta:
     return timedelta(hours=channel_settings().sms_dialogue_hours)
 
 
-def _actor(case: FollowUp) -> Actor:
+def inbound_actor(case: FollowUp) -> Actor:
     """Whoever holds her number, answering for her (we cannot tell who that is)."""
     return Actor(ActorKind.SYSTEM, "sms-inbound", on_behalf_of=case.person_id)
 

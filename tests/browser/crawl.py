@@ -7,6 +7,8 @@ each crawl sets its language itself). Pages only a form leads to are passed in a
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
@@ -25,6 +27,12 @@ DOWNLOADS = (".ics", ".pdf", ".csv", ".json",
 #: worklist's), which names a page of its own.
 VOLATILE_PARAMS = {"state", "nonce", "code_challenge", "code", "iss", "redirect_uri"}
 LOGIN_PATHS = ("/auth/", "/staff/auth/", "/dev-idp/")
+
+
+#: Pages of one kind (paths that differ only in a number: /staff/ssi/cases/7 and /8) the
+#: crawl visits at most: a kind is one template to check, and the demo data holds hundreds
+#: of records of some kinds (the wound surveillance's cases).
+PER_KIND = 12
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,14 @@ def page_name(url: str) -> str:
     return parts.path + (f"?{urlencode(query)}" if query else "")
 
 
+def page_kind(url: str) -> str | None:
+    """The path with its numbers as ``<n>`` when it has any (one record's page among many of
+    its kind), else None (a page of its own, always visited)."""
+    path = urlsplit(url).path
+    kind = re.sub(r"/\d+(?=/|$)", "/<n>", path)
+    return kind if kind != path else None
+
+
 def followable(href: str, base: str) -> str | None:
     """The absolute URL to visit for a link, or None when the crawl must not follow it."""
     url, _fragment = urldefrag(href)
@@ -76,11 +92,13 @@ def followable(href: str, base: str) -> str | None:
 def crawl(page: Page, base: str, starts: Iterable[str], *,
           check: Callable[[Page, str], list[Finding]],
           expected_status: Callable[[str], int] = lambda _name: 200,
-          limit: int = 100) -> Crawl:
-    """Breadth-first over links from ``starts`` (paths); ``check`` runs on each HTML page."""
+          limit: int = 100, per_kind: int = PER_KIND) -> Crawl:
+    """Breadth-first over links from ``starts`` (paths); ``check`` runs on each HTML page,
+    of each kind of numbered page (``page_kind``) the first ``per_kind`` found."""
     result = Crawl()
     queue = [base + path for path in starts]
     seen_urls: set[str] = set(queue)
+    kinds = Counter(kind for kind in map(page_kind, queue) if kind)
     seen_names: set[str] = set()
     while queue and len(result.visits) < limit:
         url = queue.pop(0)
@@ -104,6 +122,10 @@ def crawl(page: Page, base: str, starts: Iterable[str], *,
             target = followable(href, base)
             if target and target not in seen_urls:
                 seen_urls.add(target)
+                if (kind := page_kind(target)) is not None:
+                    if kinds[kind] >= per_kind:
+                        continue
+                    kinds[kind] += 1
                 queue.append(target)
     if queue:
         result.findings.append(Finding("crawl-limit", "(any)", f"stopped after {limit} pages "

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask, Response
 
 from tests.browser import checks, chromium
-from tests.browser.crawl import crawl, followable, page_name
+from tests.browser.crawl import crawl, followable, page_kind, page_name
 from tests.plugins.live import serving
 
 pytestmark = pytest.mark.browser
@@ -31,6 +31,8 @@ PAGES = {
     "links": _html('<a href="/p/clean#top">page</a> <a href="/static/a.css">css</a> '
                    '<a href="/auth/logout">out</a> <a href="?lang=nn">nynorsk</a> '
                    '<a href="http://elsewhere.test/p/clean">away</a> <a href="/p/gone">gone</a>'),
+    "many": _html(" ".join(f'<a href="/n/{n}">{n}</a> <a href="/n/{n}/more">more</a>'
+                           for n in range(1, 21)) + ' <a href="/p/clean">clean</a>'),
 }
 HEAVY_HTML = _html("", head='<link rel="stylesheet" href="/heavy.css?size={size}">')
 
@@ -44,6 +46,11 @@ def kit(browser):
         if name not in PAGES:
             return Response(_html("<p>Not here</p>"), status=404, mimetype="text/html")
         return PAGES[name]
+
+    @site.get("/n/<int:number>")
+    @site.get("/n/<int:number>/more")
+    def numbered(number):
+        return PAGES["clean"]
 
     @site.get("/heavy/<int:total>")
     def heavy(total):
@@ -156,6 +163,22 @@ def test_a_request_to_another_origin_is_reported(kit, browser):
     context.close()
     [finding] = checks.foreign_requests(requested, base)
     assert finding.detail == "http://elsewhere.test/pixel.png"
+
+
+def test_numbered_pages_are_one_kind_each():
+    assert page_kind(f"{BASE}/staff/ssi/cases/7") == "/staff/ssi/cases/<n>"
+    assert page_kind(f"{BASE}/staff/ssi/cases/7/classification?x=1") == \
+        "/staff/ssi/cases/<n>/classification"
+    assert page_kind(f"{BASE}/staff/ssi/worklist?state=answered") is None
+    assert page_kind(f"{BASE}/records/v2") is None
+
+
+def test_the_crawl_visits_a_few_pages_of_each_numbered_kind(kit):
+    base, page = kit
+    result = crawl(page, base, ["/p/many"], check=lambda _page, _name: [], per_kind=3)
+    assert [v.name for v in result.visits] == [
+        "/p/many", "/n/1", "/n/1/more", "/n/2", "/n/2/more", "/n/3", "/n/3/more", "/p/clean"]
+    assert result.findings == []  # the rest are not pages it had no room for
 
 
 def test_the_crawl_reports_the_pages_it_had_no_room_for(kit):

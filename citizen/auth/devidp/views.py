@@ -32,7 +32,12 @@ from citizen.auth.devidp import codes, keys
 from citizen.auth.devidp.clients import DEV_CLIENTS, DEV_IDP_PATH, DevClient
 from citizen.i18n import when
 from services.db import db
-from services.people.demo import DEMO_STAFF, demo_citizen_description, demo_staff_national_id
+from services.people.demo import (
+    DEMO_STAFF,
+    demo_citizen_description,
+    demo_citizen_names,
+    demo_staff_national_id,
+)
 from services.people.identity import InvalidNationalId, parse_national_id
 from services.people.models import Person, StaffMember
 from services.people.service import find_staff, national_id_of
@@ -43,6 +48,8 @@ ACR = {"citizen": "idporten-loa-high", "staff": "Level4"}
 AMR = ["TestID"]
 HPR_CLAIM = "helseid://claims/hpr/hpr_number"
 ID_TOKEN_LIFETIME = 300
+#: People listed on the login page.
+MAX_CHOICES = 100
 #: The request parameters the login page carries from GET to POST.
 AUTH_PARAMS = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
                "code_challenge", "code_challenge_method", "acr_values", "ui_locales")
@@ -155,9 +162,13 @@ def _login_page(checked: AuthRequest, *, error: str | None = None, status: int =
 
 
 def _person_choices() -> list[tuple[str, str, str]]:
-    """(value, label, who they are): born when, and what the demo made of them."""
+    """(value, label, who they are): born when, and what the demo made of them. The named
+    demo people first, however many others the demo data holds; then the others by name
+    (anyone further down logs in with their number)."""
+    named = sa.tuple_(Person.given_name, Person.family_name).in_(demo_citizen_names())
     people = db.session.scalars(
-        sa.select(Person).order_by(Person.family_name, Person.given_name).limit(100)
+        sa.select(Person).order_by(sa.case((named, 0), else_=1), Person.family_name,
+                                   Person.given_name, Person.id).limit(MAX_CHOICES)
     )
     choices = []
     for person in people:

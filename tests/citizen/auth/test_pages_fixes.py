@@ -11,9 +11,11 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from citizen.auth.devidp.views import MAX_CHOICES
 from citizen.config import flask_config, load_settings
 from services.db import db
 from services.demo import seed_demo_data
+from services.people.demo import demo_citizen_names
 from services.people.models import Person, Role
 from tests.citizen.auth.test_devidp import _authorize_params, _code_for, _pkce, _redeem
 from tests.citizen.pages import sign_in_citizen, text
@@ -83,6 +85,19 @@ def test_the_dev_provider_says_who_each_demo_person_is(idp_client, lang, describ
     for words in described:
         assert words in page
     assert 'aria-describedby="subject-1-about"' in page
+
+
+def test_the_dev_provider_lists_the_named_demo_people_first_among_hundreds(idp_client):
+    seed_demo_data()  # the named people and some 270 generated surveillance patients
+    db.session.commit()
+    assert db.session.query(Person).count() > MAX_CHOICES
+    _verifier, challenge = _pkce()
+    page = idp_client.get("/dev-idp/authorize?" + urlencode(_authorize_params(challenge)))
+    labels = re.findall(r'<label for="subject-\d+">([^<]*)</label>', page.get_data(as_text=True))
+    assert len(labels) == MAX_CHOICES
+    named = {f"{given} {family}" for given, family in demo_citizen_names()}
+    assert len(named) == 8
+    assert {label.strip() for label in labels[:len(named)]} == named
 
 
 def test_the_dev_provider_describes_demo_staff(idp_client):
@@ -190,7 +205,11 @@ def test_demo_seed_reports_each_kind_it_created(cli):
                      "ultrasound slots: 8 created", "ultrasound appointments: 2 created",
                      "record documents: 11 created", "access-log entries: 3 created",
                      "access questions: 2 created", "wound operations: 4 created",
-                     "wound answers: 2 created",
+                     "wound answers: 2 created", "surveillance patients: 273 created",
+                     "surveillance operations: 273 created",
+                     "surveillance answers: 206 created",
+                     "surveillance notes and calls: 112 created",
+                     "surveillance classifications: 192 created",
                      "demo data ready"]
     second = cli.invoke(args=["demo", "seed"]).output.splitlines()
     assert second[:-1] == [line.split(":")[0] + ": 0 created" for line in first[:-1]]

@@ -15,7 +15,10 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
                                 "ultrasound slots": 8, "ultrasound appointments": 2,
                                 "record documents": 11, "access-log entries": 3,
                                 "access questions": 2, "wound operations": 4,
-                                "wound answers": 2}
+                                "wound answers": 2, "surveillance patients": 273,
+                                "surveillance operations": 273, "surveillance answers": 206,
+                                "surveillance notes and calls": 112,
+                                "surveillance classifications": 192}
     people = {p.given_name: p for p in table_rows(Person)}
     today = date(2026, 3, 2)
 
@@ -38,4 +41,7 @@ def test_demo_people_cover_every_kind_of_representation(db, frozen_clock):
                                 "ultrasound slots": 0, "ultrasound appointments": 0,
                                 "record documents": 0, "access-log entries": 0,
                                 "access questions": 0, "wound operations": 0,
-                                "wound answers": 0}
+                                "wound answers": 0, "surveillance patients": 0,
+                                "surveillance operations": 0, "surveillance answers": 0,
+                                "surveillance notes and calls": 0,
+                                "surveillance classifications": 0}

@@ -1,4 +1,4 @@
-"""Demo data for wound follow-up, so ``make run`` shows each kind of case:
+"""The named demo patients' wound cases, so ``make run`` shows each kind of case:
 
 - Ola Hansen had his gallbladder removed 30 days ago (his record tells of it): his
   questionnaire opens today, invited by the due job as any other, with its notice.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -27,6 +26,7 @@ from services.db import db
 from services.demo import demo_seeder
 from services.people.models import Organisation, Person
 from services.wound import answers, states
+from services.wound.demo.replies import Care, Reply, response
 from services.wound.fhir import OperationData
 from services.wound.ingest import create_operation, operation_by_identifier
 from services.wound.invitations import ACTOR as FOLLOW_UP
@@ -36,7 +36,6 @@ from services.wound.models import AnswerChannel, CaseState, FollowUp, OperationS
 SYSTEM = "urn:minhelse:demo:operations"
 TRUST_NUMBER = "883974832"
 HOSPITAL = Actor.system("demo-hospital-system")
-SEVERITY = "https://minhelse.no/fhir/CodeSystem/wound-sign-severity"
 
 
 @dataclass(frozen=True)
@@ -130,10 +129,11 @@ def _answered(case: FollowUp, parent: Person) -> int:
     _invite(case)
     _remind(case, 1, 3)
     db.session.flush()
-    answers.save(case_id=case.id, response=_response(
-        case, pain="a-little", sought_advice=True), final=True, channel=AnswerChannel.WEB,
-        actor=Actor.person(parent.id, on_behalf_of=case.person_id),
-        now=utcnow() - timedelta(days=2))
+    reply = Reply(signs={"pain": "a-little"}, care=Care(sought_advice=True, antibiotics=True))
+    answers.save(case_id=case.id, response=response(case, reply), final=True,
+                 channel=AnswerChannel.WEB,
+                 actor=Actor.person(parent.id, on_behalf_of=case.person_id),
+                 now=utcnow() - timedelta(days=2))
     return 1
 
 
@@ -141,9 +141,9 @@ def _draft(case: FollowUp, daughter: Person) -> int:
     _invite(case)
     _remind(case, 1, 3)
     db.session.flush()
-    answers.save(case_id=case.id, response=_response(case, redness="a-little",
-                                                     opened=True, care=False),
-                 final=False, channel=AnswerChannel.WEB,
+    draft = Reply(signs={"redness": "a-little"}, opened=True, care=None)
+    answers.save(case_id=case.id, response=response(case, draft), final=False,
+                 channel=AnswerChannel.WEB,
                  actor=Actor.person(daughter.id, on_behalf_of=case.person_id),
                  now=utcnow() - timedelta(days=1))
     return 1
@@ -155,30 +155,3 @@ def _non_responder(case: FollowUp) -> None:
     _remind(case, 2, 7)
     states.move(case, CaseState.NON_RESPONDER, actor=FOLLOW_UP)
     db.session.flush()
-
-
-def _response(case: FollowUp, *, redness: str = "none", pain: str = "none", opened: bool = False,
-              sought_advice: bool = False, care: bool = True) -> dict[str, Any]:
-    """An answer to the case's wound questionnaire (1.0); ``care=False`` stops after the first
-    group's pages (a draft)."""
-    signs: dict[str, Any] = {"redness": redness, "warmth": "none", "swelling": "none",
-                             "pain": pain, "clear-fluid": "none", "bloody-fluid": "none",
-                             "pus": "none"}
-    items: list[dict[str, Any]] = [
-        {"linkId": link, "answer": [{"valueCoding": {"system": SEVERITY, "code": code}}]}
-        for link, code in signs.items()]
-    opened_answer: dict[str, Any] = {"valueBoolean": opened}
-    if opened:
-        opened_answer["item"] = [{"linkId": "opened-deep", "answer": [{"valueBoolean": False}]}]
-    items += [{"linkId": "opened", "answer": [opened_answer]},
-              {"linkId": "fever", "answer": [{"valueBoolean": False}]}]
-    group = [{"linkId": "signs", "item": items}]
-    if care:
-        asked = [{"linkId": "sought-advice", "answer": [{"valueBoolean": sought_advice}]}]
-        if sought_advice:
-            asked += [{"linkId": link, "answer": [{"valueBoolean": link == "antibiotics"}]}
-                      for link in ("antibiotics", "opened-by-doctor", "readmitted",
-                                   "reoperated")]
-        group.append({"linkId": "care", "item": asked})
-    return {"resourceType": "QuestionnaireResponse", "questionnaire": answers.canonical(case),
-            "status": "completed" if care else "in-progress", "item": group}
