@@ -1,6 +1,7 @@
-"""Wound-infection statistics (issue 13) under load: a year of one hospital's surveillance
-(``--operations``, 20,000 by default, with their cases, answers and classifications; a
-tenth as many at another hospital as noise) in a scratch PostgreSQL database, then
+"""Wound-infection statistics (issue 13) under load: a year (``--years``) of one hospital's
+surveillance (``--operations``, 20,000 by default, with their cases, answers and
+classifications; a tenth as many at another hospital as noise) in a scratch PostgreSQL
+database, then
 
 1. the statistics service in-process for a tertial and the whole year (median of 5), and
 2. ``/api/v1/staff/ssi/statistics?tertial=...`` (JSON) and the page
@@ -45,7 +46,7 @@ BATCH = 5_000
 PEOPLE = 5_000
 
 
-def load(operations: int) -> tuple[str, str]:
+def load(operations: int, years: int) -> tuple[str, str]:
     """The hospitals, the nurse, people and a year of operations with their cases;
     returns the nurse's session token and the tertial measured."""
     import sqlalchemy as sa
@@ -77,7 +78,7 @@ def load(operations: int) -> tuple[str, str]:
              "updated_at": now, "version_id": 1}
             for n in range(PEOPLE)]).scalars().all()
         rng = random.Random(13)
-        rows = [_rows(rng, n, people, hospital.id if n % 11 else other.id, now)
+        rows = [_rows(rng, n, people, hospital.id if n % 11 else other.id, now, years)
                 for n in range(1, operations + operations // 10 + 1)]
         for model, index in ((Operation, 0), (FollowUp, 1)):
             for start in range(0, len(rows), BATCH):
@@ -99,11 +100,11 @@ def load(operations: int) -> tuple[str, str]:
 
 
 def _rows(rng: random.Random, n: int, people: list[int], organisation_id: int,
-          now: datetime) -> tuple[dict, dict, dict | None]:
-    """One operation of the last year, its case where it stands today, and its
+          now: datetime, years: int) -> tuple[dict, dict, dict | None]:
+    """One operation of the last ``years``, its case where it stands today, and its
     classification once classified."""
     category = rng.choices(list(MIX), [weight for weight, _rate in MIX.values()])[0]
-    performed = now - timedelta(days=rng.random() * 365, hours=rng.random() * 8)
+    performed = now - timedelta(days=rng.random() * 365 * years, hours=rng.random() * 8)
     person = rng.choice(people)
     asa, wound_class = rng.choices((1, 2, 3, 4), (20, 50, 27, 3))[0], rng.choice((1, 2, 2, 3))
     operation = {
@@ -147,8 +148,9 @@ def _rows(rng: random.Random, n: int, people: list[int], organisation_id: int,
     return operation, case, classification
 
 
-def in_process(tertial: str) -> None:
-    """The service itself for the tertial and the year (the second figure's queries)."""
+def in_process(tertial: str, years: int) -> None:
+    """The service itself for the tertial, the last year and (``years`` > 1) all the years
+    loaded (each with the period before it, as the page compares them)."""
     from citizen.app import create_app
     from services.actors import Actor
     from services.db import db
@@ -161,8 +163,12 @@ def in_process(tertial: str) -> None:
     with app.app_context():
         nurse = db.session.query(StaffMember).one()
         actor = Actor.staff(nurse.id, organisation_id=nurse.roles[0].organisation_id)
-        for name, period in ((f"tertial {tertial}", parse_tertial(tertial)),
-                             ("last 365 days", Period(today - timedelta(days=364), today))):
+        periods = [(f"tertial {tertial}", parse_tertial(tertial)),
+                   ("last 365 days", Period(today - timedelta(days=364), today))]
+        if years > 1:
+            periods.append((f"last {years} years",
+                            Period(today - timedelta(days=365 * years), today)))
+        for name, period in periods:
             times = []
             for _ in range(5):
                 started = time.perf_counter()
@@ -207,6 +213,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=6)
+    parser.add_argument("--years", type=int, default=1,
+                        help="spread the operations over this many years (10 with 300,000: "
+                             "the issue's ten years of national data)")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     require_wrk()
@@ -214,19 +223,22 @@ def main() -> None:
     with scratch_database(args.admin_url, f"http://127.0.0.1:{port}") as scratch:
         began = time.perf_counter()
         os.environ.update(scratch.env)
-        token, tertial = load(args.operations)
+        token, tertial = load(args.operations, args.years)
         # Freshly inserted pages are not all-visible until vacuumed: whichever request ran
         # first would pay for it (the API ran at 2/3 of the page's rate before this).
         scratch.sql("VACUUM ANALYZE")
         print(f"loaded {args.operations:,} operations (+ {args.operations // 10:,} at another "
               f"hospital) in {time.perf_counter() - began:.0f} s")
-        in_process(tertial)
+        in_process(tertial, args.years)
         with (gunicorn("wsgi:app", scratch.env, port=port) as ours,
               gunicorn("bare_flask:app", scratch.env) as bare):
             def run(url: str, **options):
                 wrk(url, seconds=2, **options)  # warm-up: lazy imports, pools, plans
                 return lambda: wrk(url, seconds=args.seconds, **options)
 
+            csv_path = f"/staff/ssi/statistics.csv?tertial={tertial}"
+            print(f"CSV: one request alone "
+                  f"{min(check(f'{ours}{csv_path}', token) for _ in range(3)) * 1000:.0f} ms")
             for name, path in (("API", f"/api/v1/staff/ssi/statistics?tertial={tertial}"),
                                ("page", f"/staff/ssi/statistics?tertial={tertial}")):
                 alone = min(check(f"{ours}{path}", token) for _ in range(3))
