@@ -145,26 +145,37 @@ def profile(app, token: str, requests: int) -> None:
         for _ in range(5):
             _ok(client.get(target))
         started, cpu = time.perf_counter(), time.process_time()
+        for _ in range(requests):
+            _ok(client.get(target))
+        print(f"\n{name} ({target}): {1000 * (time.perf_counter() - started) / requests:.1f} "
+              f"ms wall, {1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
+              "(without the profiler)")
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(requests):
             _ok(client.get(target))
         profiler.disable()
-        print(f"\n{name} ({target}): {1000 * (time.perf_counter() - started) / requests:.1f} "
-              f"ms wall, {1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        found = pstats.Stats(profiler)
+        found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
+        found.sort_stats("tottime").print_stats(25)
 
     sent: list[tuple[str, dict]] = []
 
     def keep(_conn, _cursor, statement, parameters, _context, _many):
-        if "wound_follow_ups" in statement and statement.lstrip().startswith("SELECT"):
-            sent.append((statement, parameters))
+        sent.append((statement, parameters))
 
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", keep)
         _ok(client.get(TARGETS["page"]))
         sa.event.remove(db.engine, "before_cursor_execute", keep)
+        print(f"\n{len(sent)} statements through SQLAlchemy for the page (the driver's "
+              "own not counted):")
+        for statement, _parameters in sent:
+            print("  " + " ".join(statement.split())[:150])
         for statement, parameters in sent:
+            if "wound_follow_ups" not in statement or not statement.lstrip().startswith(
+                    "SELECT"):
+                continue
             plan = db.session.connection().exec_driver_sql(
                 "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
             print("\n" + statement + "\n" + "\n".join(plan))
