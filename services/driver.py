@@ -84,3 +84,27 @@ def rows(connection: sa.Connection, statement: sa.Select | sa.UpdateBase, values
     return [make([value if process is None or value is None else process(value)
                   for process, value in zip(processors, row, strict=True)])
             for row in fetched]
+
+
+
+_inserts: dict[tuple[str, tuple[str, ...], int], sa.Insert] = {}
+
+
+def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Insert ``rows`` in one statement (one VALUES list), not one execution per row as an
+    executemany does. Every row has the same keys, columns of ``table``, with values in
+    the form the driver takes."""
+    columns = tuple(rows[0])
+    key = (table.name, columns, len(rows))
+    statement = _inserts.get(key)
+    if statement is None:
+        statement = _inserts[key] = sa.insert(table).values([
+            {name: sa.bindparam(f"{name}_{index}", type_=table.c[name].type)
+             for name in columns} for index in range(len(rows))])
+    compiled = _compile(connection, statement)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.sql, {f"{name}_{index}": row[name]
+                                      for index, row in enumerate(rows) for name in columns})
+    finally:
+        cursor.close()
