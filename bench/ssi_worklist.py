@@ -158,6 +158,7 @@ def profile(app, token: str, requests: int) -> None:
         found = pstats.Stats(profiler)
         found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
         found.sort_stats("tottime").print_stats(25)
+        found.sort_stats("cumulative").print_callees(r"wound/worklist.py:\d+\(worklist\)")
 
     sent: list[tuple[str, dict]] = []
 
