@@ -4,10 +4,13 @@ filters' errors."""
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from citizen.i18n import current_language
 from citizen.wound_staff.statistics import error_text
 from services.wound.models import CallOutcome, CaseState, ReportedEventKind
 from services.wound.review import STATE_TOPIC
@@ -62,11 +65,23 @@ EVENTS = {
 
 
 def state_name(state: CaseState) -> str:
+    return _state_name(state, current_language())
+
+
+# Translated once per process and language (the catalogues do not change while it runs):
+# a worklist page names a state and a day ~70 and 50 times.
+@functools.lru_cache(maxsize=64)
+def _state_name(state: CaseState, _language: str) -> str:
     return str(STATES[state])
 
 
 def follow_up_day(day: int) -> str:
     """The day of follow-up (days since the operation)."""
+    return _follow_up_day(day, current_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _follow_up_day(day: int, _language: str) -> str:
     return _("Day %(day)d", day=day)
 
 
