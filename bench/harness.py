@@ -108,6 +108,26 @@ def wrk(url: str, *, seconds: int, token: str | None = None, lua: Path | None = 
     return parse_wrk(out)
 
 
+def warmed(url: str, *, seconds: int, **options) -> Callable[[], Run]:
+    """A measurement of ``url`` for :func:`compare`, after a 2 s warm-up run now (lazy
+    imports, connection pools, query plans, the limiter's store)."""
+    wrk(url, seconds=2, **options)
+    return lambda: wrk(url, seconds=seconds, **options)
+
+
+def cookie_script(path: Path, tokens: list[str], target: str) -> Path:
+    """A wrk script requesting ``target`` with the session cookie of a random one of
+    ``tokens``."""
+    from citizen.auth.cookies import NAME
+
+    path.write_text(
+        "local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}\n"
+        "request = function()\n"
+        f'  return wrk.format("GET", "{target}", '
+        f'{{["Cookie"] = "{NAME}=" .. tokens[math.random(#tokens)]}})\nend\n')
+    return path
+
+
 def parse_wrk(out: str) -> Run:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)

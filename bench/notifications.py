@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fhir_setup import scratch_database
-from harness import BIN, ROOT, compare, free_port, gunicorn, report, wrk
+from harness import BIN, ROOT, compare, free_port, gunicorn, report, warmed
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"  # noqa: S105 - the stub's, loopback only
@@ -241,8 +241,7 @@ def callbacks_benchmark(app, env: dict[str, str], port: int, args, *, scripts: P
           gunicorn("bare_flask:app", env) as bare):
 
         def run(url: str, **options):
-            wrk(url, seconds=2, **options)  # warm-up: imports, pools, the limiter's store
-            return lambda: wrk(url, seconds=args.seconds, **options)
+            return warmed(url, seconds=args.seconds, **options)
 
         pair = compare(run(f"{bare}/healthz"), run(f"{ours}{STATUS_PATH}", lua=script),
                        rounds=args.rounds)

@@ -23,10 +23,9 @@ import shutil
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from fhir_setup import national_ids, scratch_database
-from harness import ROOT, compare, free_port, gunicorn, report, wrk
+from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
 
 sys.path.insert(0, str(ROOT))
 
@@ -100,17 +99,6 @@ def load(citizens: int, documents: int) -> list[str]:
     return tokens
 
 
-def script(path: Path, tokens: list[str], target: str) -> Path:
-    from citizen.auth.cookies import NAME
-
-    path.write_text(
-        "local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}\n"
-        "request = function()\n"
-        f'  return wrk.format("GET", "{target}", '
-        f'{{["Cookie"] = "{NAME}=" .. tokens[math.random(#tokens)]}})\nend\n')
-    return path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--citizens", type=int, default=20)
@@ -131,12 +119,11 @@ def main() -> None:
               f"{time.perf_counter() - began:.0f} s")
         with (gunicorn("wsgi:app", scratch.env, port=port) as ours,
               gunicorn("bare_flask:app", scratch.env) as bare):
-            page_lua = script(scratch.instance / "page.lua", tokens, "/records")
-            api_lua = script(scratch.instance / "api.lua", tokens, "/api/v1/documents")
+            page_lua = cookie_script(scratch.instance / "page.lua", tokens, "/records")
+            api_lua = cookie_script(scratch.instance / "api.lua", tokens, "/api/v1/documents")
 
             def run(url: str, **options):
-                wrk(url, seconds=2, **options)  # warm-up: lazy imports, pools, plans
-                return lambda: wrk(url, seconds=args.seconds, **options)
+                return warmed(url, seconds=args.seconds, **options)
 
             pages = compare(run(f"{bare}/healthz"), run(f"{ours}/records", lua=page_lua),
                             rounds=args.rounds)

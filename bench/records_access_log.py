@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fhir_setup import national_ids, scratch_database
-from harness import ROOT, compare, free_port, gunicorn, report, wrk
+from harness import ROOT, compare, free_port, gunicorn, report, warmed
 
 sys.path.insert(0, str(ROOT))
 
@@ -202,8 +202,7 @@ def main() -> None:
             deep = page_script(scratch.instance / "deep.lua", tokens, cursors)
 
             def run(url: str, **options):
-                wrk(url, seconds=2, **options)  # warm-up: lazy imports, pools, plans
-                return lambda: wrk(url, seconds=args.seconds, **options)
+                return warmed(url, seconds=args.seconds, **options)
 
             pages = compare(run(f"{bare}/healthz"), run(f"{ours}/records/access-log", lua=first),
                             rounds=args.rounds)

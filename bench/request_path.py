@@ -18,7 +18,7 @@ import shutil
 import sys
 
 from fhir_setup import identifier_search_script, load_patients, national_ids, scratch_database
-from harness import compare, free_port, gunicorn, report, wrk
+from harness import compare, free_port, gunicorn, report, warmed, wrk
 
 
 def main() -> None:
@@ -43,8 +43,7 @@ def main() -> None:
             lua = identifier_search_script(scratch.instance / "identifiers.lua", numbers)
 
             def run(url: str, **options):
-                wrk(url, seconds=2, **options)  # warm-up: lazy imports, pools, plans
-                return lambda: wrk(url, seconds=args.seconds, **options)
+                return warmed(url, seconds=args.seconds, **options)
 
             if args.only in (None, "healthz"):
                 healthz = compare(run(f"{bare}/healthz"), run(f"{ours}/healthz"),

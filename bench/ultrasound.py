@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fhir_setup import FNR, national_ids, scratch_database
-from harness import ROOT, compare, free_port, gunicorn, report, wrk
+from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
 
 sys.path.insert(0, str(ROOT))
 
@@ -122,17 +122,6 @@ def search_script(path: Path, numbers: list[str]) -> Path:
     return path
 
 
-def page_script(path: Path, tokens: list[str]) -> Path:
-    from citizen.auth.cookies import NAME
-
-    path.write_text(
-        "local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}\n"
-        "request = function()\n"
-        '  return wrk.format("GET", "/appointments", '
-        f'{{["Cookie"] = "{NAME}=" .. tokens[math.random(#tokens)]}})\nend\n')
-    return path
-
-
 def letter_times(base: str, token: str, appointment_id: int, count: int) -> list[float]:
     from citizen.auth.cookies import NAME
 
@@ -170,11 +159,10 @@ def main() -> None:
         with (gunicorn("wsgi:app", scratch.env, port=port) as ours,
               gunicorn("bare_flask:app", scratch.env) as bare):
             search_lua = search_script(scratch.instance / "search.lua", numbers)
-            page_lua = page_script(scratch.instance / "pages.lua", tokens)
+            page_lua = cookie_script(scratch.instance / "pages.lua", tokens, "/appointments")
 
             def run(url: str, **options):
-                wrk(url, seconds=2, **options)  # warm-up: lazy imports, pools, plans
-                return lambda: wrk(url, seconds=args.seconds, **options)
+                return warmed(url, seconds=args.seconds, **options)
 
             token = access_token()
             search = compare(run(f"{bare}/healthz"),

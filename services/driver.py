@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,30 @@ def rows(connection: sa.Connection, statement: sa.Select | sa.UpdateBase, values
     return [make([value if process is None or value is None else process(value)
                   for process, value in zip(processors, row, strict=True)])
             for row in fetched]
+
+
+
+
+_inserts: dict[tuple[str, tuple[str, ...]], sa.Insert] = {}
+
+
+def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Insert ``rows`` in one statement, not one execution per row as an executemany does:
+    each column's values are bound as one array and ``unnest`` makes the rows, so the SQL is
+    the same for any number of rows (the driver parses it once; a VALUES list per count
+    was parsed anew each time, being too long for its cache). Every row has the same keys,
+    columns of ``table``, with values in the form the driver takes."""
+    columns = tuple(rows[0])
+    key = (table.name, columns)
+    statement = _inserts.get(key)
+    if statement is None:
+        arrays = [sa.cast(sa.bindparam(name), postgresql.ARRAY(table.c[name].type))
+                  for name in columns]
+        source = sa.func.unnest(*arrays).table_valued(*columns).render_derived()
+        statement = _inserts[key] = sa.insert(table).from_select(columns, sa.select(*source.c))
+    compiled = _compile(connection, statement)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.sql, {name: [row[name] for row in rows] for name in columns})
+    finally:
+        cursor.close()

@@ -11,6 +11,8 @@ photo as they are read (services/wound/worklist.py, review.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import ValidationError
 
@@ -90,8 +92,9 @@ def get_worklist() -> Response:
     found = worklist(actor=g.actor, filters=filters, after=after, limit=query["limit"],
                      language=language)
     page = Page(found.entries, worklist_query.cursor_after(found))
+    case_url = _case_urls()
     return jsonify(WorklistSchema().dump({
-        "items": [_entry_fields(entry, language) for entry in found.entries],
+        "items": [_entry_fields(entry, language, case_url) for entry in found.entries],
         "next": next_url(page), "flagged": found.flagged,
         "counts": {state: found.counts.get(CaseState(state), 0) for state in OPEN_STATES}}))
 
@@ -228,9 +231,9 @@ def _with_etag(response: Response, case: FollowUp) -> Response:
     return response
 
 
-def _entry_fields(entry: Entry, language: str) -> dict:
+def _entry_fields(entry: Entry, language: str, case_url: Callable[[int], str]) -> dict:
     case = entry.case
-    return {"id": case.id, "url": _absolute("api.wound_staff_case", case_id=case.id),
+    return {"id": case.id, "url": case_url(case.id),
             "state": case.state.value, "group": GROUPS[entry.rank],
             "patient": {"name": entry.person.name},
             "category": {"code": entry.operation.category,
@@ -261,3 +264,10 @@ def _note_fields(note: CaseNote) -> dict:
 
 def _absolute(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+def _case_urls() -> Callable[[int], str]:
+    """A case's API URL by its id, for a list of them: ``url_for`` once, not per entry (a
+    twentieth of the worklist's time)."""
+    prefix = _absolute("api.wound_staff_case", case_id=1).removesuffix("/1")
+    return lambda case_id: f"{prefix}/{case_id}"

@@ -197,12 +197,12 @@ def add_organisation(*, name: str, org_number: str, resh_id: str | None = None,
 def with_units(organisation_ids: Iterable[int]) -> set[int]:
     """The organisations and every unit below them (staff of a trust see its units' work)."""
     found = set(organisation_ids)
-    frontier = set(found)
-    while frontier:
-        frontier = set(db.session.scalars(
-            sa.select(Organisation.id).where(Organisation.parent_id.in_(frontier)))) - found
-        found |= frontier
-    return found
+    if not found:
+        return found
+    # One recursive query, whatever the depth (UNION, not UNION ALL: a loop ends).
+    tree = sa.select(Organisation.id).where(Organisation.id.in_(found)).cte(recursive=True)
+    tree = tree.union(sa.select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+    return found | set(db.session.scalars(sa.select(tree.c.id)))
 
 
 def add_staff(

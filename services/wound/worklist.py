@@ -98,8 +98,8 @@ def _rank():
         (FollowUp.state.in_(WAITING), WAITING_RANK), else_=REST)
 
 
-def _filtered(statement: sa.Select, actor: Actor, filters: Filters) -> sa.Select:
-    statement = statement.where(FollowUp.organisation_id.in_(organisations_of(actor)))
+def _filtered(statement: sa.Select, reach: set[int], filters: Filters) -> sa.Select:
+    statement = statement.where(FollowUp.organisation_id.in_(reach))
     if filters.category:
         statement = statement.where(Operation.category == filters.category.upper())
     if filters.operated_from and (start := day_starts(filters.operated_from)):
@@ -115,29 +115,40 @@ def worklist(*, actor: Actor, filters: Filters = Filters(), after: list[Any] | N
              limit: int = 50, language: str = "nb") -> Worklist:
     """A page of the worklist of ``actor``'s hospital, audited per patient shown."""
     limit = max(1, min(limit, MAX_LIMIT))
+    reach = organisations_of(actor)
     rank = _rank()
     score = sa.func.coalesce(FollowUp.triage_score, 0)
     waited = sa.func.coalesce(FollowUp.invited_at, FollowUp.created_at)
     ascending = sa.case((rank == FLAGGED, FollowUp.answered_at), (rank == TO_CALL, waited))
     descending = sa.case((rank >= REST, Operation.performed_at))
-    statement = _filtered(
-        sa.select(FollowUp, Operation, Person, rank.label("rank"))
-        .join(Operation, Operation.id == FollowUp.operation_id)
-        .join(Person, Person.id == FollowUp.person_id), actor, filters)
-    statement = statement.where(FollowUp.state == filters.state if filters.state
-                                else FollowUp.state.in_(OPEN))
+    by_score = sa.case((rank == FLAGGED, -score))
+    # The page's places are found over narrow rows and only they are joined to their full
+    # rows: sorting every open case's joined row (people's and operations' columns) was
+    # most of the query's time.
+    places = _filtered(
+        sa.select(FollowUp.id, rank.label("rank"), by_score.label("by_score"),
+                  ascending.label("ascending"), descending.label("descending"))
+        .join(Operation, Operation.id == FollowUp.operation_id), reach, filters)
+    places = places.where(FollowUp.state == filters.state if filters.state
+                          else FollowUp.state.in_(OPEN))
     if after is not None:
-        statement = statement.where(_after(after, rank, score, ascending, descending))
-    rows = db.session.execute(statement.order_by(
-        rank, sa.case((rank == FLAGGED, -score)), ascending.asc(), descending.desc(),
-        FollowUp.id).limit(limit + 1)).all()
+        places = places.where(_after(after, rank, score, ascending, descending))
+    places = places.order_by(rank, by_score, ascending.asc(), descending.desc(),
+                             FollowUp.id).limit(limit + 1).subquery()
+    rows = db.session.execute(
+        sa.select(FollowUp, Operation, Person, places.c.rank)
+        .join(places, places.c.id == FollowUp.id)
+        .join(Operation, Operation.id == FollowUp.operation_id)
+        .join(Person, Person.id == FollowUp.person_id)
+        .order_by(places.c.rank, places.c.by_score, places.c.ascending.asc(),
+                  places.c.descending.desc(), FollowUp.id)).all()
     more = len(rows) > limit
     today = today_in_norway()
     entries = [_entry(case, operation, person, rank_of, today, language)
                for case, operation, person, rank_of in rows[:limit]]
     audit.record_many(actor=actor, action="read", resource_type="WoundFollowUp",
                       accesses=[(e.case.id, e.person.id) for e in entries], purpose=PURPOSE)
-    counts, flagged = _counts(actor, filters)
+    counts, flagged = _counts(reach, filters)
     return Worklist(entries, counts, flagged, entries[-1].cursor if more else None)
 
 
@@ -158,7 +169,7 @@ def _after(after: list[Any], rank, score, ascending, descending):
     return sa.or_(rank > last_rank, sa.and_(rank == last_rank, within))
 
 
-def _counts(actor: Actor, filters: Filters) -> tuple[dict[S, int], int]:
+def _counts(reach: set[int], filters: Filters) -> tuple[dict[S, int], int]:
     flagged = sa.func.sum(sa.case((sa.and_(FollowUp.flagged,
                                            FollowUp.state.in_(FLAGGED_STATES)), 1), else_=0))
     statement = sa.select(FollowUp.state, sa.func.count(), flagged).where(
@@ -166,7 +177,7 @@ def _counts(actor: Actor, filters: Filters) -> tuple[dict[S, int], int]:
     if filters.category or filters.operated_from or filters.operated_to or filters.unit_id:
         statement = statement.join(Operation, Operation.id == FollowUp.operation_id)
     counts, total_flagged = {}, 0
-    for state, count, flagged_count in db.session.execute(_filtered(statement, actor, filters)):
+    for state, count, flagged_count in db.session.execute(_filtered(statement, reach, filters)):
         counts[S(state)] = count
         total_flagged += flagged_count or 0
     return counts, total_flagged
@@ -199,7 +210,7 @@ def _texts(url: str, version: str, language: str) -> dict[str, str]:
 def home_counts(*, actor: Actor) -> dict[str, int]:
     """What the staff home says: flagged answers, patients to call, cases under review and
     cases awaiting information."""
-    counts, flagged = _counts(actor, Filters())
+    counts, flagged = _counts(organisations_of(actor), Filters())
     return {"flagged": flagged, "to_call": counts.get(S.NON_RESPONDER, 0),
             "in_review": counts.get(S.UNDER_REVIEW, 0),
             "awaiting_information": counts.get(S.AWAITING_INFORMATION, 0)}

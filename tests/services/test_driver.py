@@ -73,3 +73,23 @@ def test_a_bind_the_caller_must_supply_is_not_defaulted(postgres):
     statement = sa.select(sa.bindparam("n", type_=sa.Integer))
     with pytest.raises(Exception, match="missing: n"):
         driver.scalar(postgres.session.connection(), statement, {})
+
+
+def test_insert_many_stores_every_row_in_order_with_its_nulls(postgres):
+    from services.audit.models import AuditEvent
+
+    moment = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    rows = [{"occurred_at": moment, "actor_kind": "staff", "actor_id": str(n),
+             "actor_organisation_id": None, "on_behalf_of_person_id": None,
+             "subject_person_id": n or None, "action": "read", "resource_type": "Test",
+             "resource_id": None if n == 1 else str(n), "purpose": "test", "reason": None,
+             "request_id": None, "chain": 0, "prev_hash": "0" * 64, "hash": f"{n:064d}"}
+            for n in range(3)]
+    driver.insert_many(postgres.session.connection(), AuditEvent.__table__, rows)
+    driver.insert_many(postgres.session.connection(), AuditEvent.__table__,
+                       [{**rows[0], "hash": "f" * 64}])
+
+    stored = postgres.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars()
+    assert [(e.actor_id, e.subject_person_id, e.resource_id, e.occurred_at) for e in stored] == [
+        ("0", None, "0", moment), ("1", 1, None, moment), ("2", 2, "2", moment),
+        ("0", None, "0", moment)]
