@@ -35,6 +35,7 @@ from services.actors import Actor
 from services.clock import NORWAY, today_in_norway
 from services.db import db
 from services.demo import demo_seeder
+from services.notify.models import ChannelChoice, NotificationSettings
 from services.people.demo import SEEDER, demo_staff_national_id
 from services.people.identity import generate_national_id, parse_national_id
 from services.people.models import Organisation, Person
@@ -414,8 +415,14 @@ def _patients(rng: random.Random, planned: list[Planned], operated: list[date]) 
         registrations.append(Registration(
             parse_national_id(number, allow_synthetic=True),
             rng.choice(WOMEN if woman else MEN), rng.choice(FAMILY_NAMES), None, MOBILE))
-    return [person for person, _created in register_people(registrations=registrations,
-                                                           actor=SEEDER)]
+    people = [person for person, _created in register_people(registrations=registrations,
+                                                             actor=SEEDER)]
+    # Their history's answers were received days ago; a receipt of each (not essential)
+    # going out at seed time would be 200 messages of the past on the dev messages page.
+    db.session.add_all([NotificationSettings(person_id=person.id, channels=ChannelChoice.SMS,
+                                             non_essential=False) for person in people])
+    db.session.flush()
+    return people
 
 
 def _operation(rng: random.Random, number: int, procedure: Procedure, day: date,
