@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 
 from services.actors import Actor
-from services.db import db
+from services.db import db, prefer_index_lookups
 from services.sql_time import days_between, norwegian_day, whole_hours
 from services.wound import catalogue
 from services.wound.models import (
@@ -150,6 +150,7 @@ def statistics(*, actor: Actor, period: Period, category: str | None) -> Report:
     if category is not None and catalogue.load().by_key(category) is None:
         raise UnknownCategory("not a category of the procedure catalogue")
     reach = organisations_of(actor)
+    prefer_index_lookups()
     try:
         before = period.previous()
     except (BadPeriod, OverflowError):
