@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from citizen.i18n import current_language, parse_day
+from citizen.wound_staff import labels
 from citizen.wound_staff.access import ID, case_or_404, infection_control
 from services.wound import answered, answers, catalogue, classification, staff
 from services.wound.classify import (
@@ -45,8 +46,8 @@ DETECTIONS = {Detection.IN_HOSPITAL: _l("In hospital"),
               Detection.AFTER_DISCHARGE: _l("After discharge")}
 SIGNS = {"fever": _l("Fever over 38 °C"), "pain": _l("Localised pain or tenderness"),
          "local_signs": _l("Localised swelling, redness or heat")}
-CONSEQUENCES = {"readmitted": _l("Readmitted"), "reoperated": _l("Reoperated"),
-                "died": _l("Died")}
+#: The consequences staff confirm are the hospital's reported events, by the same names.
+CONSEQUENCES = {kind.value: label for kind, label in labels.EVENTS.items()}
 
 
 def add_routes(blueprint: Blueprint) -> None:
