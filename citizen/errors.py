@@ -9,10 +9,10 @@ import time
 from http import HTTPStatus
 
 from flask import Flask, Response, g, jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from citizen.babel_cache import gettext as _
 from citizen.extensions import limiter
 
 log = logging.getLogger(__name__)

@@ -4,12 +4,12 @@ import functools
 
 from flask import Flask, Response, current_app, g, request
 from flask.globals import request_ctx
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+from citizen.babel_cache import RequestBabel
 from services.db import db
 
 
@@ -65,7 +65,7 @@ class SafeMethodsCSRFProtect(CSRFProtect):
         super().protect(apply_exemptions=apply_exemptions)
 
 
-babel = Babel()
+babel = RequestBabel()
 migrate = Migrate()
 #: Every state-changing form needs a CSRF token; bearer-token APIs are exempted per blueprint.
 csrf = SafeMethodsCSRFProtect()

@@ -9,9 +9,10 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from babel import dates as babel_dates
-from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask import Flask, g, has_request_context, request
+from flask_babel import format_date, format_datetime
 
+from citizen import babel_cache
 from citizen.extensions import babel
 
 LANGUAGES = ("nb", "nn", "en")
@@ -28,7 +29,10 @@ _WRITTEN_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.ASCII)
 
 
 def select_locale() -> str:
-    """Pick ``?lang=``, then the remembered choice, then the browser's preference."""
+    """Pick ``?lang=``, then the remembered choice, then the browser's preference; outside
+    a request (a worker's task), the default: bokmål."""
+    if not has_request_context():
+        return "nb"
     for chosen in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if chosen in LANGUAGES:
             return chosen
@@ -42,7 +46,7 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or "nb")
+    return babel_cache.language()
 
 
 def when(value: date | datetime | None) -> str:

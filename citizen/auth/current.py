@@ -23,10 +23,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, redirect, request, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
 from citizen.auth import cookies
+from citizen.babel_cache import gettext as _
 from citizen.errors import ApiError, wants_json
 from citizen.i18n import when
 from services.actors import Actor

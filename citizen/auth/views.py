@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask import session as flask_session
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.api.operations import operation
@@ -20,6 +19,7 @@ from citizen.auth.current import (
 from citizen.auth.redirects import safe_next
 from citizen.auth.schemas import ActingForForm, MeSchema
 from citizen.auth.web_sessions import log_in, log_out
+from citizen.babel_cache import gettext as _
 from citizen.payloads import load_form
 from services.actors import Actor
 from services.clock import today_in_norway

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
+from citizen.babel_cache import ngettext
 from services.people.models import Area
 from services.people.representation import Representation
 

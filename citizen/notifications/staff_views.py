@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.api.paging import keyset_page, page_args
 from citizen.auth.current import current_session, staff_required
+from citizen.babel_cache import gettext as _
 from citizen.notifications.labels import event_label
 from services.db import db
 from services.notify import admin, paper

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from citizen.auth.current import acting_for, login_required, person_label
+from citizen.babel_cache import gettext as _
 from citizen.notifications.access import settings_subject
 from citizen.notifications.labels import REFUSALS, event_label
 from citizen.notifications.schemas import SettingsForm

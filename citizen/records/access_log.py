@@ -9,12 +9,12 @@ is 404. Every form works without JavaScript; the period filter is a GET form.
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.exceptions import NotFound
 
 from citizen.api.paging import PageArgs, keyset_page, page_args
 from citizen.auth.current import acting_for, login_required, person_label
+from citizen.babel_cache import gettext as _
 from citizen.i18n import parse_day
 from citizen.payloads import load_form
 from citizen.records import log_labels

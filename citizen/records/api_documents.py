@@ -10,13 +10,13 @@ same as for one that never existed.
 from __future__ import annotations
 
 from flask import Response, current_app, g, jsonify, request, url_for
-from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from citizen.api.operations import File, operation
 from citizen.api.paging import PageArgs, keyset_page, next_url
 from citizen.api.schemas import page_of
 from citizen.auth.current import login_required
+from citizen.babel_cache import gettext as _
 from citizen.errors import ApiError
 from citizen.records.document_pdf import filename_of, pdf_of
 from citizen.records.document_schemas import DocumentQuerySchema, DocumentSchema, filters_from

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Response, g, jsonify
-from flask_babel import gettext as _
 
 from citizen.api.operations import operation
 from citizen.api.schemas import page_of
 from citizen.auth.current import acting_for, current_citizen, login_required, person_label
+from citizen.babel_cache import gettext as _
 from citizen.errors import ApiError
 from citizen.payloads import load_json
 from citizen.records.consent_present import history_items

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
-
+from citizen.babel_cache import gettext as _
 from citizen.i18n import day
 from services.people.models import Area
 from services.records.blocks import ListedBlock

@@ -4,8 +4,7 @@ it: title, type, who wrote it, where and when."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language
 from citizen.pdf import render_pdf
 from citizen.records.labels import kind_name

@@ -9,11 +9,11 @@ she has removed her own online access, the list is a page saying how to restore 
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound
 
 from citizen.api.paging import PageArgs, keyset_page
 from citizen.auth.current import login_required, person_label
+from citizen.babel_cache import gettext as _
 from citizen.i18n import parse_day
 from citizen.ids import ID
 from citizen.records import nav

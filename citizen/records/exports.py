@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, flash, g, redirect, render_template, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import login_required, person_label
+from citizen.babel_cache import gettext as _
 from citizen.ids import ID
 from citizen.pdf import render_pdf
 from citizen.records.api_exports import file_response

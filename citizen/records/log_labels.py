@@ -7,10 +7,10 @@ import functools
 from datetime import datetime
 
 from babel.dates import get_month_names
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from citizen.auth.current import person_label
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language
 from services.clock import NORWAY
 from services.people.models import Role

@@ -18,10 +18,10 @@ import io
 import json
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import acting_for, login_required, person_label
+from citizen.babel_cache import gettext as _
 from citizen.ids import ID
 from citizen.records.consent_present import history_items
 from citizen.records.consent_text import actor_text, block_text, receipt_text

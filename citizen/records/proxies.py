@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import acting_for, current_citizen, login_required
+from citizen.babel_cache import gettext as _
 from citizen.i18n import parse_day
 from citizen.ids import ID
 from citizen.records.consent_text import area_name, area_names

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from flask import g
-from flask_babel import gettext as _
 
+from citizen.babel_cache import gettext as _
 from citizen.home.tiles import connect_tile
 from citizen.i18n import day
 from services.people.representation import Representation

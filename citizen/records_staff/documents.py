@@ -16,10 +16,10 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, Response, current_app, g, render_template, request
-from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden, NotFound
 
 from citizen.auth.current import current_staff_roles, staff_required
+from citizen.babel_cache import gettext as _
 from citizen.ids import ID
 from citizen.records.document_pdf import filename_of, pdf_of
 from citizen.records.labels import kind_name

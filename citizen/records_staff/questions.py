@@ -6,12 +6,12 @@ without the records officer role are refused (403). Each page calls one service 
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import staff_required
+from citizen.babel_cache import gettext as _
 from citizen.home.staff_entries import Entry, register_entry
 from citizen.ids import ID
 from citizen.payloads import load_form

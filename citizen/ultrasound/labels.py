@@ -3,8 +3,7 @@ window states and the two services."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from citizen.babel_cache import gettext as _
 from services.ultrasound import selfservice
 from services.ultrasound.gestation import WindowWarning
 from services.ultrasound.models import ChangeReason, Service

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language
 from citizen.pdf import render_pdf
 from citizen.ultrasound.labels import service_name

@@ -4,8 +4,8 @@ consent, a window closing, a booking outside its window)."""
 from __future__ import annotations
 
 from flask import g
-from flask_babel import gettext as _
 
+from citizen.babel_cache import gettext as _
 from citizen.home.tiles import connect_tile
 from citizen.i18n import when
 from citizen.ultrasound.labels import service_name

@@ -8,10 +8,10 @@ typed is lost, and a success goes back to the scan with a notice (303).
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import login_required, person_label
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language
 from citizen.payloads import load_form
 from citizen.ultrasound.access import is_herself, scans_subject

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from citizen.babel_cache import gettext as _
 from services.ultrasound.models import ChangeReason
 
 

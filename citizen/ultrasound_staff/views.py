@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, time
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import staff_required
+from citizen.babel_cache import gettext as _
 from citizen.payloads import load_form
 from citizen.ultrasound_staff.labels import clinic_error_text, reason_label
 from citizen.ultrasound_staff.schemas import CancelForm, SlotForm

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
-
+from citizen.babel_cache import gettext as _
 from citizen.i18n import day
 from services.wound.models import CaseState
 

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language, day
 from citizen.wound.form import NO_ANSWER, Answers, Page, field_name, value_text
 from citizen.wound.labels import field_error

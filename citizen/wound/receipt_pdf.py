@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
+from citizen.babel_cache import gettext as _
 from citizen.i18n import day
 from citizen.pdf import render_pdf
 from services.wound import answered

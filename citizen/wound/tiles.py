@@ -4,8 +4,8 @@ and the way straight to it."""
 from __future__ import annotations
 
 from flask import g, url_for
-from flask_babel import gettext as _
 
+from citizen.babel_cache import gettext as _
 from citizen.home.tiles import connect_tile
 from citizen.i18n import day
 from services.clock import today_in_norway

@@ -16,10 +16,10 @@ from functools import cached_property
 from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import login_required
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language, day
 from citizen.wound import form, present
 from citizen.wound.labels import field_error, not_open_text

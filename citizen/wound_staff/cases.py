@@ -16,10 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from citizen.auth.current import person_label
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language
 from citizen.wound_staff import labels
 from citizen.wound_staff.access import ID, case_or_404, infection_control

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language, parse_day
 from citizen.wound_staff import labels
 from citizen.wound_staff.access import ID, case_or_404, infection_control

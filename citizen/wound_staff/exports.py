@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, render_template, request
-from flask_babel import gettext as _
 
+from citizen.babel_cache import gettext as _
 from citizen.wound_staff.access import infection_control
 from services.clock import today_in_norway
 from services.wound import reporting

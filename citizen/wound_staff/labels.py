@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import functools
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
+from citizen.babel_cache import gettext as _
+from citizen.babel_cache import ngettext
 from citizen.i18n import current_language
 from citizen.wound_staff.statistics import error_text
 from services.wound.models import CallOutcome, CaseState, ReportedEventKind

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
+from citizen.babel_cache import gettext as _
 from citizen.wound import form, present
 from citizen.wound_staff.access import ID, case_or_404, infection_control
 from citizen.wound_staff.cases import MAX_POSTED, invalid_text, posted_version, stale_text

@@ -1,9 +1,9 @@
 """The surveillance pages on the staff home."""
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from citizen.babel_cache import gettext as _
 from citizen.home.staff_entries import Entry, register_entry
 from services.actors import Actor
 from services.people.models import Role

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, g, render_template, request
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 
+from citizen.babel_cache import gettext as _
 from citizen.i18n import current_language, day, parse_day
 from citizen.wound_staff import charts
 from citizen.wound_staff.access import infection_control

@@ -4,8 +4,8 @@ tables with their headers, and the charts as inline SVG."""
 from __future__ import annotations
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
+from citizen.babel_cache import gettext as _
 from citizen.pdf import render_pdf
 from services.wound.statistics import Report
 

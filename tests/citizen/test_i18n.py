@@ -86,3 +86,36 @@ def test_a_language_link_replaces_the_chosen_language(client):
     assert links["nn"] == "/contact?x=1&lang=nn"
     refresh()  # the test's app context outlives the request; a browser's would not
     assert '<html lang="nn">' in text(client.get(links["nn"]))
+
+
+def test_the_catalogue_kept_for_the_request_follows_a_forced_language(app):
+    """The request keeps its catalogue (citizen/babel_cache.py), yet a message in another
+    language, as an SMS in the person's own, still comes from that language's catalogue,
+    in Python and in templates, and the request's language returns after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext as babel_gettext
+
+    from citizen.babel_cache import gettext, ngettext
+    from citizen.i18n import current_language
+
+    def seen():
+        return (current_language(), gettext("Staff home"), babel_gettext("Staff home"),
+                render_template_string("{{ _('Staff home') }}|{{ gettext('Staff home') }}"))
+
+    with app.test_request_context("/?lang=nn"):
+        assert seen() == ("nn", "Startside for tilsette", "Startside for tilsette",
+                          "Startside for tilsette|Startside for tilsette")
+        with force_locale("nb"):
+            assert seen() == ("nb", "Startside for ansatte", "Startside for ansatte",
+                              "Startside for ansatte|Startside for ansatte")
+            with force_locale("en"):
+                assert seen() == ("en", "Staff home", "Staff home", "Staff home|Staff home")
+        assert seen()[:2] == ("nn", "Startside for tilsette")
+        refresh()
+        assert seen()[:2] == ("nn", "Startside for tilsette")
+        assert gettext("%(n)s of %(m)s", n=1, m=2) == "1 of 2"
+        days = [ngettext("%(num)d day without an answer", "%(num)d days without an answer", n)
+                for n in (1, 2)]
+        assert days == ["1 dag utan svar", "2 dagar utan svar"]
+    with app.app_context():  # a worker's task: bokmål unless it forces the person's own
+        assert (current_language(), gettext("Staff home")) == ("nb", "Startside for ansatte")

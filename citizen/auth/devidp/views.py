@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlencode
 
 import sqlalchemy as sa
 from flask import Response, current_app, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from werkzeug.datastructures import MultiDict
@@ -30,6 +29,7 @@ from werkzeug.exceptions import BadRequest
 from citizen.auth.current import person_label
 from citizen.auth.devidp import codes, keys
 from citizen.auth.devidp.clients import DEV_CLIENTS, DEV_IDP_PATH, DevClient
+from citizen.babel_cache import gettext as _
 from citizen.i18n import when
 from services.db import db
 from services.people.demo import (
