@@ -9,6 +9,7 @@ changes nothing: no new version, no notice.
 A document the patient can read (``services.records.access``, the one rule) is announced to
 her with ``records.document-new``, once: at once if it is readable when it arrives, else at
 its release time by the due job ``records.release-notices`` (services/records/tasks.py).
+Notices coalesce: one a day, and another that day only once she has looked (``notice_key``).
 """
 
 from __future__ import annotations
@@ -17,17 +18,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services import audit
 from services.actors import Actor
-from services.clock import utcnow
+from services.clock import NORWAY, utcnow
 from services.db import db
-from services.notify.models import Notification
-from services.notify.paper import PAPER
-from services.notify.service import EMAIL, SMS, notify
+from services.notify.service import notify
 from services.people.models import Person
 from services.records import access
 from services.records.content import Checked
+from services.records.documents import last_visit
 from services.records.events import DOCUMENT_NEW
 from services.records.models import (
     Confidentiality,
@@ -151,41 +152,48 @@ def update_document(*, document_id: int, data: DocumentData, actor: Actor) -> Do
 
 def announce_if_readable(document: Document, *, actor: Actor,
                          now: datetime | None = None) -> bool:
-    """Tell her of ``document`` if she can read it now (once per document: the notice's
-    key is the document's). Whether she can is the one rule's answer, not a copy of it."""
+    """Tell her of ``document`` if she can read it now and has not been told of it; whether
+    she was. Whether she can is the one rule's answer (``access.visible``), not a copy."""
     now = now or utcnow()
+    if document.announced_at is not None:
+        return False
     readable = db.session.scalar(access.visible(
         sa.select(Document.id).where(Document.id == document.id),
         viewer=access.Viewer(access.ViewerKind.PATIENT), now=now))
     if readable is None:
         return False
+    # Bookkeeping, not a change of the document: neither its FHIR version nor its
+    # lastUpdated moves (an ORM change would bump both).
+    db.session.execute(sa.update(Document).where(Document.id == document.id).values(
+        announced_at=now, updated_at=Document.updated_at).execution_options(
+        synchronize_session=False))
+    set_committed_value(document, "announced_at", now)
     notify(person_id=document.person_id, event=DOCUMENT_NEW.name, context={}, actor=actor,
-           organisation_id=document.organisation_id, key=notice_key(document.id))
+           organisation_id=document.organisation_id,
+           key=notice_key(document.person_id, now=now))
     return True
 
 
-def notice_key(document_id: int) -> str:
-    return f"record-document:{document_id}:new"
+def notice_key(person_id: int, *, now: datetime) -> str:
+    """New documents are told of once a Norwegian day, and again the same day only after
+    she has looked at her documents since: a hospital filing eight results in an afternoon
+    sends one message, not eight (the daily cap stopped the sixth)."""
+    looked = last_visit(person_id=person_id, actor=Actor.person(person_id))
+    since = f":seen-{looked:%Y%m%dT%H%M%S}" if looked is not None else ""
+    return f"record-documents:{person_id}:new:{now.astimezone(NORWAY).date().isoformat()}{since}"
 
 
 def send_release_notices(*, now: datetime) -> int:
     """Announce the documents whose release time came since the last look; how many."""
-    # The notice's rows (one per channel) say it was decided already: skip those here
-    # rather than ask notify() once per document every run.
-    key = sa.literal("record-document:") + sa.cast(Document.id, sa.String) + ":new:"
-    already = sa.exists().where(Notification.dedupe_key.in_(
-        [key + channel for channel in (SMS, EMAIL, PAPER)]))
     due = db.session.scalars(access.visible(
         sa.select(Document).where(Document.release_after.is_not(None),
                                   Document.release_after > now - RELEASE_LOOKBACK,
-                                  Document.release_after <= now, ~already),
+                                  Document.release_after <= now,
+                                  Document.announced_at.is_(None)),
         viewer=access.Viewer(access.ViewerKind.PATIENT), now=now)
         .order_by(Document.release_after, Document.id)).all()
-    for document in due:
-        notify(person_id=document.person_id, event=DOCUMENT_NEW.name, context={},
-               actor=RELEASE_NOTICES, organisation_id=document.organisation_id,
-               key=notice_key(document.id))
-    return len(due)
+    return sum(announce_if_readable(document, actor=RELEASE_NOTICES, now=now)
+               for document in due)
 
 
 def _replace(document: Document, replaces_id: int | None) -> Document | None:

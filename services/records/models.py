@@ -82,6 +82,9 @@ class Document(db.Model):
     #: Not shown to the patient before this moment (a result released once the doctor has
     #: talked with her). None: at once.
     release_after: Mapped[datetime | None]
+    #: When she was told of it (services/records/ingest.py: ``announce_if_readable``); None
+    #: while it waits for its release time or she cannot read it.
+    announced_at: Mapped[datetime | None]
     #: ``application/pdf``, ``text/html`` (sanitised before storage) or ``text/plain``.
     content_type: Mapped[str] = mapped_column(sa.String(50))
     content_size: Mapped[int]

@@ -22,6 +22,7 @@ from services.records.ingest import (
     send_release_notices,
     update_document,
 )
+from services.records.documents import listed
 from services.records.models import DocumentKind, DocumentStatus
 from tests.plugins.factories import make_organisation, make_person
 from tests.services.records.factories import remove_online_access
@@ -156,3 +157,63 @@ def test_a_document_announced_on_arrival_is_not_announced_again_at_release(
     assert len(notices(woman)) == 1
     assert send_release_notices(now=NOW) == 0
     assert len(notices(woman)) == 1
+
+
+def test_new_documents_of_one_day_are_one_notice(frozen_clock, hospital, woman):
+    for identifier in ("A", "B", "C"):
+        create_document(data=data(woman, hospital, identifier), actor=HOSPITAL)
+        frozen_clock.shift(timedelta(hours=1))
+    assert len(notices(woman)) == 1
+
+
+def test_after_she_has_looked_a_new_document_that_day_is_told_of_again(frozen_clock,
+                                                                       hospital, woman):
+    create_document(data=data(woman, hospital, "A"), actor=HOSPITAL)
+    # Someone acting for her looking is not her looking.
+    frozen_clock.shift(timedelta(hours=1))
+    listed(person_id=woman.id, actor=Actor.person(woman.id + 1000, on_behalf_of=woman.id),
+           documents=[])
+    frozen_clock.shift(timedelta(hours=1))
+    create_document(data=data(woman, hospital, "B"), actor=HOSPITAL)
+    assert len(notices(woman)) == 1
+    listed(person_id=woman.id, actor=Actor.person(woman.id), documents=[])
+    frozen_clock.shift(timedelta(hours=1))
+    create_document(data=data(woman, hospital, "C"), actor=HOSPITAL)
+    create_document(data=data(woman, hospital, "D"), actor=HOSPITAL)
+    assert len(notices(woman)) == 2
+
+
+@pytest.mark.parametrize(("second_at", "told"), [
+    # Midnight in Oslo (winter: 23.00 UTC) starts the next day's notice.
+    (datetime(2026, 3, 2, 22, 59, 59, tzinfo=UTC), 1),
+    (datetime(2026, 3, 2, 23, 0, tzinfo=UTC), 2),
+])
+def test_the_next_norwegian_day_brings_its_own_notice(frozen_clock, hospital, woman,
+                                                      second_at, told):
+    create_document(data=data(woman, hospital, "A"), actor=HOSPITAL)
+    frozen_clock.move_to(second_at)
+    create_document(data=data(woman, hospital, "B"), actor=HOSPITAL)
+    assert len(notices(woman)) == told
+
+
+def test_a_released_document_is_told_of_once_though_the_day_was_told_already(
+        frozen_clock, hospital, woman):
+    """The release job counts it as told (``announced_at``) even when the day's notice had
+    gone: it does not try it again on every run."""
+    release = NOW + timedelta(hours=2)
+    create_document(data=data(woman, hospital, "A"), actor=HOSPITAL)
+    later = create_document(data=data(woman, hospital, "B", release_after=release),
+                            actor=HOSPITAL)
+    assert later.announced_at is None
+    assert send_release_notices(now=release) == 1
+    assert later.announced_at == release
+    assert send_release_notices(now=release + timedelta(minutes=5)) == 0
+    assert len(notices(woman)) == 1
+
+
+def test_telling_her_changes_neither_the_version_nor_last_updated(frozen_clock, hospital,
+                                                                 woman):
+    document = create_document(data=data(woman, hospital), actor=HOSPITAL)
+    db.session.commit()
+    db.session.expire_all()
+    assert (document.version_id, document.updated_at, document.announced_at) == (1, NOW, NOW)
