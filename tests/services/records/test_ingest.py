@@ -13,6 +13,7 @@ from services.audit.models import AuditEvent
 from services.db import db
 from services.notify.models import Notification
 from services.records.content import check
+from services.records.documents import listed
 from services.records.ingest import (
     RELEASE_LOOKBACK,
     AlreadyExists,
@@ -22,7 +23,6 @@ from services.records.ingest import (
     send_release_notices,
     update_document,
 )
-from services.records.documents import listed
 from services.records.models import DocumentKind, DocumentStatus
 from tests.plugins.factories import make_organisation, make_person
 from tests.services.records.factories import remove_online_access
