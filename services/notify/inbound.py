@@ -158,6 +158,9 @@ NEUTRAL_REPLY = REPLIES["nb"]["neutral"]
 #: The actor of a keyword: whoever holds the number (we cannot tell who that is).
 SMS_SENDER = Actor.system("sms-inbound")
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
+#: A reply that found its conversation closed by another at once looks again; each look
+#: follows one reply that won (a handful at most from one phone in a second).
+_CLAIM_ATTEMPTS = 5
 
 
 def is_e164(phone: str) -> bool:
@@ -195,7 +198,7 @@ def handle_inbound(*, from_: str, body: str, opt_out_type: str | None = None,
         return _reply(phone, "started")
     if keyword == "HELP":
         return _reply(phone, "help")
-    conversation = waiting_conversation(phone=phone, now=now)
+    conversation = _claimed_conversation(phone, now=now)
     if conversation is None:
         return NEUTRAL_REPLY
     handler = _reply_handlers.get(conversation.kind)
@@ -204,6 +207,25 @@ def handle_inbound(*, from_: str, body: str, opt_out_type: str | None = None,
                     extra={"kind": conversation.kind, "conversation_id": conversation.id})
         return NEUTRAL_REPLY
     return handler(conversation=conversation, body=body, now=now)
+
+
+def _claimed_conversation(phone: str, *, now: datetime) -> Conversation | None:
+    """The conversation a reply from ``phone`` belongs to, locked until the reply's
+    transaction ends: two replies at once (she answered two questions quickly, or Twilio
+    delivered twice) are taken in turn. The second finds the first's conversation closed
+    and takes the one it opened, as if it had come a second later."""
+    for _ in range(_CLAIM_ATTEMPTS):
+        found = waiting_conversation(phone=phone, now=now)
+        if found is None:
+            return None
+        locked = db.session.scalar(
+            sa.select(Conversation)
+            .where(Conversation.id == found.id, Conversation.closed_at.is_(None))
+            .with_for_update()
+            .execution_options(populate_existing=True))
+        if locked is not None:
+            return locked
+    return None
 
 
 def _opt_out(phone: str, *, word: str) -> None:
