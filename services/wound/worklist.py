@@ -4,8 +4,8 @@ worked, each with why it is where it is.
 Order: flagged answers not yet classified (highest triage score first, then the oldest
 answer), then the non-responders to call (longest without an answer first), then the rest
 (answered, triaged, under review, awaiting information, classified), newest operation first,
-and last the cases still waiting for her answer (invited, reminded). One query for the page
-and one for the counts per state.
+and last the cases still waiting for her answer (invited, reminded). A query per group
+until the page is full, one for the page's rows and one for the counts per state.
 
 Reading the worklist is audited per patient shown (the page of at most ``limit`` entries,
 one multi-row INSERT), as the ultrasound clinic's lists are: a name beside red flags is
@@ -91,11 +91,47 @@ class Worklist:
     next: list[Any] | None
 
 
-def _rank():
-    return sa.case(
-        (sa.and_(FollowUp.flagged, FollowUp.state.in_(FLAGGED_STATES)), FLAGGED),
-        (FollowUp.state == S.NON_RESPONDER, TO_CALL),
-        (FollowUp.state.in_(WAITING), WAITING_RANK), else_=REST)
+_flagged = sa.and_(FollowUp.flagged, FollowUp.state.in_(FLAGGED_STATES))
+_score = sa.func.coalesce(FollowUp.triage_score, 0)
+_waited = sa.func.coalesce(FollowUp.invited_at, FollowUp.created_at)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One group of the worklist: which cases, and their order within it (then by id)."""
+    rank: int
+    where: sa.ColumnElement[bool]
+    #: The moment the group is ordered by (after the score, for flagged answers).
+    moment: sa.ColumnElement[datetime]
+    newest_first: bool = False
+    by_score: bool = False
+
+    @property
+    def needs_operation(self) -> bool:
+        return self.moment is Operation.performed_at
+
+    def order(self) -> tuple:
+        return ((_score.desc(),) if self.by_score else ()) + (
+            self.moment.desc() if self.newest_first else self.moment.asc(), FollowUp.id)
+
+    def after(self, score: int, moment: datetime, case_id: int) -> sa.ColumnElement[bool]:
+        """Cases after ``[score, moment, case_id]`` in this group's order."""
+        later = self.moment < moment if self.newest_first else self.moment > moment
+        within = sa.or_(later, sa.and_(self.moment == moment, FollowUp.id > case_id))
+        if not self.by_score:
+            return within
+        return sa.or_(_score < score, sa.and_(_score == score, within))
+
+
+#: The groups in the order they are worked; each case is in exactly one.
+GROUPS = (
+    _Group(FLAGGED, _flagged, FollowUp.answered_at, by_score=True),
+    _Group(TO_CALL, FollowUp.state == S.NON_RESPONDER, _waited),
+    _Group(REST, sa.and_(sa.not_(_flagged), FollowUp.state.not_in(WAITING | {S.NON_RESPONDER})),
+           Operation.performed_at, newest_first=True),
+    _Group(WAITING_RANK, FollowUp.state.in_(WAITING), Operation.performed_at,
+           newest_first=True),
+)
 
 
 def _filtered(statement: sa.Select, reach: set[int], filters: Filters) -> sa.Select:
@@ -111,62 +147,60 @@ def _filtered(statement: sa.Select, reach: set[int], filters: Filters) -> sa.Sel
     return statement
 
 
+def _on_operation(filters: Filters) -> bool:
+    return bool(filters.category or filters.operated_from or filters.operated_to
+                or filters.unit_id is not None)
+
+
 def worklist(*, actor: Actor, filters: Filters = Filters(), after: list[Any] | None = None,
              limit: int = 50, language: str = "nb") -> Worklist:
     """A page of the worklist of ``actor``'s hospital, audited per patient shown."""
     limit = max(1, min(limit, MAX_LIMIT))
     reach = organisations_of(actor)
-    rank = _rank()
-    score = sa.func.coalesce(FollowUp.triage_score, 0)
-    waited = sa.func.coalesce(FollowUp.invited_at, FollowUp.created_at)
-    ascending = sa.case((rank == FLAGGED, FollowUp.answered_at), (rank == TO_CALL, waited))
-    descending = sa.case((rank >= REST, Operation.performed_at))
-    by_score = sa.case((rank == FLAGGED, -score))
-    # The page's places are found over narrow rows and only they are joined to their full
-    # rows: sorting every open case's joined row (people's and operations' columns) was
-    # most of the query's time.
-    places = _filtered(
-        sa.select(FollowUp.id, rank.label("rank"), by_score.label("by_score"),
-                  ascending.label("ascending"), descending.label("descending"))
-        .join(Operation, Operation.id == FollowUp.operation_id), reach, filters)
-    places = places.where(FollowUp.state == filters.state if filters.state
-                          else FollowUp.state.in_(OPEN))
-    if after is not None:
-        places = places.where(_after(after, rank, score, ascending, descending))
-    places = places.order_by(rank, by_score, ascending.asc(), descending.desc(),
-                             FollowUp.id).limit(limit + 1).subquery()
-    rows = db.session.execute(
-        sa.select(FollowUp, Operation, Person, places.c.rank)
-        .join(places, places.c.id == FollowUp.id)
-        .join(Operation, Operation.id == FollowUp.operation_id)
-        .join(Person, Person.id == FollowUp.person_id)
-        .order_by(places.c.rank, places.c.by_score, places.c.ascending.asc(),
-                  places.c.descending.desc(), FollowUp.id)).all()
-    more = len(rows) > limit
+    places = _places(reach, filters, after, wanted=limit + 1)
+    found = {case.id: (case, operation, person) for case, operation, person in
+             db.session.execute(
+                 sa.select(FollowUp, Operation, Person)
+                 .join(Operation, Operation.id == FollowUp.operation_id)
+                 .join(Person, Person.id == FollowUp.person_id)
+                 .where(FollowUp.id.in_([case_id for case_id, _rank in places[:limit]])))}
     today = today_in_norway()
-    entries = [_entry(case, operation, person, rank_of, today, language)
-               for case, operation, person, rank_of in rows[:limit]]
+    entries = [_entry(*found[case_id], rank, today, language)
+               for case_id, rank in places[:limit]]
     audit.record_many(actor=actor, action="read", resource_type="WoundFollowUp",
                       accesses=[(e.case.id, e.person.id) for e in entries], purpose=PURPOSE)
     counts, flagged = _counts(reach, filters)
-    return Worklist(entries, counts, flagged, entries[-1].cursor if more else None)
+    return Worklist(entries, counts, flagged,
+                    entries[-1].cursor if len(places) > limit else None)
 
 
-def _after(after: list[Any], rank, score, ascending, descending):
-    """Rows after the cursor ``[rank, score, moment, id]`` in the worklist's order."""
-    last_rank, last_score, moment, last_id = after
-    moment = datetime.fromisoformat(moment)
-    if moment.tzinfo is None:
-        raise ValueError("a moment without its offset")
-    same = FollowUp.id > last_id
-    if last_rank == FLAGGED:
-        within = sa.or_(score < last_score, sa.and_(score == last_score, sa.or_(
-            ascending > moment, sa.and_(ascending == moment, same))))
-    elif last_rank == TO_CALL:
-        within = sa.or_(ascending > moment, sa.and_(ascending == moment, same))
-    else:
-        within = sa.or_(descending < moment, sa.and_(descending == moment, same))
-    return sa.or_(rank > last_rank, sa.and_(rank == last_rank, within))
+def _places(reach: set[int], filters: Filters, after: list[Any] | None, *,
+            wanted: int) -> list[tuple[int, int]]:
+    """The page's cases as (id, rank), at most ``wanted``: a query per group, in the order
+    they are worked, until the page is full. A first page of flagged answers reads only
+    them (one CASE order over every open case had PostgreSQL join and sort them all)."""
+    if after is not None:
+        last_rank, last_score, moment, last_id = after
+        moment = datetime.fromisoformat(moment)
+        if moment.tzinfo is None:
+            raise ValueError("a moment without its offset")
+    places: list[tuple[int, int]] = []
+    for group in GROUPS:
+        if after is not None and group.rank < last_rank:
+            continue
+        statement = sa.select(FollowUp.id).where(
+            group.where, FollowUp.state == filters.state if filters.state
+            else FollowUp.state.in_(OPEN))
+        if group.needs_operation or _on_operation(filters):
+            statement = statement.join(Operation, Operation.id == FollowUp.operation_id)
+        if after is not None and group.rank == last_rank:
+            statement = statement.where(group.after(last_score, moment, last_id))
+        statement = _filtered(statement, reach, filters).order_by(*group.order()).limit(
+            wanted - len(places))
+        places += [(case_id, group.rank) for case_id in db.session.scalars(statement)]
+        if len(places) >= wanted:
+            break
+    return places
 
 
 def _counts(reach: set[int], filters: Filters) -> tuple[dict[S, int], int]:
@@ -174,7 +208,7 @@ def _counts(reach: set[int], filters: Filters) -> tuple[dict[S, int], int]:
                                            FollowUp.state.in_(FLAGGED_STATES)), 1), else_=0))
     statement = sa.select(FollowUp.state, sa.func.count(), flagged).where(
         FollowUp.state.in_(OPEN)).group_by(FollowUp.state)
-    if filters.category or filters.operated_from or filters.operated_to or filters.unit_id:
+    if _on_operation(filters):
         statement = statement.join(Operation, Operation.id == FollowUp.operation_id)
     counts, total_flagged = {}, 0
     for state, count, flagged_count in db.session.execute(_filtered(statement, reach, filters)):

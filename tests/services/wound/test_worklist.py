@@ -105,3 +105,36 @@ def test_the_home_counts_each_kind_of_work(hospital, nurse):
     _case(make_organisation("Helse Nord", "974749025"), S.UNDER_REVIEW)
     assert home_counts(actor=nurse) == {"flagged": 2, "to_call": 1, "in_review": 2,
                                         "awaiting_information": 1}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 50])
+def test_paging_through_every_group_with_ties_in_each(hospital, nurse, limit):
+    """Each group's own order, ties broken by id, a page boundary anywhere: one page at a
+    time gives the whole list once, in order, under a filter on the operation too."""
+    same = T0 - timedelta(hours=3)
+    ids = {
+        "flagged": [_case(hospital, S.ANSWERED, flagged=True, triage_score=score,
+                          answered_at=same).id for score in (7, 7, 9)],
+        "call": [_case(hospital, S.NON_RESPONDER, invited_at=same).id for _ in range(2)],
+        "rest": [_case(hospital, state, days_ago=31).id
+                 for state in (S.CLASSIFIED, S.TRIAGED, S.AWAITING_INFORMATION)],
+        "waiting": [_case(hospital, state, days_ago=days, invited_at=T0).id
+                    for state, days in ((S.REMINDED, 31), (S.INVITED, 30))],
+    }
+    flagged, call, rest, waiting = ids.values()
+    expected = [flagged[2], flagged[0], flagged[1], *call, *rest, waiting[1], waiting[0]]
+
+    def pages(filters):
+        seen, after = [], None
+        for _ in range(len(expected) + 1):
+            page = worklist(actor=nurse, limit=limit, after=after, filters=filters)
+            seen += [e.case.id for e in page.entries]
+            if page.next is None:
+                return seen
+            after = page.next
+        raise AssertionError("paging does not end")
+
+    assert pages(Filters()) == expected
+    assert pages(Filters(category="csec")) == expected  # the factory's category
+    assert pages(Filters(state=S.NON_RESPONDER)) == call
+    assert pages(Filters(state=S.ANSWERED)) == [flagged[2], flagged[0], flagged[1]]
