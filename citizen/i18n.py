@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from urllib.parse import urlencode
 
 from babel import dates as babel_dates
 from flask import Flask, g, has_request_context, request
-from flask_babel import format_date, format_datetime
 
 from citizen import babel_cache
 from citizen.extensions import babel
+from services.clock import NORWAY
 
 LANGUAGES = ("nb", "nn", "en")
 #: Each language's name in that language: the links are read by those who need them.
@@ -56,22 +56,38 @@ def when(value: date | datetime | None) -> str:
         return ""
     lang = current_language()
     if isinstance(value, datetime):
-        return format_datetime(value, f"{_DATE_FORMATS[lang]} {_TIME_FORMATS[lang]}")
-    return format_date(value, _DATE_FORMATS[lang])
+        local = _in_norway(value)
+        return f"{_day_in(local.date(), lang)} {_clock_in(local.time(), lang)}"
+    return _day_in(value, lang)
 
 
 def day(value: date | datetime) -> str:
     """The date alone (a moment's date in Norwegian time): ``1. desember 2026``."""
     if isinstance(value, datetime):
-        return format_datetime(value, _DATE_FORMATS[current_language()])
+        value = _in_norway(value).date()
     return _day_in(value, current_language())
 
 
+def clock(value: datetime) -> str:
+    """The time of day alone, in Norwegian time: ``kl. 10.30``."""
+    return _clock_in(_in_norway(value).time(), current_language())
+
+
+def _in_norway(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(NORWAY)
+
+
+# Babel parses the pattern and builds the locale's calendar on every call (~20-50 µs, and
+# a list shows dozens of dates): each day and each minute is formatted once per language.
 @functools.lru_cache(maxsize=4096)
 def _day_in(value: date, language: str) -> str:
-    # Babel parses the pattern and builds the locale's calendar on every call (~0.1 ms):
-    # lists of many dates (a worklist of 50) pay it once per day shown.
     return babel_dates.format_date(value, _DATE_FORMATS[language], locale=language)
+
+
+@functools.lru_cache(maxsize=3 * 24 * 60)
+def _clock_in(value: time, language: str) -> str:
+    return babel_dates.format_time(value.replace(second=0, microsecond=0),
+                                   _TIME_FORMATS[language], locale=language)
 
 
 def parse_day(text: str) -> date | None:
@@ -86,11 +102,6 @@ def parse_day(text: str) -> date | None:
     except ValueError:
         return None
     return None
-
-
-def clock(value: datetime) -> str:
-    """The time of day alone, in Norwegian time: ``kl. 10.30``."""
-    return format_datetime(value, _TIME_FORMATS[current_language()])
 
 
 def language_url(code: str) -> str:
