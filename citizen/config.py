@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     identity_encryption_keys: str | None = None
     #: PEM private key (RSA or EC) that signs our access tokens; generated in development.
     token_signing_key: str | None = None
+    #: The keys that signed before it (PEM blocks, private or public): to rotate, make the
+    #: new key TOKEN_SIGNING_KEY and the old one a retired key; remove it once the tokens it
+    #: signed have expired (five minutes). Verified and published in the JWK Set meanwhile.
+    token_retired_keys: str = ""
     #: Where Flask-Limiter keeps its counters; production needs a shared store (Redis).
     ratelimit_storage_uri: str = "memory://"
     #: Requests per system client on the FHIR API (``limits`` notation, ``;`` between
@@ -190,6 +194,17 @@ class Settings(BaseSettings):
                 load_pem_private_key(value.replace("\\n", "\n").encode(), password=None)
             except ValueError:
                 raise ValueError("must be an unencrypted PEM private key") from None
+        return value
+
+    @field_validator("token_retired_keys")
+    @classmethod
+    def _retired_keys(cls, value: str) -> str:
+        from services.clients.tokens import load_retired_keys
+
+        try:
+            load_retired_keys(value.replace("\\n", "\n"))
+        except ValueError:
+            raise ValueError("must be PEM keys (private or public, EC or RSA)") from None
         return value
 
     @field_validator("fhir_rate_limit")
@@ -368,6 +383,7 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "TOKEN_SIGNING_KEY": (settings.token_signing_key.replace("\\n", "\n")
                               if settings.token_signing_key
                               else _development_signing_key(instance)),
+        "TOKEN_RETIRED_KEYS": settings.token_retired_keys.replace("\\n", "\n"),
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         "RATELIMIT_HEADERS_ENABLED": True,
         "FHIR_RATE_LIMIT": settings.fhir_rate_limit,

@@ -85,8 +85,8 @@ def authenticate() -> AccessToken:
     """Verify the request's bearer token (any scope); set ``g.actor`` and ``g.access_token``."""
     token = _bearer_token()
     try:
-        access = authenticate_bearer(token=token, key=keys.signing_key(), issuer=keys.issuer(),
-                                     audience=keys.api_audience())
+        access = authenticate_bearer(token=token, keys=keys.verification_keys(),
+                                     issuer=keys.issuer(), audience=keys.api_audience())
     except InvalidToken as exc:
         _refuse(401, "invalid_token", exc.description)
     g.access_token = access

@@ -46,7 +46,7 @@ def token() -> Response:
 
 def jwks() -> Response:
     """Our public signing keys, for anyone verifying the tokens we issue."""
-    response = jsonify(jwks_document([keys.signing_key()]))
+    response = jsonify(jwks_document(keys.verification_keys()))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 

@@ -7,7 +7,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -205,15 +205,16 @@ def issue_access_token(*, client: SystemClient, scope: str, key: tokens.SigningK
     return issued
 
 
-def authenticate_bearer(*, token: str, key: tokens.SigningKey, issuer: str, audience: str,
-                        now: datetime | None = None) -> tokens.AccessToken:
-    """Verify an access token and that its client is still active; raise ``InvalidToken``."""
+def authenticate_bearer(*, token: str, keys: Sequence[tokens.SigningKey], issuer: str,
+                        audience: str, now: datetime | None = None) -> tokens.AccessToken:
+    """Verify an access token with ``keys`` (the current one first, then the retired ones)
+    and that its client is still active; raise ``InvalidToken``."""
     now = now or utcnow()
-    cache_key = (token, key.kid, issuer, audience)
+    cache_key = (token, tuple(k.kid for k in keys), issuer, audience)
     access = _verified.get(cache_key)
     if access is None:
-        access = tokens.verify_access_token(token, key=key, issuer=issuer, audience=audience,
-                                            now=now)
+        access = tokens.verify_access_token(token, keys=keys, issuer=issuer,
+                                            audience=audience, now=now)
         if len(_verified) >= _VERIFIED_MAX:
             _verified.pop(next(iter(_verified)))
         _verified[cache_key] = access
@@ -228,7 +229,7 @@ def authenticate_bearer(*, token: str, key: tokens.SigningKey, issuer: str, audi
 #: same token with every call, and checking an ECDSA signature each time costs more than
 #: the lookup. Bounded; the oldest entry goes first.
 _VERIFIED_MAX = 4096
-_verified: dict[tuple[str, str, str, str], tokens.AccessToken] = {}
+_verified: dict[tuple[str, tuple[str, ...], str, str], tokens.AccessToken] = {}
 
 #: client_id -> monotonic time until which it is known to be active. Every API call would
 #: otherwise look the client up; a deactivation reaches other processes within this time

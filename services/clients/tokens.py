@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from cryptography.hazmat.primitives.serialization import (
+    load_pem_private_key,
+    load_pem_public_key,
+)
 from joserfc import jws, jwt
 from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError, SecurityWarning
 from joserfc.jwk import ECKey, KeySet, RSAKey
@@ -56,6 +60,10 @@ _JWK_CURVES = {"P-256", "P-384", "P-521"}
 #: RecursionError: JSON nested deeper than Python recurses; the form field's length limit
 #: bounds what that costs.
 _UNREADABLE = (JoseError, ValueError, TypeError, KeyError, RecursionError)
+#: A token that is not a JWT, is signed by a key we do not hold, or does not verify: the
+#: caller learns no more than that.
+_NOT_VERIFIED = "the access token is malformed or its signature does not verify"
+_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z ]+-----[^-]+-----END [A-Z ]+-----")
 
 
 # --- our signing key -----------------------------------------------------------------
@@ -63,7 +71,9 @@ _UNREADABLE = (JoseError, ValueError, TypeError, KeyError, RecursionError)
 
 @dataclass(frozen=True)
 class SigningKey:
-    """Our private key, the algorithm it signs with, and its RFC 7638 thumbprint as ``kid``."""
+    """One of our keys, the algorithm it signs with, and its RFC 7638 thumbprint as ``kid``.
+    The current key is private and signs; a retired one may be public only: it verifies the
+    tokens it signed until they expire."""
 
     key: ECKey | RSAKey
     alg: str
@@ -76,18 +86,35 @@ class SigningKey:
 
 def load_signing_key(pem: str) -> SigningKey:
     """Load a PEM private key: EC P-256/384/521 signs ES256/384/512, RSA signs RS256."""
-    private = load_pem_private_key(pem.encode(), password=None)
+    return _key_of(load_pem_private_key(pem.encode(), password=None))
+
+
+def load_retired_keys(pems: str) -> list[SigningKey]:
+    """The keys that signed before the current one (PEM blocks, private or public, one
+    after the other): they still verify, and the JWK Set still publishes them, until the
+    last token they signed has expired (``ACCESS_TOKEN_LIFETIME``)."""
+    found = []
+    for block in _PEM_BLOCK.findall(pems):
+        loaded = (load_pem_public_key(block.encode()) if "PUBLIC KEY-----" in block
+                  else load_pem_private_key(block.encode(), password=None))
+        found.append(_key_of(loaded))
+    if pems.strip() and not found:
+        raise ValueError("no PEM key found")
+    return found
+
+
+def _key_of(loaded: Any) -> SigningKey:
     key: ECKey | RSAKey
-    if isinstance(private, ec.EllipticCurvePrivateKey):
-        if private.curve.name not in _EC_ALGORITHMS:
-            raise ValueError(f"the token signing key's curve {private.curve.name} is not usable")
-        key, alg = ECKey.import_key(private), _EC_ALGORITHMS[private.curve.name]
-    elif isinstance(private, rsa.RSAPrivateKey):
-        if private.key_size < MIN_RSA_BITS:
+    if isinstance(loaded, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+        if loaded.curve.name not in _EC_ALGORITHMS:
+            raise ValueError(f"the token signing key's curve {loaded.curve.name} is not usable")
+        key, alg = ECKey.import_key(loaded), _EC_ALGORITHMS[loaded.curve.name]
+    elif isinstance(loaded, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+        if loaded.key_size < MIN_RSA_BITS:
             raise ValueError(f"the token signing key needs at least {MIN_RSA_BITS} bits")
-        key, alg = RSAKey.import_key(private), "RS256"
+        key, alg = RSAKey.import_key(loaded), "RS256"
     else:
-        raise ValueError("the token signing key must be an EC or RSA private key")
+        raise ValueError("the token signing key must be an EC or RSA key")
     return SigningKey(key=key, alg=alg, kid=key.thumbprint())
 
 
@@ -262,14 +289,16 @@ def issue_access_token(*, key: SigningKey, issuer: str, audience: str, client_id
                        expires_at=_instant(issued_at + lifetime))
 
 
-def verify_access_token(token: str, *, key: SigningKey, issuer: str, audience: str,
-                        now: datetime) -> AccessToken:
-    """Verify one of our access tokens; raise ``InvalidToken`` saying what is wrong."""
+def verify_access_token(token: str, *, keys: Sequence[SigningKey], issuer: str,
+                        audience: str, now: datetime) -> AccessToken:
+    """Verify one of our access tokens with the key its ``kid`` names among ``keys`` (the
+    current one first); raise ``InvalidToken`` saying what is wrong."""
     try:
+        kid = jws.extract_compact(token.encode()).headers().get("kid")
+        key = keys[0] if kid is None else next(k for k in keys if k.kid == kid)
         decoded = jwt.decode(token, key.key, algorithms=[key.alg])
-    except _UNREADABLE:
-        raise InvalidToken(
-            "the access token is malformed or its signature does not verify") from None
+    except (*_UNREADABLE, StopIteration, AttributeError):
+        raise InvalidToken(_NOT_VERIFIED) from None
     if decoded.header.get("typ") != ACCESS_JWT_TYP:
         raise InvalidToken("the token is not an access token")
     claims = decoded.claims

@@ -260,3 +260,60 @@ def test_a_token_from_the_endpoint_works_on_the_api(db, make_app):
     response = http.get("/fhir/R4/Patient/7", headers=bearer(issued.json["access_token"]))
     assert response.status_code == 200
     assert response.json == {"actor": system.client_id}
+
+
+def _pem(key: ECKey, *, private: bool) -> str:
+    return key.as_pem(private=private).decode()
+
+
+@pytest.mark.parametrize("retired_as", ["private", "public"])
+def test_a_rotated_key_verifies_its_tokens_until_it_is_removed(db, probe, issue, retired_as):
+    """Rotation: the new key signs, the old one (its private PEM as it was, or its public
+    half) verifies what it signed and stays in the JWK Set; once removed, its tokens fail."""
+    system = make_system(db, "system/Patient.rs")
+    old = ECKey.generate_key("P-256")
+    old_key = SigningKey(key=old, alg="ES256", kid=old.thumbprint())
+    signed_before = issue(system.client_id, "system/Patient.rs", key=old_key)
+    signed_now = issue(system.client_id, "system/Patient.rs")
+    client = probe.test_client()
+
+    probe.config["TOKEN_RETIRED_KEYS"] = _pem(old, private=retired_as == "private")
+    for token in (signed_before, signed_now):
+        assert client.get("/fhir/R4/Patient/42", headers=bearer(token)).status_code == 200
+    published = client.get("/.well-known/jwks.json").json["keys"]
+    with probe.app_context():
+        current = keys.signing_key().kid
+    assert [k["kid"] for k in published] == [current, old.thumbprint()]
+    assert all("d" not in k for k in published)  # public halves only
+
+    probe.config["TOKEN_RETIRED_KEYS"] = ""
+    invalid_token(client.get("/fhir/R4/Patient/42", headers=bearer(signed_before)),
+                  "signature does not verify")
+    assert client.get("/fhir/R4/Patient/42", headers=bearer(signed_now)).status_code == 200
+    assert [k["kid"] for k in client.get("/.well-known/jwks.json").json["keys"]] == [current]
+
+
+def test_the_token_endpoint_signs_with_the_current_key_only(db, probe):
+    old = ECKey.generate_key("P-256")
+    probe.config["TOKEN_RETIRED_KEYS"] = _pem(old, private=True)
+    system, secret = clients.create_client(name="System", scopes="system/Patient.rs",
+                                           auth_method="client_secret_basic")
+    db.session.commit()
+    answer = probe.test_client().post("/oauth/token", data={
+        "grant_type": "client_credentials", "scope": "system/Patient.rs"},
+        auth=(system.client_id, secret))
+    assert answer.status_code == 200, answer.json
+    header = jwt.decode(answer.json["access_token"], ECKey.import_key(
+        probe.test_client().get("/.well-known/jwks.json").json["keys"][0])).header
+    with probe.app_context():
+        assert header["kid"] == keys.signing_key().kid != old.thumbprint()
+
+
+@pytest.mark.parametrize("value", ["not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"])
+def test_retired_keys_that_are_not_keys_stop_the_start(value):
+    from pydantic import ValidationError
+
+    from citizen.config import Settings
+
+    with pytest.raises(ValidationError, match="TOKEN_RETIRED_KEYS|token_retired_keys"):
+        Settings(token_retired_keys=value)
