@@ -309,11 +309,12 @@ def test_the_token_endpoint_signs_with_the_current_key_only(db, probe):
         assert header["kid"] == keys.signing_key().kid != old.thumbprint()
 
 
-@pytest.mark.parametrize("value", ["not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"])
+@pytest.mark.parametrize("value", [
+    "not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"])
 def test_retired_keys_that_are_not_keys_stop_the_start(value):
     from pydantic import ValidationError
 
     from citizen.config import Settings
 
-    with pytest.raises(ValidationError, match="TOKEN_RETIRED_KEYS|token_retired_keys"):
+    with pytest.raises(ValidationError, match="must be PEM keys"):
         Settings(token_retired_keys=value)
