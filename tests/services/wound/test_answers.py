@@ -3,6 +3,8 @@ and acknowledged; repeats recognised, anything else after it refused."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -97,7 +99,8 @@ def test_the_same_final_answer_again_is_the_same_and_changes_nothing(case, notif
 ])
 def test_nothing_else_replaces_a_final_answer(case, later):
     first = save(case, response())
-    with pytest.raises(answers.AlreadyFinal):
+    # The messages below are what a system reads in the FHIR API's OperationOutcome.
+    with pytest.raises(answers.AlreadyFinal, match=r"^this questionnaire is answered already$"):
         save(case, later["resource"], final=later["final"])
     db.session.rollback()
     stored = db.session.get(Answer, first.answer.id)
@@ -108,7 +111,7 @@ def test_nothing_else_replaces_a_final_answer(case, later):
 @pytest.mark.parametrize("state", [CaseState.SCHEDULED, CaseState.CLOSED, CaseState.LOST])
 def test_a_case_not_open_takes_no_answer(patient, state):
     case = make_case(patient, make_organisation(), state=state)
-    with pytest.raises(answers.NotOpen):
+    with pytest.raises(answers.NotOpen, match=f"^the case takes no answer while {state.value}$"):
         save(case, response())
     assert table_rows(Answer) == []
 
@@ -127,7 +130,9 @@ def test_she_may_answer_when_invited_reminded_or_late(patient, state):
     "https://example.org/Questionnaire/other|1.0",
 ])
 def test_another_questionnaire_or_version_is_refused(case, canonical):
-    with pytest.raises(answers.WrongQuestionnaire):
+    with pytest.raises(answers.WrongQuestionnaire, match=re.escape(
+            "this case is answered with "
+            "https://minhelse.no/fhir/Questionnaire/wound-infection-followup|1.0")):
         save(case, response(canonical=canonical))
     assert table_rows(Answer) == []
 
@@ -151,11 +156,12 @@ def test_unknown_items_and_wrong_answer_types_are_refused(case, broken):
     with pytest.raises(answers.AnswerRefused) as refused:
         save(case, resource)
     assert refused.value.problems
+    assert str(refused.value) == "the answer does not fit the questionnaire"
     assert table_rows(Answer) == []
 
 
 def test_an_unknown_case_is_a_lookup_error(db):
-    with pytest.raises(LookupError):
+    with pytest.raises(LookupError, match=r"^no such follow-up case$"):
         answers.save(case_id=999_999, response=response(), final=True, channel=WEB,
                      actor=Actor.person(1))
 
@@ -202,4 +208,26 @@ def test_another_questionnaire_is_named_where_the_response_says_which(case):
         save(case, response(canonical="https://example.org/Questionnaire/other|1.0"))
     [problem] = refused.value.problems
     assert problem.expression == "QuestionnaireResponse.questionnaire"
-    assert problem.message.endswith("wound-infection-followup|1.0")
+    assert problem.message == ("expected "
+                               "https://minhelse.no/fhir/Questionnaire/wound-infection-followup|1.0")
+
+
+def test_the_fingerprint_of_an_answer_never_changes_between_releases():
+    """Stored final answers keep their fingerprint (``final_sha256``): "the same answer
+    again" is found by it, so its canonical JSON (sorted keys, no spaces, UTF-8 as is) is
+    fixed. Keys in any order, and the same digest."""
+    items = [{"linkId": "fever", "answer": [{"valueBoolean": True}]},
+             {"text": "Rødhet", "linkId": "redness",
+              "answer": [{"valueCoding": {"code": "a-lot"}}]}]
+    digest = "db1a94dc204dc986f83be1ab16b7c700a3d69c997d14b2c4170e9e8baa3223a2"
+    assert answers.fingerprint(items) == digest
+    reordered = [dict(reversed(item.items())) for item in items]
+    assert answers.fingerprint(reordered) == digest
+
+
+def test_a_case_naming_a_questionnaire_no_longer_published_is_a_lookup_error(case):
+    case.questionnaire_version = "9.9"
+    with pytest.raises(LookupError, match=re.escape(
+            "questionnaire https://minhelse.no/fhir/Questionnaire/wound-infection-followup|9.9"
+            " is not published")):
+        answers.questionnaire_of(case)
