@@ -54,7 +54,7 @@ _NUMERIC = frozenset({"Decimal", "Integer"})
 def questionnaire_matches(response: dict[str, Any], questionnaire: dict[str, Any]) -> bool:
     """Whether the response's ``questionnaire`` canonical names ``questionnaire``: its
     ``url``, and its ``version`` when the canonical has ``|version`` (Refero's has none)."""
-    canonical = response.get("questionnaire")
+    canonical = response.get("questionnaire") if isinstance(response, dict) else None
     url = questionnaire.get("url")
     if not isinstance(canonical, str) or not isinstance(url, str) or not url:
         return False

@@ -207,7 +207,8 @@ def test_another_questionnaire_is_named_where_the_response_says_which(case):
     with pytest.raises(answers.WrongQuestionnaire) as refused:
         save(case, response(canonical="https://example.org/Questionnaire/other|1.0"))
     [problem] = refused.value.problems
-    assert problem.expression == "QuestionnaireResponse.questionnaire"
+    assert (problem.expression, problem.code) == ("QuestionnaireResponse.questionnaire",
+                                                  "value")
     assert problem.message == ("expected "
                                "https://minhelse.no/fhir/Questionnaire/wound-infection-followup|1.0")
 
@@ -231,3 +232,10 @@ def test_a_case_naming_a_questionnaire_no_longer_published_is_a_lookup_error(cas
             "questionnaire https://minhelse.no/fhir/Questionnaire/wound-infection-followup|9.9"
             " is not published")):
         answers.questionnaire_of(case)
+
+
+@pytest.mark.parametrize("not_a_resource", [[], "QuestionnaireResponse", None])
+def test_what_is_not_a_resource_is_refused_and_nothing_stored(case, not_a_resource):
+    with pytest.raises(answers.AnswerRefused):
+        save(case, not_a_resource)
+    assert table_rows(Answer) == []
