@@ -45,7 +45,7 @@ from citizen.wound_staff.case_schemas import (
 )
 from services.wound import answers, catalogue, classification, photos, review, staff, states
 from services.wound.models import CaseNote, CaseState, FollowUp, Operation
-from services.wound.worklist import Entry, Filters, worklist
+from services.wound.worklist import Entry, worklist
 
 ROLE = {403: "Not infection-control staff."}
 CHANGE_PROBLEMS = {
@@ -55,6 +55,16 @@ CHANGE_PROBLEMS = {
          "(errors.code: stale, state).",
     412: "The case changed since the ETag in If-Match.",
     422: "Invalid fields or no version (errors: per field).",
+}
+
+
+#: The API's names of the filters ``worklist_query.FilterError`` names as the page does.
+FILTER_FIELDS = {"from": "operated_from", "to": "operated_to"}
+FILTER_MESSAGES = {
+    "unknown_category": "not a category of the procedure catalogue",
+    "reversed": "must not be before operated_from",
+    "unknown_unit": "not a unit of the staff member's hospital",
+    "unknown_state": "not a case state",
 }
 
 
@@ -76,18 +86,25 @@ def add_routes(blueprint: Blueprint) -> None:
                        "those to call (longest without an answer), then the rest (newest "
                        "operation first), and last those still waiting for her answer. "
                        "Each patient on the page is audited as read.",
-           problems=ROLE)
+           problems={**ROLE, 422: "Invalid query parameters (errors: per field), among "
+                                  "them a unit that is not the hospital's and operated_to "
+                                  "before operated_from: the worklist page's rules."})
 @infection_control
 def get_worklist() -> Response:
     try:
         query = WorklistQuerySchema().load(request.args.to_dict())
+        filters = worklist_query.filters_of(
+            category=query["category"], first=query["operated_from"],
+            last=query["operated_to"], unit=query["unit"], state=query["state"],
+            units=lambda: worklist_query.hospital_units(g.actor))
     except ValidationError as exc:
         raise ApiError(422, "the query has invalid parameters",
                        errors=exc.normalized_messages()) from None
+    except worklist_query.FilterError as exc:
+        raise ApiError(422, "the query has invalid parameters", errors={
+            FILTER_FIELDS.get(name, name): [FILTER_MESSAGES[code]]
+            for name, code in exc.errors.items()}) from None
     after = worklist_query.after_of(query["cursor"])
-    filters = Filters(category=query["category"], operated_from=query["operated_from"],
-                      operated_to=query["operated_to"], unit_id=query["unit"],
-                      state=CaseState(query["state"]) if query["state"] else None)
     language = current_language()
     found = worklist(actor=g.actor, filters=filters, after=after, limit=query["limit"],
                      language=language)
