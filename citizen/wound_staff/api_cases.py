@@ -146,7 +146,7 @@ def get_case(case_id: int) -> Response:
         "photos": [{"id": photo_id, "url": _absolute("api.wound_staff_photo",
                                                      case_id=case.id, photo_id=photo_id)}
                    for photo_id in detail.photo_ids],
-        "events": detail.events, "notes": [_note_fields(n) for n in detail.notes],
+        "events": detail.events, "notes": [_note_fields(n, detail.writers) for n in detail.notes],
         "allowed_moves": [to.value for to in detail.allowed],
         "proposal": proposal_fields(classification.proposal_for(case)),
         "version": detail.version}
@@ -240,7 +240,7 @@ def _changed_answer(case: FollowUp, note: CaseNote | None) -> Response:
     return _with_etag(jsonify(ChangedSchema().dump({
         "case_id": case.id, "state": case.state.value, "version": case.version_id,
         "allowed_moves": [to.value for to in review.allowed_moves(case.state)],
-        "note": _note_fields(note) if note else None})), case)
+        "note": _note_fields(note, review.writers([note])) if note else None})), case)
 
 
 def _with_etag(response: Response, case: FollowUp) -> Response:
@@ -273,10 +273,12 @@ def _operation_fields(operation_: Operation, language: str) -> dict:
             "implant", "discharged_on", "nnis_index")}}
 
 
-def _note_fields(note: CaseNote) -> dict:
+def _note_fields(note: CaseNote, writers: dict[str, str]) -> dict:
+    """A note as the API shows it; ``writers`` is ``review.writers`` of its notes."""
     return {"id": note.id, "kind": note.kind.value, "topic": note.topic,
             "outcome": note.outcome.value if note.outcome else None, "text": note.text,
-            "written_by": note.written_by, "written_at": note.written_at}
+            "written_by": note.written_by, "written_by_name": writers.get(note.written_by),
+            "written_at": note.written_at}
 
 
 def _absolute(endpoint: str, **values) -> str:

@@ -180,7 +180,11 @@ class NoteSchema(Schema):
     outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(
         [o.value for o in CallOutcome]))
     text = fields.String(required=True)
-    written_by = fields.String(required=True)
+    written_by = fields.String(required=True, metadata={
+        "description": "Who wrote it: staff:<id>, or system:<client> for the system's."})
+    written_by_name = fields.String(required=True, allow_none=True, metadata={
+        "description": "The staff member's name, as the case page shows it; null for a "
+                       "note the system wrote."})
     written_at = fields.AwareDateTime(required=True)
 
 

@@ -129,3 +129,25 @@ def test_a_photo_of_another_case_is_not_there_and_not_audited(hospital, nurse):
     assert db.session.scalar(reads) == 0
     assert review.photo(case_id=hers.id, photo_id=photo.id, actor=nurse).id == photo.id
     assert db.session.scalar(reads) == 1
+
+
+def test_the_writers_are_the_staff_by_name_and_the_system_is_none(hospital, nurse):
+    from tests.plugins.factories import make_staff
+
+    eva = make_staff(hospital, name="Eva Hygiene")
+    notes = [CaseNote(written_by=ref) for ref in (
+        f"staff:{eva.id}", nurse.ref, "system:hospital-ehr", "staff:", "staff:x",
+        f"person:{eva.id}", "staff:999999")]
+    names = review.writers(notes)
+    assert names == {f"staff:{eva.id}": "Eva Hygiene", nurse.ref: names[nurse.ref]}
+    assert names[nurse.ref] and names[nurse.ref] != "Eva Hygiene"
+    assert review.writers([]) == {}
+
+
+def test_the_detail_names_who_wrote_each_note(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.ANSWERED)
+    review.add_note(case_id=case.id, topic="other", text="Ringt fastlegen",
+                    version=case.version_id, actor=nurse)
+    detail = review.case_detail(case_id=case.id, actor=nurse)
+    [note] = detail.notes
+    assert detail.writers == review.writers([note]) and note.written_by in detail.writers
