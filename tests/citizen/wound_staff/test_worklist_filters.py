@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 import pytest
 
 from citizen.api.paging import encode_cursor
+from citizen.wound_staff import worklist_query
 from services.db import db
 from services.people.service import add_organisation
 from services.wound.models import CaseState as S
+from services.wound.worklist import Filters
 from tests.citizen.pages import text
 from tests.plugins.factories import make_organisation, make_person
 from tests.services.wound.factories import OPERATED, make_case
@@ -142,6 +144,12 @@ def test_a_unit_of_another_hospital_is_unknown(surface, hospital):
         assert answer.status == 422 and answer.errors == {"unit"} and answer.ids == []
 
 
+@pytest.mark.parametrize("unit", ["abc", "-1", "1.5"])
+def test_a_unit_that_is_no_number_is_422_at_unit(surface, unit):
+    answer = surface.ask(unit=unit)
+    assert answer.status == 422 and answer.errors == {"unit"}
+
+
 def test_the_hospital_itself_is_not_one_of_its_units(surface, hospital):
     answer = surface.ask(unit=hospital.id)
     assert answer.status == 422 and answer.errors == {"unit"}
@@ -194,3 +202,24 @@ def test_a_cursor_at_the_edges_of_the_order_is_a_place(surface, hospital):
                    [0, 2**15 - 1, "2026-03-02T08:00:00+01:00", 1],
                    [3, 0, "2026-03-02T08:00:00+00:00", 1]):
         assert surface.ask(cursor=encode_cursor(cursor)).status == 200
+
+
+# The rule on its own
+
+
+def test_no_filters_are_no_filters_and_ask_for_no_units():
+    def units():
+        raise AssertionError("the units are looked up only for a unit filter")
+
+    assert worklist_query.filters_of(category=None, first=None, last=None, unit=None,
+                                     state=None, units=units) == Filters()
+
+
+def test_the_rule_names_every_bad_field_with_the_surfaces_own():
+    with pytest.raises(worklist_query.FilterError) as refused:
+        worklist_query.filters_of(category="NOPE", first=DAY, last=DAY - timedelta(days=1),
+                                  unit=5, state="asleep", units=lambda: {4},
+                                  errors={"from": "bad_day"})
+    assert refused.value.errors == {"from": "bad_day", "category": "unknown_category",
+                                    "to": "reversed", "unit": "unknown_unit",
+                                    "state": "unknown_state"}

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from services.actors import Actor
 from services.audit.models import AuditEvent
 from services.db import db
-from services.wound import answers, review, states
+from services.wound import answers, review, staff, states
 from services.wound.models import AnswerChannel, CallOutcome, CaseNote, NoteKind
 from services.wound.models import CaseState as S
 from services.wound.staff import NotFound, Stale
@@ -35,6 +35,7 @@ def test_a_move_with_the_version_read_and_the_stale_one(hospital, nurse):
     with pytest.raises(Stale) as stale:
         review.transition(case_id=case.id, to="under_review", version=version, actor=nurse)
     assert stale.value.current == case.version_id
+    assert "the case was changed by someone else; reload it" in str(stale.value)
     with pytest.raises(states.NotAllowed):
         review.transition(case_id=case.id, to="classified", version=case.version_id,
                           actor=nurse)
@@ -151,3 +152,18 @@ def test_the_detail_names_who_wrote_each_note(hospital, nurse):
     detail = review.case_detail(case_id=case.id, actor=nurse)
     [note] = detail.notes
     assert detail.writers == review.writers([note]) and note.written_by in detail.writers
+
+
+def test_reading_a_case_audits_whose_case_it_is(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.ANSWERED)
+    review.case_detail(case_id=case.id, actor=nurse)
+    [read] = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "read", AuditEvent.resource_type == "WoundFollowUp"))
+    assert (read.subject_person_id, read.resource_id) == (case.person_id, str(case.id))
+
+
+@pytest.mark.parametrize("actor", [Actor.staff(1, organisation_id=None), Actor.person(1),
+                                   Actor.system("hospital-ehr")])
+def test_surveillance_work_is_for_staff_in_an_organisation(db, actor):
+    with pytest.raises(PermissionError, match="surveillance work is for staff in an org"):
+        staff.organisations_of(actor)
