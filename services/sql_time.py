@@ -33,7 +33,11 @@ def _whole_hours_postgresql(element, compiler, **kw):
 @compiles(whole_hours, "sqlite")
 def _whole_hours_sqlite(element, compiler, **kw):
     start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"cast((julianday({end}) - julianday({start})) * 24 as integer)"
+    # julianday is a float of days: an hour exactly came out as 0.99999... hours and cast
+    # down to 0. Rounded to whole milliseconds first, then divided as integers (down, as
+    # PostgreSQL's floor for the non-negative spans the statistics count).
+    return (f"(cast(round((julianday({end}) - julianday({start})) * 86400000) as integer)"
+            f" / 3600000)")
 
 
 class norwegian_day(FunctionElement):

@@ -45,7 +45,7 @@ from citizen.wound_staff.case_schemas import (
 )
 from services.wound import answers, catalogue, classification, photos, review, staff, states
 from services.wound.models import CaseNote, CaseState, FollowUp, Operation
-from services.wound.worklist import Entry, Filters, worklist
+from services.wound.worklist import Entry, worklist
 
 ROLE = {403: "Not infection-control staff."}
 CHANGE_PROBLEMS = {
@@ -55,6 +55,16 @@ CHANGE_PROBLEMS = {
          "(errors.code: stale, state).",
     412: "The case changed since the ETag in If-Match.",
     422: "Invalid fields or no version (errors: per field).",
+}
+
+
+#: The API's names of the filters ``worklist_query.FilterError`` names as the page does.
+FILTER_FIELDS = {"from": "operated_from", "to": "operated_to"}
+FILTER_MESSAGES = {
+    "unknown_category": "not a category of the procedure catalogue",
+    "reversed": "must not be before operated_from",
+    "unknown_unit": "not a unit of the staff member's hospital",
+    "unknown_state": "not a case state",
 }
 
 
@@ -76,18 +86,25 @@ def add_routes(blueprint: Blueprint) -> None:
                        "those to call (longest without an answer), then the rest (newest "
                        "operation first), and last those still waiting for her answer. "
                        "Each patient on the page is audited as read.",
-           problems=ROLE)
+           problems={**ROLE, 422: "Invalid query parameters (errors: per field), among "
+                                  "them a unit that is not the hospital's and operated_to "
+                                  "before operated_from: the worklist page's rules."})
 @infection_control
 def get_worklist() -> Response:
     try:
         query = WorklistQuerySchema().load(request.args.to_dict())
+        filters = worklist_query.filters_of(
+            category=query["category"], first=query["operated_from"],
+            last=query["operated_to"], unit=query["unit"], state=query["state"],
+            units=lambda: worklist_query.hospital_units(g.actor))
     except ValidationError as exc:
         raise ApiError(422, "the query has invalid parameters",
                        errors=exc.normalized_messages()) from None
+    except worklist_query.FilterError as exc:
+        raise ApiError(422, "the query has invalid parameters", errors={
+            FILTER_FIELDS.get(name, name): [FILTER_MESSAGES[code]]
+            for name, code in exc.errors.items()}) from None
     after = worklist_query.after_of(query["cursor"])
-    filters = Filters(category=query["category"], operated_from=query["operated_from"],
-                      operated_to=query["operated_to"], unit_id=query["unit"],
-                      state=CaseState(query["state"]) if query["state"] else None)
     language = current_language()
     found = worklist(actor=g.actor, filters=filters, after=after, limit=query["limit"],
                      language=language)
@@ -129,7 +146,7 @@ def get_case(case_id: int) -> Response:
         "photos": [{"id": photo_id, "url": _absolute("api.wound_staff_photo",
                                                      case_id=case.id, photo_id=photo_id)}
                    for photo_id in detail.photo_ids],
-        "events": detail.events, "notes": [_note_fields(n) for n in detail.notes],
+        "events": detail.events, "notes": [_note_fields(n, detail.writers) for n in detail.notes],
         "allowed_moves": [to.value for to in detail.allowed],
         "proposal": proposal_fields(classification.proposal_for(case)),
         "version": detail.version}
@@ -223,7 +240,7 @@ def _changed_answer(case: FollowUp, note: CaseNote | None) -> Response:
     return _with_etag(jsonify(ChangedSchema().dump({
         "case_id": case.id, "state": case.state.value, "version": case.version_id,
         "allowed_moves": [to.value for to in review.allowed_moves(case.state)],
-        "note": _note_fields(note) if note else None})), case)
+        "note": _note_fields(note, review.writers([note])) if note else None})), case)
 
 
 def _with_etag(response: Response, case: FollowUp) -> Response:
@@ -256,10 +273,12 @@ def _operation_fields(operation_: Operation, language: str) -> dict:
             "implant", "discharged_on", "nnis_index")}}
 
 
-def _note_fields(note: CaseNote) -> dict:
+def _note_fields(note: CaseNote, writers: dict[str, str]) -> dict:
+    """A note as the API shows it; ``writers`` is ``review.writers`` of its notes."""
     return {"id": note.id, "kind": note.kind.value, "topic": note.topic,
             "outcome": note.outcome.value if note.outcome else None, "text": note.text,
-            "written_by": note.written_by, "written_at": note.written_at}
+            "written_by": note.written_by, "written_by_name": writers.get(note.written_by),
+            "written_at": note.written_at}
 
 
 def _absolute(endpoint: str, **values) -> str:

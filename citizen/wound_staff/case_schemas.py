@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, fields, validate
 
 from citizen.api.schemas import JsonInteger, PageQuerySchema, page_of
 from citizen.wound.api_schemas import AnswerBodySchema
@@ -21,30 +21,29 @@ OPEN_STATES = [state.value for state in CaseState if state in worklist.OPEN]
 
 
 class WorklistQuerySchema(PageQuerySchema):
-    """``GET /api/v1/staff/ssi/worklist``: paging and the filters, every one optional."""
+    """``GET /api/v1/staff/ssi/worklist``: paging and the filters, every one optional. The
+    schema reads their types; what they may be is the page's rule too
+    (``worklist_query.filters_of``), so the enums here are documentation."""
 
     class Meta:
         unknown = RAISE
 
     limit = fields.Integer(load_default=50,
                            validate=validate.Range(min=1, max=worklist.MAX_LIMIT))
-    category = fields.String(load_default=None, validate=validate.OneOf(
-                                 [category.key for category in catalogue.load().categories]),
-                             metadata={"description": "A catalogue category (CSEC, HPRO ...)."})
+    category = fields.String(load_default=None, metadata={
+        "description": "A catalogue category (CSEC, HPRO ...).",
+        "enum": [category.key for category in catalogue.load().categories]})
     operated_from = fields.Date(load_default=None, metadata={
         "description": "Operated on or after this Norwegian day (YYYY-MM-DD)."})
     operated_to = fields.Date(load_default=None, metadata={
-        "description": "Operated on or before this Norwegian day."})
+        "description": "Operated on or before this Norwegian day; not before "
+                       "operated_from."})
     unit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID),
-                          metadata={"description": "The unit's organisation id."})
-    state = fields.String(load_default=None, validate=validate.OneOf(STATES), metadata={
-        "description": "Cases in this state only (any state; without it, the open ones)."})
-
-    @validates_schema
-    def _in_order(self, data, **_kwargs):
-        first, last = data.get("operated_from"), data.get("operated_to")
-        if first and last and last < first:
-            raise ValidationError("must not be before operated_from", field_name="operated_to")
+                          metadata={"description": "The organisation id of a unit of the "
+                                                   "staff member's hospital."})
+    state = fields.String(load_default=None, metadata={
+        "description": "Cases in this state only (any state; without it, the open ones).",
+        "enum": STATES})
 
 
 class PatientSchema(Schema):
@@ -181,7 +180,11 @@ class NoteSchema(Schema):
     outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(
         [o.value for o in CallOutcome]))
     text = fields.String(required=True)
-    written_by = fields.String(required=True)
+    written_by = fields.String(required=True, metadata={
+        "description": "Who wrote it: staff:<id>, or system:<client> for the system's."})
+    written_by_name = fields.String(required=True, allow_none=True, metadata={
+        "description": "The staff member's name, as the case page shows it; null for a "
+                       "note the system wrote."})
     written_at = fields.AwareDateTime(required=True)
 
 

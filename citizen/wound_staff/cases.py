@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
@@ -25,8 +24,6 @@ from citizen.wound_staff import labels
 from citizen.wound_staff.access import ID, case_or_404, infection_control
 from citizen.wound_staff.statistics import category_name
 from services.clock import today_in_norway
-from services.db import db
-from services.people.models import StaffMember
 from services.wound import answers, classification, review, staff, states
 from services.wound.models import CallOutcome, NoteKind
 
@@ -152,17 +149,8 @@ def page(case_id: int, *, form: str | None = None, entered: dict[str, str] | Non
         patient=person_label(detail.person),
         category=category_name(detail.operation.category),
         day=(today_in_norway() - detail.operation.operated_on).days,
-        writers=_writers(detail.notes), labels=labels, NoteKind=NoteKind,
+        writers=detail.writers, labels=labels, NoteKind=NoteKind,
         topics=review.TOPICS, outcomes=list(CallOutcome),
         takes_answer=case.state in answers.OPEN,
         classifiable=case.state in classification.CLASSIFIABLE), status
 
-
-def _writers(notes) -> dict[str, str]:
-    """Who wrote each note, by the ``staff:<id>`` it names."""
-    ids = {int(n.written_by.removeprefix("staff:")) for n in notes
-           if n.written_by.startswith("staff:") and n.written_by[6:].isdecimal()}
-    if not ids:
-        return {}
-    return {f"staff:{member.id}": member.name for member in db.session.scalars(
-        sa.select(StaffMember).where(StaffMember.id.in_(ids)))}

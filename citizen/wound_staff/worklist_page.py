@@ -19,7 +19,6 @@ from services.db import db
 from services.people.models import Organisation
 from services.wound import catalogue, worklist
 from services.wound.models import CaseState
-from services.wound.staff import organisations_of
 
 #: Entries on a page of the worklist.
 PAGE_SIZE = 50
@@ -37,7 +36,7 @@ def worklist_url(**filters: str) -> str:
 
 def units_of_hospital() -> list[Organisation]:
     """The units below the staff member's hospital, by name (the filter's choices)."""
-    ids = organisations_of(g.actor) - {g.actor.organisation_id}
+    ids = worklist_query.hospital_units(g.actor)
     if not ids:
         return []
     return list(db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids))

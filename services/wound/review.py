@@ -8,15 +8,16 @@ case changed (:class:`staff.Stale`). Every read and write is audited.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from services import audit
-from services.actors import Actor
+from services.actors import Actor, ActorKind
 from services.db import db
-from services.people.models import Person
+from services.people.models import Person, StaffMember
 from services.wound import answered, answers, photos, staff, states
 from services.wound.models import (
     Answer,
@@ -45,6 +46,7 @@ BY_HAND = frozenset({(S.ANSWERED, S.TRIAGED), (S.TRIAGED, S.UNDER_REVIEW),
                      (S.AWAITING_INFORMATION, S.UNDER_REVIEW), (S.CLASSIFIED, S.CLOSED),
                      (S.CLASSIFIED, S.UNDER_REVIEW), (S.NON_RESPONDER, S.LOST)})
 NOTE_RESOURCE = "WoundCaseNote"
+_STAFF = f"{ActorKind.STAFF.value}:"
 
 
 class Invalid(ValueError):
@@ -73,6 +75,8 @@ class Detail:
     events: list[ReportedEvent]
     #: Notes and calls, newest first.
     notes: list[CaseNote]
+    #: The names of the staff who wrote them (``writers``).
+    writers: dict[str, str]
     allowed: list[S]
 
     @property
@@ -85,6 +89,9 @@ def case_detail(*, case_id: int, actor: Actor, language: str = "nb") -> Detail:
     case = staff.case_for(case_id, actor=actor)
     staff.audit_read(case, actor=actor)
     answer = answers.answer_of(case.id)
+    notes = list(db.session.scalars(sa.select(CaseNote).where(
+        CaseNote.follow_up_id == case.id).order_by(CaseNote.written_at.desc(),
+                                                   CaseNote.id.desc())))
     sections = (answered.sections(answers.questionnaire_of(case),
                                   answer.response.get("item", []), language=language)
                 if answer is not None else [])
@@ -95,10 +102,18 @@ def case_detail(*, case_id: int, actor: Actor, language: str = "nb") -> Detail:
         events=list(db.session.scalars(sa.select(ReportedEvent).where(
             ReportedEvent.operation_id == case.operation_id).order_by(
             ReportedEvent.occurred_on))),
-        notes=list(db.session.scalars(sa.select(CaseNote).where(
-            CaseNote.follow_up_id == case.id).order_by(CaseNote.written_at.desc(),
-                                                       CaseNote.id.desc()))),
-        allowed=allowed_moves(case.state))
+        notes=notes, writers=writers(notes), allowed=allowed_moves(case.state))
+
+
+def writers(notes: Iterable[CaseNote]) -> dict[str, str]:
+    """The name of each staff member who wrote one of ``notes``, by the ``staff:<id>`` the
+    note names; the system's notes (``system:...``) have no name and are not in it."""
+    ids = {int(ref.removeprefix(_STAFF)) for ref in (n.written_by for n in notes)
+           if ref.startswith(_STAFF) and ref.removeprefix(_STAFF).isdecimal()}
+    if not ids:
+        return {}
+    return {f"{_STAFF}{member.id}": member.name for member in db.session.scalars(
+        sa.select(StaffMember).where(StaffMember.id.in_(ids)))}
 
 
 def _locked(case_id: int, version: int | None, actor: Actor) -> FollowUp:

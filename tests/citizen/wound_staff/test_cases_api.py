@@ -19,8 +19,8 @@ from services.audit.models import AuditEvent
 from services.db import db
 from services.people.models import Role
 from services.people.service import add_organisation
-from services.wound import answers, photos, worklist
-from services.wound.models import AnswerChannel, CaseNote, CaseState
+from services.wound import answers, photos, review, worklist
+from services.wound.models import AnswerChannel, CaseNote, CaseState, NoteKind
 from tests.citizen.pages import sign_in_citizen, sign_in_staff
 from tests.plugins.factories import make_organisation, make_person, make_staff
 from tests.services.wound.answering import response
@@ -286,6 +286,28 @@ def test_a_note_moves_the_version_on_and_is_audited(nurse_api, case):
     stale = nurse_api.post(case_path(case, "/notes"),
                            json={"topic": "gp-contacted", "version": before})
     assert stale.status_code == 409 and stale.get_json()["errors"]["code"] == ["stale"]
+
+
+def test_the_notes_name_who_wrote_them(nurse_api, case, hospital):
+    eva = make_staff(hospital, Role.INFECTION_CONTROL, name="Eva Hygiene")
+    review.add_note(case_id=case.id, topic="other", text="Ringt fastlegen",
+                    version=case.version_id,
+                    actor=Actor.staff(eva.id, organisation_id=hospital.id))
+    db.session.add(CaseNote(follow_up_id=case.id, kind=NoteKind.NOTE, topic="other",
+                            text="Fra sykehuset", written_by="system:hospital-ehr",
+                            written_at=LATER - timedelta(days=1)))
+    db.session.commit()
+    posted = nurse_api.post(case_path(case, "/notes"),
+                            json={"topic": "gp-contacted", "version": case.version_id})
+    assert posted.status_code == 201, posted.get_json()
+    mine = posted.get_json()["note"]
+    assert mine["written_by"].startswith("staff:")
+    assert mine["written_by_name"] == "Sykepleier Test"  # make_staff's name for the nurse
+
+    notes = nurse_api.get(case_path(case)).get_json()["notes"]
+    assert [(n["written_by"], n["written_by_name"]) for n in notes] == [
+        (mine["written_by"], "Sykepleier Test"), (f"staff:{eva.id}", "Eva Hygiene"),
+        ("system:hospital-ehr", None)]
 
 
 @pytest.mark.parametrize(("sent", "field"), [

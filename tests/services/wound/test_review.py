@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from services.actors import Actor
 from services.audit.models import AuditEvent
 from services.db import db
-from services.wound import answers, review, states
+from services.wound import answers, review, staff, states
 from services.wound.models import AnswerChannel, CallOutcome, CaseNote, NoteKind
 from services.wound.models import CaseState as S
 from services.wound.staff import NotFound, Stale
@@ -35,6 +35,7 @@ def test_a_move_with_the_version_read_and_the_stale_one(hospital, nurse):
     with pytest.raises(Stale) as stale:
         review.transition(case_id=case.id, to="under_review", version=version, actor=nurse)
     assert stale.value.current == case.version_id
+    assert "the case was changed by someone else; reload it" in str(stale.value)
     with pytest.raises(states.NotAllowed):
         review.transition(case_id=case.id, to="classified", version=case.version_id,
                           actor=nurse)
@@ -129,3 +130,40 @@ def test_a_photo_of_another_case_is_not_there_and_not_audited(hospital, nurse):
     assert db.session.scalar(reads) == 0
     assert review.photo(case_id=hers.id, photo_id=photo.id, actor=nurse).id == photo.id
     assert db.session.scalar(reads) == 1
+
+
+def test_the_writers_are_the_staff_by_name_and_the_system_is_none(hospital, nurse):
+    from tests.plugins.factories import make_staff
+
+    eva = make_staff(hospital, name="Eva Hygiene")
+    notes = [CaseNote(written_by=ref) for ref in (
+        f"staff:{eva.id}", nurse.ref, "system:hospital-ehr", "staff:", "staff:x",
+        f"person:{eva.id}", "staff:999999")]
+    names = review.writers(notes)
+    assert names == {f"staff:{eva.id}": "Eva Hygiene", nurse.ref: names[nurse.ref]}
+    assert names[nurse.ref] and names[nurse.ref] != "Eva Hygiene"
+    assert review.writers([]) == {}
+
+
+def test_the_detail_names_who_wrote_each_note(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.ANSWERED)
+    review.add_note(case_id=case.id, topic="other", text="Ringt fastlegen",
+                    version=case.version_id, actor=nurse)
+    detail = review.case_detail(case_id=case.id, actor=nurse)
+    [note] = detail.notes
+    assert detail.writers == review.writers([note]) and note.written_by in detail.writers
+
+
+def test_reading_a_case_audits_whose_case_it_is(hospital, nurse):
+    case = make_case(make_person(), hospital, state=S.ANSWERED)
+    review.case_detail(case_id=case.id, actor=nurse)
+    [read] = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "read", AuditEvent.resource_type == "WoundFollowUp"))
+    assert (read.subject_person_id, read.resource_id) == (case.person_id, str(case.id))
+
+
+@pytest.mark.parametrize("actor", [Actor.staff(1, organisation_id=None), Actor.person(1),
+                                   Actor.system("hospital-ehr")])
+def test_surveillance_work_is_for_staff_in_an_organisation(db, actor):
+    with pytest.raises(PermissionError, match="surveillance work is for staff in an org"):
+        staff.organisations_of(actor)
