@@ -231,8 +231,10 @@ class _Batch:
             log.warning("KRR unavailable while deciding a notification; the channel asks again")
             self.contacts = contacts.resolve_many(people, self.settings, ask_krr=False)
             self.krr_answered = False
-        numbers = {_normalised_mobile(found.mobile) for found in self.contacts.values()}
-        numbers.discard(None)
+        #: Each number as E.164, None if it is none (read once: phonenumbers is slow).
+        self.numbers = {found.mobile: _normalised_mobile(found.mobile)
+                        for found in self.contacts.values()}
+        numbers = set(self.numbers.values()) - {None}
         self.stopped = set(db.session.scalars(
             sa.select(SmsOptOut.phone).where(SmsOptOut.phone.in_(numbers)))) if numbers else set()
         self.leaving = _leaving({r.person_id for r in requests if _cappable(r)},
@@ -316,11 +318,11 @@ class _Batch:
         return self.senders[organisation_id]
 
     def usable_mobile(self, raw: str | None) -> str | None:
-        number = _normalised_mobile(raw)
+        number = self.numbers[raw]
         return None if number is None or number in self.stopped else number
 
     def said_stop(self, raw: str) -> bool:
-        return _normalised_mobile(raw) in self.stopped
+        return self.numbers[raw] in self.stopped
 
 
 def _message(channel: str, *, event: str, language: str, sender: str | None,
