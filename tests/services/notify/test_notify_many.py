@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from services.actors import Actor
 from services.db import db
-from services.notify import krr
+from services.notify import krr, service
 from services.notify.events import UnknownEvent, register_event
 from services.notify.models import (
     ChannelChoice,
@@ -116,10 +116,13 @@ def _one_by_one_then_batch(requests):
     return ways
 
 
+@pytest.mark.parametrize("chunk", [500, 2], ids=["one-chunk", "chunks-of-two"])
 @pytest.mark.parametrize("hour", [9, 22], ids=["day", "quiet-hours"])
 def test_a_batch_decides_as_one_request_after_the_other(db, newsletter, notify_rules,
-                                                        frozen_clock, published_messages,
-                                                        hour):
+                                                        frozen_clock, monkeypatch, hour,
+                                                        chunk):
+    """Chunks of two split the capped person's requests and the repeated key's."""
+    monkeypatch.setattr(service, "CHUNK", chunk)
     notify_rules(daily_cap=2, quiet_hours="21:00-08:00")
     people, unit = _people()
     notify(person_id=people["ordinary"].id, event=NEW, context={}, actor=SERVICE,
