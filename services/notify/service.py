@@ -26,12 +26,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 
-from services import audit
+from services import audit, driver
 from services.actors import Actor
 from services.clock import utcnow
 from services.db import db
@@ -217,6 +219,7 @@ class _Batch:
                                        .where(MuteRule.person_id.in_(person_ids))):
             self.mutes[rule.person_id].append(rule)
         self.senders: dict[int | None, str | None] = {}
+        self.rendered: dict[tuple, dict[str, str]] = {}
         self.rows: list[Notification] = []
         self.messages: list[tuple[Notification, NewMessage]] = []
 
@@ -274,9 +277,25 @@ class _Batch:
         person = self.people[request.person_id]
         language = language_of(person, self.settings.get(request.person_id))
         sender = self.sender(request.organisation_id)
-        return [self.queue(request, channel, {"person_id": person.id, **_message(
+        return [self.queue(request, channel, {"person_id": person.id, **self.message(
             channel, event=request.event, language=language, sender=sender,
             context=request.context)}) for channel in chosen]
+
+    def message(self, channel: str, *, event: str, language: str, sender: str | None,
+                context: Mapping[str, Any]) -> dict[str, str]:
+        """:func:`_message`, rendered once a batch for each different notice: the same
+        event in the same language from the same sender reads the same (the templates
+        read nothing else), and rendering was a third of a wound invitation's cost."""
+        try:
+            key = (channel, event, language, sender, frozenset(context.items()))
+            hash(key)
+        except TypeError:  # a context with lists or dicts in it: rendered every time
+            return _message(channel, event=event, language=language, sender=sender,
+                            context=context)
+        if key not in self.rendered:
+            self.rendered[key] = _message(channel, event=event, language=language,
+                                          sender=sender, context=context)
+        return dict(self.rendered[key])
 
     def preferred(self, request: Request) -> tuple[str, ...]:
         stored = self.settings.get(request.person_id)
@@ -321,8 +340,24 @@ class _Batch:
         ids = enqueue_many([message for _, message in self.messages])
         for (row, _), message_id in zip(self.messages, ids, strict=True):
             row.outbox_message_id = message_id
-        db.session.add_all(self.rows)
-        db.session.flush()
+        connection = db.session.connection()
+        if connection.dialect.name != "postgresql" or not self.rows:
+            db.session.add_all(self.rows)
+            db.session.flush()
+            return
+        # One INSERT on the cursor (services.driver), ~0.3 ms a row less than the unit of
+        # work; the rows then join the session as if loaded, so a later lookup of their
+        # keys (the same key again) returns these very objects.
+        for row in self.rows:
+            row.created_at = self.now
+        inserted = driver.insert_many(connection, _notifications, [{
+            column.key: _for_driver(getattr(row, column.key)) for column in _INSERTED}
+            for row in self.rows], returning=("id", "dedupe_key"))
+        ids = {found.dedupe_key: found.id for found in inserted}
+        for row in self.rows:
+            row.id = ids[row.dedupe_key]
+            make_transient_to_detached(row)
+            db.session.add(row)
 
     def sender(self, organisation_id: int | None) -> str | None:
         if organisation_id not in self.senders:
@@ -348,6 +383,18 @@ def _message(channel: str, *, event: str, language: str, sender: str | None,
     email = content.render_email(event=event, language=language, sender=sender,
                                  context=context)
     return {"subject": email.subject, "text": email.text, "html": email.html}
+
+
+_notifications = Notification.__table__
+_INSERTED = [column for column in _notifications.columns if column.key != "id"]
+
+
+def _for_driver(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return value
 
 
 def _decided(keys: set[str]) -> dict[str, list[Notification]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -61,15 +62,12 @@ def take_due_steps(*, now: datetime) -> int:
 def _take(cases: Sequence[FollowUp], *, now: datetime, today: date) -> int:
     """The step due today of each of ``cases``; how many were taken."""
     steps = [(case, due) for case in cases if (due := _due(case, today)) is not None]
-    for step, to in _MOVES.items():
-        moving = [(case, due) for case, due in steps if due.step is step]
-        for case, due in moving:
-            if step is Step.INVITE:
-                case.invited_at = now
-            elif step is Step.REMIND:
-                case.reminders_sent, case.last_reminded_at = due.reminder, now
-        if moving:
-            states.move_many([case for case, _ in moving], to, actor=ACTOR)
+    moves: dict[tuple[Step, int], list[FollowUp]] = {}  # a reminder's number is a column
+    for case, due in steps:
+        moves.setdefault((due.step, due.reminder), []).append(case)
+    for (step, reminder), moving in moves.items():
+        states.move_many(moving, _MOVES[step], actor=ACTOR,
+                         also=_what_else(step, reminder=reminder, now=now))
     noticed = [(case, due) for case, due in steps
                if due.send and due.step is not Step.NON_RESPONDER]
     by_sms = sms.offered_to({case.person_id for case, _ in noticed})
@@ -85,6 +83,15 @@ def _take(cases: Sequence[FollowUp], *, now: datetime, today: date) -> int:
             sms.offer(case=case, decided=notice, now=now)
     queue_form_tasks([case for case, due in noticed if due.step is Step.INVITE])
     return len(steps)
+
+
+def _what_else(step: Step, *, reminder: int, now: datetime) -> dict[str, Any]:
+    """What a step records on the case besides its state."""
+    if step is Step.INVITE:
+        return {"invited_at": now}
+    if step is Step.REMIND:
+        return {"reminders_sent": reminder, "last_reminded_at": now}
+    return {}
 
 
 def _due(case: FollowUp, today: date) -> Due | None:
