@@ -80,6 +80,10 @@ def rows(connection: sa.Connection, statement: sa.Select | sa.UpdateBase, values
         fetched = cursor.fetchall()
     finally:
         cursor.close()
+    return _typed(compiled, fetched)
+
+
+def _typed(compiled: _Compiled, fetched: list[tuple]) -> list:
     processors = compiled.processors
     make = compiled.row._make
     return [make([value if process is None or value is None else process(value)
@@ -87,28 +91,34 @@ def rows(connection: sa.Connection, statement: sa.Select | sa.UpdateBase, values
             for row in fetched]
 
 
+_inserts: dict[tuple[str, tuple[str, ...], tuple[str, ...]], sa.Insert] = {}
 
 
-_inserts: dict[tuple[str, tuple[str, ...]], sa.Insert] = {}
-
-
-def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict], *,
+                returning: tuple[str, ...] = ()) -> list:
     """Insert ``rows`` in one statement, not one execution per row as an executemany does:
     each column's values are bound as one array and ``unnest`` makes the rows, so the SQL is
     the same for any number of rows (the driver parses it once; a VALUES list per count
     was parsed anew each time, being too long for its cache). Every row has the same keys,
-    columns of ``table``, with values in the form the driver takes."""
+    columns of ``table``, with values in the form the driver takes. The ``returning``
+    columns of the rows inserted, in no promised order (return a unique column to match
+    them up by)."""
     columns = tuple(rows[0])
-    key = (table.name, columns)
+    key = (table.name, columns, returning)
     statement = _inserts.get(key)
     if statement is None:
         arrays = [sa.cast(sa.bindparam(name), postgresql.ARRAY(table.c[name].type))
                   for name in columns]
         source = sa.func.unnest(*arrays).table_valued(*columns).render_derived()
-        statement = _inserts[key] = sa.insert(table).from_select(columns, sa.select(*source.c))
+        statement = sa.insert(table).from_select(columns, sa.select(*source.c))
+        if returning:
+            statement = statement.returning(*(table.c[name] for name in returning))
+        _inserts[key] = statement
     compiled = _compile(connection, statement)
     cursor = connection.connection.cursor()
     try:
         cursor.execute(compiled.sql, {name: [row[name] for row in rows] for name in columns})
+        fetched = cursor.fetchall() if returning else None
     finally:
         cursor.close()
+    return _typed(compiled, fetched) if fetched is not None else []

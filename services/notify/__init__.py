@@ -1,7 +1,8 @@
 """Notifications: the one way a message reaches a citizen (SMS, e-mail, or a paper letter).
 
-Services call ``notify()``; it decides channel, language, content and timing from the
-person's settings and enqueues outbox rows. Channels deliver them from the workers.
+Services call ``notify()`` (or ``notify_many()`` for a batch, due jobs); it decides channel,
+language, content and timing from the person's settings and enqueues outbox rows. Channels
+deliver them from the workers.
 """
 
 from services.domain import Domain

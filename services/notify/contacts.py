@@ -8,10 +8,11 @@ every time, whichever source wins, because its reservation overrides them all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from services.db import db
-from services.notify.krr import KrrEntry, contact_register
+from services.notify.krr import NOT_REGISTERED, KrrEntry, contact_register
 from services.notify.models import NotificationSettings
 from services.people.models import Person
 from services.people.service import national_id_of
@@ -33,16 +34,27 @@ class Contacts:
 def resolve(person: Person) -> Contacts:
     """The person's addresses now; raises ``KrrUnavailable`` (a temporary failure) when KRR
     does not answer."""
-    own = db.session.get(NotificationSettings, person.id)
-    krr = contact_register().lookup(national_id_of(person))
-    return _combined(own, person, krr)
+    return resolve_many([person], {person.id: db.session.get(NotificationSettings, person.id)}
+                        )[person.id]
+
+
+def resolve_many(people: Sequence[Person], own: Mapping[int, NotificationSettings | None], *,
+                 ask_krr: bool = True) -> dict[int, Contacts]:
+    """:func:`resolve` for many people, by person id, with KRR asked for them all at once
+    (``ask_krr=False``: as :func:`resolve_without_krr`); ``own`` is each one's stored
+    settings, read by the caller (missing or None: she has none)."""
+    if not ask_krr:
+        return {p.id: _combined(own.get(p.id), p, NOT_REGISTERED) for p in people}
+    numbers = {p.id: national_id_of(p) for p in people}
+    found = contact_register().lookup_many(list(numbers.values()))
+    return {p.id: _combined(own.get(p.id), p, found[numbers[p.id]]) for p in people}
 
 
 def resolve_without_krr(person: Person) -> Contacts:
     """Own and hospital addresses only, for deciding while KRR is down (the channel asks
     KRR again before it sends)."""
     own = db.session.get(NotificationSettings, person.id)
-    return _combined(own, person, KrrEntry(reserved=False))
+    return resolve_many([person], {person.id: own}, ask_krr=False)[person.id]
 
 
 def _combined(own: NotificationSettings | None, person: Person, krr: KrrEntry) -> Contacts:

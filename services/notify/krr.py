@@ -17,6 +17,7 @@ points at the gateway that adds it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -45,8 +46,14 @@ class KrrUnavailable(TemporaryFailure):
     """KRR did not answer, or not usefully: try again later. No personal data inside."""
 
 
+#: Identity numbers in one lookup: KRR's own limit per request.
+MAX_LOOKUP = 1000
+
+
 class ContactRegister(Protocol):
     def lookup(self, national_id: str) -> KrrEntry: ...
+
+    def lookup_many(self, national_ids: Sequence[str]) -> dict[str, KrrEntry]: ...
 
 
 class NoContactRegister:
@@ -54,6 +61,9 @@ class NoContactRegister:
 
     def lookup(self, national_id: str) -> KrrEntry:
         return NOT_REGISTERED
+
+    def lookup_many(self, national_ids: Sequence[str]) -> dict[str, KrrEntry]:
+        return dict.fromkeys(national_ids, NOT_REGISTERED)
 
 
 @dataclass(frozen=True)
@@ -64,9 +74,20 @@ class HttpContactRegister:
     timeout: tuple[float, float] = (3.05, 10.0)
 
     def lookup(self, national_id: str) -> KrrEntry:
+        return self.lookup_many([national_id])[national_id]
+
+    def lookup_many(self, national_ids: Sequence[str]) -> dict[str, KrrEntry]:
+        """Each number's entry, asked :data:`MAX_LOOKUP` at a time."""
+        wanted = list(dict.fromkeys(national_ids))
+        found: dict[str, KrrEntry] = {}
+        for start in range(0, len(wanted), MAX_LOOKUP):
+            found |= self._ask(wanted[start:start + MAX_LOOKUP])
+        return found
+
+    def _ask(self, national_ids: list[str]) -> dict[str, KrrEntry]:
         try:
             response = requests.post(f"{self.url.rstrip('/')}/rest/v1/personer",
-                                     json={"personidentifikatorer": [national_id]},
+                                     json={"personidentifikatorer": national_ids},
                                      headers={"Accept": "application/json"},
                                      timeout=self.timeout)
         except requests.RequestException as exc:
@@ -76,11 +97,11 @@ class HttpContactRegister:
                                  retry_after=_retry_after(response))
         try:
             people = response.json()["personer"]
-            entry = next((p for p in people if p.get("personidentifikator") == national_id),
-                         None)
+            entries = {p.get("personidentifikator"): p for p in people}
         except (ValueError, KeyError, TypeError, AttributeError):
             raise KrrUnavailable("KRR answered with an unreadable body") from None
-        return NOT_REGISTERED if entry is None else _entry(entry)
+        return {number: NOT_REGISTERED if number not in entries else _entry(entries[number])
+                for number in national_ids}
 
 
 def _entry(person: dict[str, Any]) -> KrrEntry:

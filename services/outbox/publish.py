@@ -20,14 +20,28 @@ _KEY = "outbox_publish"
 log = logging.getLogger(__name__)
 
 
-def _send_deliver_task(message_id: int) -> None:
-    from services.outbox.tasks import deliver
+#: Up to this many ids a transaction's messages are published one task each; more go as
+#: tasks of up to FAN_OUT ids each, which a worker turns into one task per message. A
+#: publish costs the committing process ~1.4 ms (Celery's message, a Redis round trip):
+#: 43 s after the commit of a national year's 31,000 invitations, ~0.1 s as fan-outs.
+DIRECT = 50
+FAN_OUT = 500
 
-    deliver.delay(message_id)
+
+def _send_deliver_tasks(message_ids: list[int]) -> None:
+    from services.outbox.tasks import deliver, fan_out
+
+    if len(message_ids) <= DIRECT:
+        for message_id in message_ids:
+            deliver.delay(message_id)
+        return
+    for start in range(0, len(message_ids), FAN_OUT):
+        fan_out.delay(message_ids[start:start + FAN_OUT])
 
 
-#: How an id reaches a worker; tests swap in a recorder.
-publisher: Callable[[int], None] = _send_deliver_task
+#: How a committed transaction's ids reach the workers (all of them in one call, in the
+#: order enqueued); tests swap in a recorder.
+publisher: Callable[[list[int]], None] = _send_deliver_tasks
 
 
 def after_commit(session: Session | scoped_session, message_id: int) -> None:
@@ -65,16 +79,16 @@ def _publish(session: Session) -> None:
         return
     message_ids = [message_id for ids in session.info.pop(_KEY, {}).values()
                    for message_id in ids]
-    for position, message_id in enumerate(message_ids):
-        try:
-            publisher(message_id)
-        except Exception:  # the sweep republishes them; the commit stands either way
-            # A broker that refused one refuses the rest: trying each would hold the
-            # caller for the client's retries (~0.6 s a message with Redis down).
-            log.warning("could not publish outbox messages; the sweep will",
-                        extra={"message_id": message_id,
-                               "unpublished": len(message_ids) - position})
-            return
+    if not message_ids:
+        return
+    try:
+        publisher(message_ids)
+    except Exception:  # the sweep republishes them; the commit stands either way
+        # A broker that refused one refuses the rest: the publisher gives up at the
+        # first refusal rather than hold the caller for the client's retries (~0.6 s a
+        # message with Redis down).
+        log.warning("could not publish outbox messages; the sweep will",
+                    extra={"message_id": message_ids[0], "unpublished": len(message_ids)})
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")

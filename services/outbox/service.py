@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +21,7 @@ from services.outbox.channels import PermanentFailure, TemporaryFailure, sender_
 from services.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
+_outbox = OutboxMessage.__table__
 
 MAX_ATTEMPTS = 10
 BASE_DELAY = timedelta(seconds=30)
@@ -30,6 +33,16 @@ STALE_CLAIM = timedelta(minutes=10)
 SWEEP_GRACE = timedelta(minutes=2)
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to queue: what :func:`enqueue` takes."""
+
+    channel: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    not_before: datetime | None = None
+
+
 def enqueue(*, channel: str, payload: dict[str, Any], dedupe_key: str,
             not_before: datetime | None = None) -> OutboxMessage:
     """Add a message to the outbox in the current transaction (idempotent on ``dedupe_key``).
@@ -38,20 +51,56 @@ def enqueue(*, channel: str, payload: dict[str, Any], dedupe_key: str,
     held until ``not_before`` (the end of the quiet hours) is not published at commit: the
     sweep hands it out once it is due, so no task waits hours in the broker.
     """
-    existing = db.session.scalar(
-        sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
-    )
-    if existing is not None:
-        return existing
+    [message_id] = enqueue_many([NewMessage(channel=channel, payload=payload,
+                                            dedupe_key=dedupe_key, not_before=not_before)])
+    return db.session.get(OutboxMessage, message_id)
+
+
+def enqueue_many(messages: Sequence[NewMessage]) -> list[int]:
+    """:func:`enqueue` for many at once: their ids, in order. The keys already queued are
+    looked up in one query (a key twice in ``messages`` is one message) and the new rows
+    inserted in one statement."""
+    keys = [message.dedupe_key for message in messages]
+    if not keys:
+        return []
+    ids: dict[str, int] = dict(db.session.execute(
+        sa.select(OutboxMessage.dedupe_key, OutboxMessage.id)
+        .where(OutboxMessage.dedupe_key.in_(set(keys)))).all())
     now = utcnow()
-    held = not_before is not None and not_before > now
-    message = OutboxMessage(channel=channel, payload=payload, dedupe_key=dedupe_key,
-                            next_attempt_at=not_before if held else now)
-    db.session.add(message)
-    db.session.flush()
-    if not held:
-        publish.after_commit(db.session, message.id)
-    return message
+    rows: dict[str, dict[str, Any]] = {}
+    published: list[str] = []
+    for message in messages:
+        if message.dedupe_key in ids or message.dedupe_key in rows:
+            continue
+        held = message.not_before is not None and message.not_before > now
+        rows[message.dedupe_key] = {
+            "channel": message.channel, "payload": message.payload,
+            "dedupe_key": message.dedupe_key, "status": OutboxStatus.PENDING.value,
+            "attempts": 0, "next_attempt_at": message.not_before if held else now,
+            "created_at": now}
+        if not held:
+            published.append(message.dedupe_key)
+    if rows:
+        ids |= _insert(list(rows.values()))
+    for key in published:
+        publish.after_commit(db.session, ids[key])
+    return [ids[key] for key in keys]
+
+
+def _insert(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """New outbox rows, in one statement; their ids by key."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":  # one INSERT, on the cursor: services.driver
+        inserted = driver.insert_many(
+            connection, _outbox,
+            [{**row, "payload": json.dumps(row["payload"]),
+              "next_attempt_at": row["next_attempt_at"].astimezone(UTC),
+              "created_at": row["created_at"].astimezone(UTC)} for row in rows],
+            returning=("id", "dedupe_key"))
+    else:
+        inserted = db.session.execute(
+            sa.insert(_outbox).returning(_outbox.c.id, _outbox.c.dedupe_key), rows).all()
+    return {row.dedupe_key: row.id for row in inserted}
 
 
 @dataclass(frozen=True)
@@ -65,7 +114,6 @@ class Claimed:
     attempts: int
 
 
-_outbox = OutboxMessage.__table__
 _NOW = sa.bindparam("now", type_=OutboxMessage.claimed_at.type)
 #: The claim, returning the row, in one round trip. It and the record of a send run for
 #: every message, so they are compiled once and sent on the cursor (services.driver).

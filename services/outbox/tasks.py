@@ -28,6 +28,16 @@ def deliver(self, message_id: int) -> str:
     return outcome.status.value
 
 
+@shared_task(name="outbox.fan_out", ignore_result=True)
+def fan_out(message_ids: list[int]) -> int:
+    """Publish one ``outbox.deliver`` per id: a large commit's ids, handed over in one
+    task (``publish.FAN_OUT``) so its process need not publish each. What a broker failure
+    here leaves unpublished, the sweep republishes."""
+    for message_id in message_ids:
+        deliver.delay(message_id)
+    return len(message_ids)
+
+
 @due_job("outbox.sweep", every=timedelta(minutes=1))
 def sweep(*, now) -> int:
     """Republish due messages whose task was lost (broker down at commit, worker died)."""

@@ -30,6 +30,7 @@ nowhere, so helsenorge is told and may send it again.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,7 +41,7 @@ from services.fhir.mapping import MappingError, instant, resource_id
 from services.helsenorge.envelope import Envelope
 from services.helsenorge.service import RefusedMessage, deliver_envelope, inbound_handler
 from services.notify.content import sender_name
-from services.outbox import PermanentFailure, enqueue, sender
+from services.outbox import NewMessage, PermanentFailure, enqueue, enqueue_many, sender
 from services.outbox.models import OutboxMessage, OutboxStatus
 from services.people.fhir import national_identifier
 from services.people.lookups import ORG_NUMBER_SYSTEM
@@ -64,9 +65,10 @@ CONFIDENTIALITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-Confidentiali
 _CORRELATION_PREFIX = "wound-form-"
 
 
-def queue_form_task(case: FollowUp) -> None:
-    """Queue the case's form task for helsenorge (once per case; sent after the commit)."""
-    enqueue(channel=CHANNEL, dedupe_key=_task_key(case), payload={"case_id": case.id})
+def queue_form_tasks(cases: Sequence[FollowUp]) -> None:
+    """Queue each case's form task for helsenorge (once per case; sent after the commit)."""
+    enqueue_many([NewMessage(channel=CHANNEL, dedupe_key=_task_key(case),
+                             payload={"case_id": case.id}) for case in cases])
 
 
 def _task_key(case: FollowUp) -> str:

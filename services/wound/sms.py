@@ -28,6 +28,7 @@ import copy
 import functools
 import logging
 import re
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,10 +59,12 @@ ASKABLE_TYPES = frozenset({"boolean", "choice"})
 MAX_OPTIONS = 9
 
 
-def offered_to(person_id: int) -> bool:
-    """Whether she opted in to answering by SMS."""
-    stored = db.session.get(NotificationSettings, person_id)
-    return bool(stored and stored.answer_by_sms)
+def offered_to(person_ids: Collection[int]) -> set[int]:
+    """Those of them who opted in to answering by SMS (one query)."""
+    if not person_ids:
+        return set()
+    return set(db.session.scalars(sa.select(NotificationSettings.person_id).where(
+        NotificationSettings.person_id.in_(person_ids), NotificationSettings.answer_by_sms)))
 
 
 def offer(*, case: FollowUp, decided: list[Notification], now: datetime) -> bool:

@@ -12,7 +12,7 @@ _BROKER_PUBLISHER = publish.publisher
 def published_messages(monkeypatch):
     """Ids published to the workers during this test, in order."""
     published: list[int] = []
-    monkeypatch.setattr(publish, "publisher", published.append)
+    monkeypatch.setattr(publish, "publisher", published.extend)
     return published
 
 

@@ -85,15 +85,15 @@ def test_a_broker_refusing_at_commit_leaves_the_commit_and_the_rest_to_the_sweep
         db, monkeypatch, caplog):
     attempts: list[int] = []
 
-    def broker_down(message_id: int) -> None:
-        attempts.append(message_id)
+    def broker_down(message_ids: list[int]) -> None:
+        attempts.append(message_ids)
         raise ConnectionError("Connection refused")
 
     monkeypatch.setattr(publish, "publisher", broker_down)
     messages = [_enqueue(f"down-{n}") for n in range(3)]
     db.session.commit()
 
-    assert attempts == [messages[0].id]  # the others are not tried one by one
+    assert attempts == [[m.id for m in messages]]  # one attempt, not one per message
     assert {m.status for m in table_rows(OutboxMessage)} == {OutboxStatus.PENDING}
     [warning] = [r for r in caplog.records if r.name == "services.outbox.publish"]
     assert warning.levelname == "WARNING" and warning.unpublished == 3
@@ -224,3 +224,23 @@ def test_a_temporary_failure_waits_at_least_the_receivers_retry_after(
     assert at_least <= outcome.retry_in <= max(at_least, timedelta(seconds=30))
     frozen_clock.shift(outcome.retry_in - timedelta(seconds=1))
     assert claim(message_id=message.id) is None
+
+
+def test_a_large_commit_is_published_as_fan_outs_a_worker_turns_into_deliveries(
+        monkeypatch):
+    from services.outbox import tasks
+
+    delivered, fanned = [], []
+    monkeypatch.setattr(tasks.deliver, "delay", delivered.append)
+    monkeypatch.setattr(tasks.fan_out, "delay", fanned.append)
+    publish._send_deliver_tasks(list(range(1, publish.DIRECT + 1)))
+    assert delivered == list(range(1, publish.DIRECT + 1)) and fanned == []
+
+    delivered.clear()
+    ids = list(range(1, 2 * publish.FAN_OUT + 2))
+    publish._send_deliver_tasks(ids)
+    assert delivered == [] and [len(chunk) for chunk in fanned] == [
+        publish.FAN_OUT, publish.FAN_OUT, 1]
+    assert [i for chunk in fanned for i in chunk] == ids
+
+    assert tasks.fan_out.run(fanned[2]) == 1 and delivered == [ids[-1]]
