@@ -3,7 +3,7 @@ of the next page. Each surface reads its own spelling (the page ``from``/``to`` 
 write days and ``after``; the API ``operated_from``/``operated_to`` as ISO days and
 ``cursor``), and both then keep to the same rules (``filters_of``, ``after_of``).
 
-The cursor is the last entry's place in the order (``worklist.Entry.cursor``), encoded as
+The cursor is the last entry's place in the order (``worklist.Worklist.next``), encoded as
 every list's (``citizen.api.paging``). It is not signed: it only says where in her own
 hospital's list to go on, so a changed one shows nothing it should not. Anything that is
 not a well-formed place is 400 before it reaches the query.
@@ -95,7 +95,7 @@ def filters_of(*, category: str | None, first: date | None, last: date | None,
                    state=case_state)
 
 
-#: ``worklist.Entry.cursor``: the rank, the score, the moment and the case id.
+#: ``worklist.Worklist.next``: the rank, the score, the moment and the case id.
 CURSOR = (int, int, datetime, int)
 _INT = 2**31 - 1
 #: The triage score's column is a SMALLINT: PostgreSQL refuses a larger one in the query.

@@ -67,15 +67,6 @@ class Entry:
     #: Days since the invitation, for a case without an answer.
     days_without_answer: int | None
 
-    @property
-    def cursor(self) -> list[Any]:
-        """The entry's place in the order (``after=`` of the next page)."""
-        case = self.case
-        moment = (case.answered_at if self.rank == FLAGGED else
-                  case.invited_at or case.created_at if self.rank == TO_CALL else
-                  self.operation.performed_at)
-        return [self.rank, case.triage_score or 0, moment.isoformat(), case.id]
-
     def category_name(self, language: str) -> str:
         return catalogue.load().name_of(self.operation.category, language)
 
@@ -163,20 +154,20 @@ def worklist(*, actor: Actor, filters: Filters = Filters(), after: list[Any] | N
                  sa.select(FollowUp, Operation, Person)
                  .join(Operation, Operation.id == FollowUp.operation_id)
                  .join(Person, Person.id == FollowUp.person_id)
-                 .where(FollowUp.id.in_([case_id for case_id, _rank in places[:limit]])))}
+                 .where(FollowUp.id.in_([case_id for *_, case_id in places[:limit]])))}
     today = today_in_norway()
     entries = [_entry(*found[case_id], rank, today, language)
-               for case_id, rank in places[:limit]]
+               for rank, *_, case_id in places[:limit]]
     audit.record_many(actor=actor, action="read", resource_type="WoundFollowUp",
                       accesses=[(e.case.id, e.person.id) for e in entries], purpose=PURPOSE)
     counts, flagged = _counts(reach, filters)
-    return Worklist(entries, counts, flagged,
-                    entries[-1].cursor if len(places) > limit else None)
+    return Worklist(entries, counts, flagged, places[limit - 1] if len(places) > limit else None)
 
 
 def _places(reach: set[int], filters: Filters, after: list[Any] | None, *,
-            wanted: int) -> list[tuple[int, int]]:
-    """The page's cases as (id, rank), at most ``wanted``: a query per group, in the order
+            wanted: int) -> list[list[Any]]:
+    """The page's cases as their places in the order, ``[rank, score, moment, id]`` (the
+    cursor ``after=`` takes), at most ``wanted``: a query per group, in the order
     they are worked, until the page is full. A first page of flagged answers reads only
     them (one CASE order over every open case had PostgreSQL join and sort them all)."""
     if after is not None:
@@ -184,11 +175,11 @@ def _places(reach: set[int], filters: Filters, after: list[Any] | None, *,
         moment = datetime.fromisoformat(moment)
         if moment.tzinfo is None:
             raise ValueError("a moment without its offset")
-    places: list[tuple[int, int]] = []
+    places: list[list[Any]] = []
     for group in GROUPS:
         if after is not None and group.rank < last_rank:
             continue
-        statement = sa.select(FollowUp.id).where(
+        statement = sa.select(_score, group.moment, FollowUp.id).where(
             group.where, FollowUp.state == filters.state if filters.state
             else FollowUp.state.in_(OPEN))
         if group.needs_operation or _on_operation(filters):
@@ -197,7 +188,8 @@ def _places(reach: set[int], filters: Filters, after: list[Any] | None, *,
             statement = statement.where(group.after(last_score, moment, last_id))
         statement = _filtered(statement, reach, filters).order_by(*group.order()).limit(
             wanted - len(places))
-        places += [(case_id, group.rank) for case_id in db.session.scalars(statement)]
+        places += [[group.rank, score, moment.isoformat(), case_id]
+                   for score, moment, case_id in db.session.execute(statement)]
         if len(places) >= wanted:
             break
     return places
