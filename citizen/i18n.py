@@ -57,7 +57,7 @@ def when(value: date | datetime | None) -> str:
     lang = current_language()
     if isinstance(value, datetime):
         local = _in_norway(value)
-        return f"{_day_in(local.date(), lang)} {_clock_in(local.time(), lang)}"
+        return f"{_day_in(local.date(), lang)} {_clock_in(local.hour, local.minute, lang)}"
     return _day_in(value, lang)
 
 
@@ -70,7 +70,8 @@ def day(value: date | datetime) -> str:
 
 def clock(value: datetime) -> str:
     """The time of day alone, in Norwegian time: ``kl. 10.30``."""
-    return _clock_in(_in_norway(value).time(), current_language())
+    local = _in_norway(value)
+    return _clock_in(local.hour, local.minute, current_language())
 
 
 def _in_norway(moment: datetime) -> datetime:
@@ -85,9 +86,10 @@ def _day_in(value: date, language: str) -> str:
 
 
 @functools.lru_cache(maxsize=3 * 24 * 60)
-def _clock_in(value: time, language: str) -> str:
-    return babel_dates.format_time(value.replace(second=0, microsecond=0),
-                                   _TIME_FORMATS[language], locale=language)
+def _clock_in(hour: int, minute: int, language: str) -> str:
+    # Keyed by the minute: moments with seconds would each be a new entry.
+    return babel_dates.format_time(time(hour, minute), _TIME_FORMATS[language],
+                                   locale=language)
 
 
 def parse_day(text: str) -> date | None:

@@ -16,6 +16,8 @@ MIDNIGHT_OSLO = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)  # 1 December 00.00 in
     ("nb", datetime(2026, 12, 1, 9, 30, tzinfo=UTC), "1. desember 2026 kl. 10.30"),
     ("nn", datetime(2026, 12, 1, 9, 30, tzinfo=UTC), "1. desember 2026 kl. 10.30"),
     ("en", datetime(2026, 12, 1, 9, 30, tzinfo=UTC), "1 December 2026 at 10:30"),
+    # The minute as the clock shows it: seconds cut, never rounded up.
+    ("nb", datetime(2026, 12, 1, 9, 30, 59, 999999, tzinfo=UTC), "1. desember 2026 kl. 10.30"),
     # Midnight in Oslo is still the day before in UTC: the Norwegian date wins.
     ("nb", MIDNIGHT_OSLO, "1. desember 2026 kl. 00.00"),
     ("en", datetime(2026, 11, 30, 22, 59, tzinfo=UTC), "30 November 2026 at 23:59"),
