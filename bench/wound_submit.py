@@ -145,6 +145,62 @@ def answers_stored() -> int:
     return count or 0
 
 
+def profile(cases: list[tuple[int, str]], body: str, requests: int) -> None:
+    """In-process: CPU per submit without the profiler, then cProfile's top functions and
+    the SQL statements one submit sends (each request a case of its own, as under wrk)."""
+    import cProfile
+    import pstats
+
+    import sqlalchemy as sa
+
+    from citizen.app import create_app
+    from citizen.auth.cookies import NAME
+    from services.db import db
+
+    app = create_app()
+    client = app.test_client()
+    fresh = iter(cases)
+
+    def submit() -> None:
+        case_id, token = next(fresh)
+        client.set_cookie(NAME, token, domain="localhost")
+        response = client.post(f"/api/v1/questionnaires/{case_id}/answers", data=body,
+                               content_type="application/json")
+        if response.status_code != 201:
+            raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:500]}")
+
+    for _ in range(5):
+        submit()
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(requests):
+        submit()
+    print(f"submit: {1000 * (time.perf_counter() - started) / requests:.1f} ms wall, "
+          f"{1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
+          "(without the profiler)")
+    profiler = cProfile.Profile(time.process_time)  # CPU: the machine is shared
+    profiler.enable()
+    for _ in range(requests):
+        submit()
+    profiler.disable()
+    found = pstats.Stats(profiler)
+    found.sort_stats("cumulative").print_stats(r"/(citizen|services)/", 45)
+    found.sort_stats("tottime").print_stats(25)
+
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, _parameters, _context, _many):
+        sent.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", keep)
+        submit()
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    print(f"\n{len(sent)} statements through SQLAlchemy for one submit (the driver's own "
+          "not counted):")
+    for statement in sent:
+        print("  " + " ".join(statement.split())[:160])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--citizens", type=int, default=2000)
@@ -152,9 +208,11 @@ def main() -> None:
                         help="never-answered cases each wrk run may answer")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", type=int, metavar="REQUESTS", nargs="?", const=300,
+                        help="profile in-process instead of measuring with wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if not args.profile and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 
     port = free_port()
@@ -162,10 +220,14 @@ def main() -> None:
     with scratch_database(args.admin_url, f"http://127.0.0.1:{port}") as scratch:
         os.environ.update(scratch.env)
         began = time.perf_counter()
-        cases = load(args.citizens, args.cases_per_run * runs)
+        wanted = 2 * args.profile + 10 if args.profile else args.cases_per_run * runs
+        cases = load(args.citizens, wanted)
         print(f"loaded {len(cases):,} invited cases of {args.citizens:,} citizens in "
               f"{time.perf_counter() - began:.0f} s")
         body = answer_body()
+        if args.profile:
+            profile(cases, body, args.profile)
+            return
         slices = iter(range(runs))
         stored: list[int] = []
 

@@ -91,26 +91,29 @@ def _typed(compiled: _Compiled, fetched: list[tuple]) -> list:
             for row in fetched]
 
 
-_inserts: dict[tuple[str, tuple[str, ...], tuple[str, ...]], sa.Insert] = {}
+_inserts: dict[tuple[str, tuple[str, ...], tuple[str, ...], str | None], sa.Insert] = {}
 
 
 def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict], *,
-                returning: tuple[str, ...] = ()) -> list:
+                returning: tuple[str, ...] = (), skip_conflicts_on: str | None = None) -> list:
     """Insert ``rows`` in one statement, not one execution per row as an executemany does:
     each column's values are bound as one array and ``unnest`` makes the rows, so the SQL is
     the same for any number of rows (the driver parses it once; a VALUES list per count
     was parsed anew each time, being too long for its cache). Every row has the same keys,
     columns of ``table``, with values in the form the driver takes. The ``returning``
     columns of the rows inserted, in no promised order (return a unique column to match
-    them up by)."""
+    them up by). ``skip_conflicts_on``: a unique column; rows whose value is taken are
+    left out (``ON CONFLICT DO NOTHING``) and return nothing."""
     columns = tuple(rows[0])
-    key = (table.name, columns, returning)
+    key = (table.name, columns, returning, skip_conflicts_on)
     statement = _inserts.get(key)
     if statement is None:
         arrays = [sa.cast(sa.bindparam(name), postgresql.ARRAY(table.c[name].type))
                   for name in columns]
         source = sa.func.unnest(*arrays).table_valued(*columns).render_derived()
-        statement = sa.insert(table).from_select(columns, sa.select(*source.c))
+        statement = postgresql.insert(table).from_select(columns, sa.select(*source.c))
+        if skip_conflicts_on:
+            statement = statement.on_conflict_do_nothing(index_elements=[skip_conflicts_on])
         if returning:
             statement = statement.returning(*(table.c[name] for name in returning))
         _inserts[key] = statement

@@ -32,6 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from services import audit, driver
 from services.actors import Actor
@@ -209,7 +210,7 @@ class _Batch:
         self.actor, self.now = _actor_name(actor), now
         self.earlier = _decided({request.key for request in requests})
         person_ids = {r.person_id for r in requests if r.key not in self.earlier}
-        self.people = _by_id(Person, Person.id, person_ids)
+        self.people = _people(person_ids)
         if len(self.people) < len(person_ids):
             raise NotFound("person")
         self.settings = _by_id(NotificationSettings, NotificationSettings.person_id,
@@ -415,6 +416,15 @@ def _by_id(model: type, column: sa.orm.InstrumentedAttribute, ids: set[int]) -> 
         return {}
     return {getattr(row, column.key): row
             for row in db.session.scalars(sa.select(model).where(column.in_(ids)))}
+
+
+def _people(ids: set[int]) -> dict[int, Person]:
+    """The people by id; those the session holds already (a citizen's own request: she
+    is loaded at login) are not asked for again."""
+    held = {person_id: person for person_id in ids
+            if (person := db.session.identity_map.get(identity_key(Person, person_id)))
+            is not None and not sa.inspect(person).expired_attributes}
+    return held | _by_id(Person, Person.id, ids - held.keys())
 
 
 def _cappable(request: Request) -> bool:

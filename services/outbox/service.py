@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm.util import identity_key
 
 from services import driver
@@ -57,38 +58,40 @@ def enqueue(*, channel: str, payload: dict[str, Any], dedupe_key: str,
 
 
 def enqueue_many(messages: Sequence[NewMessage]) -> list[int]:
-    """:func:`enqueue` for many at once: their ids, in order. The keys already queued are
-    looked up in one query (a key twice in ``messages`` is one message) and the new rows
-    inserted in one statement."""
+    """:func:`enqueue` for many at once: their ids, in order. The new rows are inserted in
+    one statement that skips the keys already queued (a key twice in ``messages`` is one
+    message); only those keys' ids are then looked up. A key another transaction is
+    queuing at the same moment waits for it and is then one of those: never a conflict."""
     keys = [message.dedupe_key for message in messages]
     if not keys:
         return []
-    ids: dict[str, int] = dict(db.session.execute(
-        sa.select(OutboxMessage.dedupe_key, OutboxMessage.id)
-        .where(OutboxMessage.dedupe_key.in_(set(keys)))).all())
     now = utcnow()
     rows: dict[str, dict[str, Any]] = {}
-    published: list[str] = []
+    held: set[str] = set()
     for message in messages:
-        if message.dedupe_key in ids or message.dedupe_key in rows:
+        if message.dedupe_key in rows:
             continue
-        held = message.not_before is not None and message.not_before > now
+        if message.not_before is not None and message.not_before > now:
+            held.add(message.dedupe_key)
         rows[message.dedupe_key] = {
             "channel": message.channel, "payload": message.payload,
             "dedupe_key": message.dedupe_key, "status": OutboxStatus.PENDING.value,
-            "attempts": 0, "next_attempt_at": message.not_before if held else now,
+            "attempts": 0,
+            "next_attempt_at": message.not_before if message.dedupe_key in held else now,
             "created_at": now}
-        if not held:
-            published.append(message.dedupe_key)
-    if rows:
-        ids |= _insert(list(rows.values()))
-    for key in published:
-        publish.after_commit(db.session, ids[key])
+    ids = _insert(list(rows.values()))
+    for key, message_id in ids.items():
+        if key not in held:
+            publish.after_commit(db.session, message_id)
+    if len(ids) < len(rows):
+        ids |= dict(db.session.execute(
+            sa.select(OutboxMessage.dedupe_key, OutboxMessage.id)
+            .where(OutboxMessage.dedupe_key.in_(rows.keys() - ids.keys()))).all())
     return [ids[key] for key in keys]
 
 
 def _insert(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """New outbox rows, in one statement; their ids by key."""
+    """The rows whose keys are not queued yet, in one statement; their ids by key."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":  # one INSERT, on the cursor: services.driver
         inserted = driver.insert_many(
@@ -96,10 +99,11 @@ def _insert(rows: list[dict[str, Any]]) -> dict[str, int]:
             [{**row, "payload": json.dumps(row["payload"]),
               "next_attempt_at": row["next_attempt_at"].astimezone(UTC),
               "created_at": row["created_at"].astimezone(UTC)} for row in rows],
-            returning=("id", "dedupe_key"))
+            returning=("id", "dedupe_key"), skip_conflicts_on="dedupe_key")
     else:
         inserted = db.session.execute(
-            sa.insert(_outbox).returning(_outbox.c.id, _outbox.c.dedupe_key), rows).all()
+            sqlite.insert(_outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(_outbox.c.id, _outbox.c.dedupe_key), rows).all()
     return {row.dedupe_key: row.id for row in inserted}
 
 

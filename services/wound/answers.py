@@ -139,10 +139,10 @@ def save(*, case_id: int, response: dict[str, Any], final: bool, channel: Answer
         stored.submitted_at = now
         stored.final_sha256 = digest
         case.answered_at, case.answered_via = now, channel
-        states.move(case, CaseState.ANSWERED, actor=actor)
         assessed = triage.assess(items)
         case.red_flags, case.triage_score = assessed.red_flags, assessed.score
         case.flagged = assessed.flagged
+        states.move(case, CaseState.ANSWERED, actor=actor)  # its flush: one UPDATE of all
     db.session.flush()
     audit.record(actor=actor, action="create" if created else "update",
                  resource_type=RESOURCE, resource_id=str(stored.id),

@@ -77,3 +77,18 @@ def scratch_postgres_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@contextmanager
+def migrated_postgres_app(make_app, **config) -> Iterator:
+    """The app on a migrated :func:`scratch_postgres_database` whose commits are real (for
+    races between transactions), its pool closed afterwards. Skips off PostgreSQL."""
+    with scratch_postgres_database() as url:
+        app = make_app(SQLALCHEMY_DATABASE_URI=url, **config)
+        with app.app_context():
+            flask_migrate.upgrade()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                _db.engine.dispose()

@@ -8,7 +8,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
-import flask_migrate
 import pytest
 import requests
 import sqlalchemy as sa
@@ -19,7 +18,7 @@ from services.db import db
 from services.wound.answers import fingerprint
 from services.wound.models import Answer, AnswerStatus, CaseState, FollowUp
 from tests.plugins.api import session_token_for
-from tests.plugins.db import scratch_postgres_database
+from tests.plugins.db import migrated_postgres_app
 from tests.plugins.factories import make_organisation, make_person
 from tests.plugins.live import serving
 from tests.services.wound.answering import response
@@ -30,14 +29,8 @@ NOW = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def live(make_app):
-    with scratch_postgres_database() as url:
-        app = make_app(SQLALCHEMY_DATABASE_URI=url.replace("postgresql+psycopg", "postgresql"))
-        with app.app_context():
-            flask_migrate.upgrade()
-        with serving(lambda _base: app) as base:
-            yield app, base
-        with app.app_context():
-            db.engine.dispose()
+    with migrated_postgres_app(make_app) as app, serving(lambda _base: app) as base:
+        yield app, base
 
 
 def _case(app):

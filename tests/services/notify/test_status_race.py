@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 
@@ -13,22 +12,18 @@ from services.db import db
 from services.notify.inbound import apply_status
 from services.notify.models import SmsStatus
 from services.outbox import enqueue
-from tests.plugins.db import scratch_postgres_database
+from tests.plugins.db import migrated_postgres_app
 
 
 @pytest.fixture
 def committed_app(make_app):
-    with scratch_postgres_database() as url:
-        app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    with migrated_postgres_app(make_app) as app:
         with app.app_context():
-            flask_migrate.upgrade()
             message = enqueue(channel="sms", payload={"to": "+4791234567", "body": "x"},
                               dedupe_key="race")
             db.session.add(SmsStatus(outbox_message_id=message.id, sid="SM1", status="sending"))
             db.session.commit()
         yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_a_sent_racing_a_delivered_does_not_move_it_back(committed_app):

@@ -7,7 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import flask_migrate
 import pytest
 import requests
 import sqlalchemy as sa
@@ -18,7 +17,7 @@ from services.actors import Actor
 from services.db import db
 from services.sessions.service import SessionKind, start_session
 from services.ultrasound.models import Appointment, Service, Slot, SlotStatus
-from tests.plugins.db import scratch_postgres_database
+from tests.plugins.db import migrated_postgres_app
 from tests.plugins.factories import make_organisation, make_person
 from tests.plugins.live import serving
 from tests.services.ultrasound.factories import (
@@ -34,14 +33,8 @@ WOMEN = 12
 
 @pytest.fixture
 def live(make_app):
-    with scratch_postgres_database() as url:
-        app = make_app(SQLALCHEMY_DATABASE_URI=url.replace("postgresql+psycopg", "postgresql"))
-        with app.app_context():
-            flask_migrate.upgrade()
-        with serving(lambda _base: app) as base:
-            yield app, base
-        with app.app_context():
-            db.engine.dispose()
+    with migrated_postgres_app(make_app) as app, serving(lambda _base: app) as base:
+        yield app, base
 
 
 def _session_cookie(person) -> str:

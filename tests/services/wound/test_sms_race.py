@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 import time_machine
@@ -18,7 +17,7 @@ from services.notify.inbound import handle_inbound
 from services.notify.models import Conversation
 from services.wound.invitations import take_due_steps
 from services.wound.models import Answer
-from tests.plugins.db import scratch_postgres_database
+from tests.plugins.db import migrated_postgres_app
 from tests.plugins.factories import make_organisation, make_person
 from tests.services.wound.factories import make_case
 from tests.services.wound.test_sms import INVITED, PHONE, opt_in
@@ -27,10 +26,8 @@ from tests.services.wound.test_sms import INVITED, PHONE, opt_in
 @pytest.fixture
 def dialogue(make_app):
     """Her dialogue at its first question, committed."""
-    with scratch_postgres_database() as url, time_machine.travel(INVITED, tick=True):
-        app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    with time_machine.travel(INVITED, tick=True), migrated_postgres_app(make_app) as app:
         with app.app_context():
-            flask_migrate.upgrade()
             set_rules(Rules(quiet_hours=None, daily_cap=5))
             person = make_person(given_name="Ola", family_name="Hansen")
             person.mobile = PHONE
@@ -42,8 +39,6 @@ def dialogue(make_app):
             assert handle_inbound(from_=PHONE, body="1").startswith("Takk!")
             db.session.commit()
         yield app, case_id
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_two_replies_at_once_answer_two_questions_in_turn(dialogue):
