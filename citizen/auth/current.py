@@ -82,7 +82,7 @@ def _timed_out(token: str, idle: timedelta) -> bool:
 def _load_user(web_session: WebSession) -> bool:
     request_id = g.get("request_id")
     if web_session.kind == sessions.SessionKind.CITIZEN:
-        person = db.session.get(Person, web_session.person_id)
+        person = web_session.person
         if person is None:
             return False
         g.person = person
@@ -91,7 +91,7 @@ def _load_user(web_session: WebSession) -> bool:
         g.actor = Actor.person(person.id, request_id=request_id,
                                on_behalf_of=None if subject_id == person.id else subject_id)
         return True
-    staff = db.session.get(StaffMember, web_session.staff_id)
+    staff = web_session.staff
     if staff is None or not staff.is_active:
         return False
     g.staff = staff

@@ -1,10 +1,11 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.clock import utcnow
 from services.db import db
+from services.people.models import Person, StaffMember
 
 
 class WebSession(db.Model):
@@ -32,3 +33,7 @@ class WebSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+    #: Who holds it (loaded with it by ``find_session``).
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id], viewonly=True)
+    staff: Mapped[StaffMember | None] = relationship(viewonly=True)

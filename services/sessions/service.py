@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from services import audit
 from services.actors import Actor
@@ -80,9 +81,10 @@ def find_session(*, token: str, idle_timeout: timedelta) -> WebSession | None:
     """The live session for ``token``: not ended, not past its absolute or idle limit."""
     if not token:
         return None
+    # Whoever holds it comes in the same query: every request with a cookie needs her or him.
     web_session = db.session.scalar(
         sa.select(WebSession).where(WebSession.token_hash == hash_token(token))
-    )
+        .options(joinedload(WebSession.person), joinedload(WebSession.staff)))
     if web_session is None or not is_live(web_session, idle_timeout=idle_timeout):
         return None
     return web_session
