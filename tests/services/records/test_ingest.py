@@ -20,6 +20,7 @@ from services.records.ingest import (
     DocumentData,
     IngestError,
     create_document,
+    notice_key,
     send_release_notices,
     update_document,
 )
@@ -217,3 +218,15 @@ def test_telling_her_changes_neither_the_version_nor_last_updated(frozen_clock, 
     db.session.commit()
     db.session.expire_all()
     assert (document.version_id, document.updated_at, document.announced_at) == (1, NOW, NOW)
+
+
+def test_the_notice_key_names_her_oslo_day_and_her_last_look(frozen_clock, hospital, woman):
+    """The key is stored with every notice (its idempotency): what it reads must not change
+    between releases, or a day already told would be told again."""
+    evening = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 3 March, 00.30 in Oslo
+    assert notice_key(woman.id, now=NOW) == f"record-documents:{woman.id}:new:2026-03-02"
+    assert notice_key(woman.id, now=evening) == f"record-documents:{woman.id}:new:2026-03-03"
+    frozen_clock.move_to(datetime(2026, 3, 2, 9, 15, 7, 250000, tzinfo=UTC))
+    listed(person_id=woman.id, actor=Actor.person(woman.id), documents=[])
+    assert notice_key(woman.id, now=evening) == (
+        f"record-documents:{woman.id}:new:2026-03-03:seen-20260302T091507")
