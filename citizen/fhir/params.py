@@ -160,9 +160,61 @@ def codes_of(enum_class: type[StrEnum]) -> Callable[[list[Token]], list[str]]:
     return lambda tokens: [t.code for t in tokens if t.code in values]
 
 
-def of_people(column: sa.ColumnElement) -> Callable[[sa.Select, sa.Select], sa.Select]:
+class ReferenceIn:
+    """A ``SearchParam.apply`` for a reference kept as the target's id in ``column``: the
+    column is one of the ids the subquery finds (a chain's, or the references given)."""
+
+    def __init__(self, column: sa.ColumnElement) -> None:
+        self.column = column
+
+    def __call__(self, statement: sa.Select, ids: sa.Select) -> sa.Select:
+        return statement.where(self.column.in_(ids))
+
+
+def of_people(column: sa.ColumnElement) -> ReferenceIn:
     """A reference to Patient: ``column`` is one of the people the subquery finds."""
-    return lambda statement, ids: statement.where(column.in_(ids))
+    return ReferenceIn(column)
+
+
+class ChainedAnyOf(AnyOf):
+    """A chain through a :class:`ReferenceIn` to an :class:`AnyOf` of the target
+    (``patient.identifier``), itself an ``AnyOf``: a search binds its values into a
+    statement built once, as for a plain parameter, instead of building the subquery on
+    every request. Its values are the chained parameter's (:meth:`parse`)."""
+
+    def __init__(self, reference: ReferenceIn, target_id: sa.ColumnElement,
+                 chained: SearchParam) -> None:
+        super().__init__(chained.apply.column, chained.apply.values_of)
+        self.reference, self.target_id, self.chained = reference, target_id, chained
+
+    def __call__(self, statement: sa.Select, values: Any) -> sa.Select:
+        return self.reference(statement, sa.select(self.target_id).where(
+            self.column.in_(self.values_of(values))))
+
+    def condition(self, name: str, *, as_array: bool = False,
+                  one: bool = False) -> sa.ColumnElement[bool]:
+        return self.reference.column.in_(sa.select(self.target_id).where(
+            super().condition(name, as_array=as_array, one=one)))
+
+    def parse(self, values: list[str]) -> Any:
+        return typed(self.chained, values)
+
+
+def bindable(handler: ResourceHandler, name: str) -> AnyOf | None:
+    """The :class:`AnyOf` a search can bind for the parameter ``name`` of ``handler``
+    (plain, or chained as :class:`ChainedAnyOf`); None for any other kind."""
+    base, _, chain = name.partition(".")
+    param = handler.search_params.get(base)
+    if param is None:
+        return None
+    if not chain:
+        return param.apply if isinstance(param.apply, AnyOf) else None
+    target = handler_for(param.target or "") if param.type == "reference" else None
+    chained = target.search_params.get(chain) if target is not None else None
+    if (chained is None or not isinstance(param.apply, ReferenceIn)
+            or type(chained.apply) is not AnyOf):
+        return None
+    return ChainedAnyOf(param.apply, target.model.id, chained)
 
 
 def at(column: sa.ColumnElement) -> Callable[[sa.Select, list[DateValue]], sa.Select]:

@@ -34,7 +34,14 @@ from werkzeug.datastructures import MultiDict
 
 from citizen.fhir import access, capability
 from citizen.fhir.errors import FhirError, not_found
-from citizen.fhir.params import AnyOf, DateValue, parsed_filter, split_values
+from citizen.fhir.params import (
+    AnyOf,
+    ChainedAnyOf,
+    DateValue,
+    bindable,
+    parsed_filter,
+    split_values,
+)
 from citizen.fhir.registry import Conflict, Existing, ResourceHandler, Stored, handler_for
 from citizen.fhir.search import page_link, parse_date_prefix, parse_search
 from citizen.fhir.wire import check_accept, fhir_response, parse_etag, read_body
@@ -335,8 +342,10 @@ def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit:
     on_driver = connection.dialect.name == "postgresql" and len(bound) == len(filters)
     values: dict[str, Any] = {_AFTER: after_id, _LIMIT: limit}
     for name in bound:
-        values[_bound_name(name)] = _any_of(handler, name).values_of(
-            parsed_filter(handler, name, filters[name]))
+        any_of = _any_of(handler, name)
+        parsed = (any_of.parse(filters[name]) if isinstance(any_of, ChainedAnyOf)
+                  else parsed_filter(handler, name, filters[name]))
+        values[_bound_name(name)] = any_of.values_of(parsed)
     one = tuple(name for name in bound if on_driver and len(values[_bound_name(name)]) == 1)
     for name in one:
         [values[_bound_name(name)]] = values[_bound_name(name)]
@@ -380,14 +389,13 @@ def _search_base(handler: ResourceHandler, bound: tuple[str, ...], *,
     return statement
 
 
+@functools.lru_cache(maxsize=256)
 def _any_of(handler: ResourceHandler, name: str) -> AnyOf | None:
-    """The parameter's :class:`AnyOf` if ``name`` is a plain (unchained) filter using one."""
-    param = handler.search_params.get(name)
-    return param.apply if param is not None and isinstance(param.apply, AnyOf) else None
+    return bindable(handler, name)
 
 
 def _bound_name(name: str) -> str:
-    return f"fhir_{name}"
+    return f"fhir_{name.replace('.', '__')}"  # a chain's dot is no bound name's
 
 
 def _filter(handler: ResourceHandler, statement: sa.Select, name: str,

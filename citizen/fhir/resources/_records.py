@@ -3,14 +3,13 @@ domain's errors as FHIR answers. (Not a resource type: it registers nothing.)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import current_app
 
 from citizen.fhir.errors import FhirError
-from citizen.fhir.params import DateValue
 from citizen.fhir.registry import Conflict
 from services.actors import Actor
 from services.clock import utcnow
@@ -52,19 +51,3 @@ def domain_errors() -> Iterator[None]:
                         expression=[exc.expression] if exc.expression else None) from None
     except NotFound as exc:
         raise FhirError(422, f"{exc} is not known here", code="business-rule") from None
-
-
-def of_people(column: sa.ColumnElement) -> Callable[[sa.Select, sa.Select], sa.Select]:
-    """A reference to Patient: ``column`` is one of the people the subquery finds."""
-    return lambda statement, ids: statement.where(column.in_(ids))
-
-
-def at(column: sa.ColumnElement) -> Callable[[sa.Select, list[DateValue]], sa.Select]:
-    """A date parameter: every comparison holds for ``column``."""
-
-    def apply(statement: sa.Select, dates: list[DateValue]) -> sa.Select:
-        for value in dates:
-            statement = statement.where(value.condition(column))
-        return statement
-
-    return apply

@@ -12,12 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from citizen.fhir.errors import FhirError
-from citizen.fhir.params import AnyOf, IdentifierOf
+from citizen.fhir.params import AnyOf, IdentifierOf, at, of_people
 from citizen.fhir.registry import ResourceHandler, SearchParam, Stored, Token, register
 from citizen.fhir.resources._records import (
-    at,
     domain_errors,
-    of_people,
     settings,
     visible,
     writer_organisation,

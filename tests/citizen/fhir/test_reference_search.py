@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from citizen.fhir import registry
+from citizen.fhir.params import of_people
 from citizen.fhir.registry import ResourceHandler, SearchParam
 from services.actors import Actor
 from services.people.identity import FNR_SYSTEM
@@ -22,12 +23,15 @@ from tests.plugins.factories import make_person, system_bearer
 
 
 class RelatedPersonHandler(ResourceHandler):
+    """``patient`` as the served types have it (``of_people``): a chain to a plain
+    parameter of Patient (``identifier``) is bound into a statement built once."""
+
     resource_type = "RelatedPerson"
     model = Guardianship
     interactions = ("search-type",)
     search_params = {
         "patient": SearchParam("reference", "the child", target="Patient",
-                               apply=lambda st, ids: st.where(Guardianship.child_id.in_(ids))),
+                               apply=of_people(Guardianship.child_id)),
     }
 
     def to_fhir(self, row) -> dict[str, Any]:
@@ -38,9 +42,18 @@ class RelatedPersonHandler(ResourceHandler):
         return row.child_id
 
 
-@pytest.fixture
-def family(db, monkeypatch):
-    monkeypatch.setitem(registry._handlers, "RelatedPerson", RelatedPersonHandler())
+class OwnApplyHandler(RelatedPersonHandler):
+    """``patient`` applied by a handler's own function: every chain built per request."""
+
+    search_params = {
+        "patient": SearchParam("reference", "the child", target="Patient",
+                               apply=lambda st, ids: st.where(Guardianship.child_id.in_(ids))),
+    }
+
+
+@pytest.fixture(params=[RelatedPersonHandler, OwnApplyHandler], ids=["bound", "built"])
+def family(request, db, monkeypatch):
+    monkeypatch.setitem(registry._handlers, "RelatedPerson", request.param())
     child, other_child = make_person(date(2016, 4, 4)), make_person(date(2017, 5, 5))
     for kid in (child, other_child):
         record_guardianship(guardian=make_person(date(1980, 1, 1)), child=kid,
@@ -78,6 +91,18 @@ def test_a_chain_searches_the_target_by_its_own_parameters(client, family):
     assert _children(client, "patient.birthdate=ge2017-01-01", reader) == [
         f"Patient/{family[1].id}"]
     assert _children(client, "patient.identifier=urn:other|1", reader) == []
+    assert _children(client, "patient.identifier=12345678901", reader) == []  # not valid
+
+
+def test_a_chain_with_several_values_finds_any_of_them(client, family):
+    child, other = family
+    reader = system_bearer("system/*.rs")
+    both = f"{national_id_of(child)},{FNR_SYSTEM}|{national_id_of(other)}"
+    assert sorted(_children(client, f"patient.identifier={both}", reader)) == sorted([
+        f"Patient/{child.id}", f"Patient/{other.id}"])
+    # Another parameter beside it is AND.
+    assert _children(client, f"patient.identifier={national_id_of(child)}"
+                             f"&patient={other.id}", reader) == []
 
 
 @pytest.mark.parametrize("query", ["patient=Observation/1", "patient.nmae=x",
