@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from services.db import db
 from services.notify.inbound import open_conversation
+from services.notify.krr import KrrUnavailable
 from services.notify.models import ChannelChoice, Conversation, Notification, NotificationSettings
 from services.ultrasound import reminders
 from services.ultrasound.config import set_reminder_settings
@@ -141,3 +142,22 @@ def test_what_a_batch_runs_does_not_grow_with_it(db, frozen_clock, notify_rules,
     assert sum(s.startswith("UPDATE sms_conversations") for s in many) == int(confirm_by_sms)
     assert sum(s.startswith("INSERT INTO sms_conversations") for s in many) == int(
         confirm_by_sms)
+
+
+def test_krr_down_when_the_numbers_are_looked_up_leaves_the_reminders_without_conversations(
+        db, frozen_clock, notify_rules, monkeypatch):
+    hospital = make_organisation()
+    booked = [make_appointment(_woman(), hospital, NOW + timedelta(hours=h)) for h in (3, 4)]
+    db.session.commit()
+
+    def krr_down(*_args, **_kwargs):
+        raise KrrUnavailable("KRR answered 503")
+
+    monkeypatch.setattr(reminders, "resolve_many", krr_down)
+    assert send_due_reminders(now=NOW) == 2
+    assert db.session.scalars(sa.select(Conversation)).all() == []
+    for appointment in booked:
+        db.session.refresh(appointment)
+        assert appointment.reminded_for_start == appointment.start
+    assert [n.outcome.value for n in db.session.scalars(sa.select(Notification))] == [
+        "queued", "queued"]
