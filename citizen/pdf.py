@@ -13,10 +13,15 @@ logs it), the letter still renders.
 
 Other domains (records, wound reports) call ``render_pdf`` with their own template under
 templates/pdf/.
+
+WeasyPrint is imported only when a PDF is made: its import (Pango, HarfBuzz, fontconfig
+through cffi) costs half a second to a second of every process's start, and gunicorn and
+Celery workers, the scheduler and every CLI command mostly never render one.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import mimetypes
@@ -25,8 +30,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import render_template
-from weasyprint import HTML, Attachment
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from citizen.config import PROJECT_ROOT
 
@@ -64,13 +67,27 @@ def local_path(url: str) -> Path:
     raise RefusedURL(f"no such file of the project's: {url[:100]!r}")
 
 
-class ProjectFilesFetcher(URLFetcher):
-    """Serves ``PDF_ORIGIN/static/...`` and ``PDF_ORIGIN/pdf/...`` from disk; nothing else."""
+@functools.cache
+def fetcher_class() -> type:
+    """The ``ProjectFilesFetcher`` class, built on first use (it subclasses WeasyPrint's)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        path = local_path(url)
-        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
+    class ProjectFilesFetcher(URLFetcher):
+        """Serves ``PDF_ORIGIN/static/...`` and ``PDF_ORIGIN/pdf/...`` from disk; nothing else."""
+
+        def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            path = local_path(url)
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
+
+    return ProjectFilesFetcher
+
+
+def __getattr__(name: str):
+    # ``pdf.ProjectFilesFetcher`` still names the class, built when first asked for.
+    if name == "ProjectFilesFetcher":
+        return fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def render_pdf(template: str, *, language: str, title: str,
@@ -78,9 +95,11 @@ def render_pdf(template: str, *, language: str, title: str,
     """Render ``template`` (under templates/pdf/, extending ``pdf/_document.html``) to a
     PDF/UA-1 document in ``language`` with ``title``; a request or app context is needed
     for the translations. ``attachments`` (file name, bytes) are embedded as files."""
+    from weasyprint import HTML, Attachment
+
     html = render_template(template, document_language=language, document_title=title,
                            **context)
-    document = HTML(string=html, base_url=PDF_ORIGIN, url_fetcher=ProjectFilesFetcher())
+    document = HTML(string=html, base_url=PDF_ORIGIN, url_fetcher=fetcher_class()())
     return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[
         Attachment(file_obj=io.BytesIO(data), name=name, description=name)
         for name, data in attachments])

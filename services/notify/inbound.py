@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -82,16 +83,22 @@ def registered_reply_handlers() -> list[str]:
     return sorted(_reply_handlers)
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """One conversation for :func:`open_conversations`: what :func:`open_conversation`
+    takes, but the kind."""
+
+    person_id: int
+    phone: str
+    ref: str
+    expires_at: datetime
+
+
 def open_conversation(*, person_id: int, phone: str, kind: str, ref: str,
                       expires_at: datetime) -> Conversation:
     """Wait for an SMS reply from ``phone`` (E.164) until ``expires_at``; the reply goes to
     the ``@reply_handler(kind)`` with this conversation."""
-    if kind not in _reply_handlers:
-        raise ValueError(f"no reply handler for conversation kind {kind!r}")
-    if not is_e164(phone):
-        raise ValueError("phone must be an E.164 number (+4791234567)")
-    if expires_at <= utcnow():
-        raise ValueError("a conversation must expire in the future")
+    _check_opening(kind, Waiting(person_id, phone, ref, expires_at))
     conversation = Conversation(person_id=person_id, phone=phone, kind=kind, ref=ref,
                                 expires_at=expires_at)
     db.session.add(conversation)
@@ -99,11 +106,38 @@ def open_conversation(*, person_id: int, phone: str, kind: str, ref: str,
     return conversation
 
 
+def open_conversations(*, kind: str, waiting: Sequence[Waiting]) -> None:
+    """:func:`open_conversation` for many of one ``kind``, in one INSERT (a due job's batch);
+    nothing is stored if one of them is refused."""
+    for one in waiting:
+        _check_opening(kind, one)
+    if waiting:
+        db.session.execute(sa.insert(Conversation), [
+            {"person_id": one.person_id, "phone": one.phone, "kind": kind, "ref": one.ref,
+             "expires_at": one.expires_at} for one in waiting])
+
+
+def _check_opening(kind: str, waiting: Waiting) -> None:
+    if kind not in _reply_handlers:
+        raise ValueError(f"no reply handler for conversation kind {kind!r}")
+    if not is_e164(waiting.phone):
+        raise ValueError("phone must be an E.164 number (+4791234567)")
+    if waiting.expires_at <= utcnow():
+        raise ValueError("a conversation must expire in the future")
+
+
 def close_conversation(*, kind: str, ref: str, now: datetime | None = None) -> int:
     """Stop waiting for replies about ``ref``; how many open conversations were closed."""
+    return close_conversations(kind=kind, refs=[ref], now=now)
+
+
+def close_conversations(*, kind: str, refs: Collection[str], now: datetime | None = None) -> int:
+    """:func:`close_conversation` for many ``refs`` of one ``kind``, in one UPDATE."""
+    if not refs:
+        return 0
     return db.session.execute(
         sa.update(Conversation)
-        .where(Conversation.kind == kind, Conversation.ref == ref,
+        .where(Conversation.kind == kind, Conversation.ref.in_(refs),
                Conversation.closed_at.is_(None))
         .values(closed_at=now or utcnow())
         .execution_options(synchronize_session=False)

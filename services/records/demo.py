@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from weasyprint import HTML
 
 from services import audit
 from services.actors import Actor
@@ -81,6 +80,8 @@ def seed_records() -> dict[str, int]:
             actor=HOSPITAL)
         created["record documents"] += 1
     if "Ola" in people:
+        from weasyprint import HTML  # heavy: only when the demo is seeded
+
         letter = HTML(string="<h1>Henvisning</h1><p>Henvist fra fastlegen for gallestein.</p>"
                       ).write_pdf()
         create_document(data=DocumentData(

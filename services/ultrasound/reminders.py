@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,11 +21,17 @@ from services.actors import Actor, ActorKind
 from services.clock import NORWAY
 from services.db import db
 from services.notify.addresses import InvalidNumber, normalise_mobile
-from services.notify.contacts import resolve
-from services.notify.inbound import close_conversation, open_conversation, reply_handler
+from services.notify.contacts import resolve_many
+from services.notify.inbound import (
+    Waiting,
+    close_conversation,
+    close_conversations,
+    open_conversations,
+    reply_handler,
+)
 from services.notify.krr import KrrUnavailable
-from services.notify.models import Conversation, Notification, Outcome
-from services.notify.service import notify
+from services.notify.models import Conversation, Notification, NotificationSettings, Outcome
+from services.notify.service import Request, notify_many
 from services.notify.settings import language_of
 from services.people.models import Person
 from services.ultrasound.config import reminder_settings
@@ -40,6 +47,9 @@ log = logging.getLogger(__name__)
 
 REMINDER_ACTOR = Actor.system("ultrasound-reminders")
 CONVERSATION_KIND = "ultrasound.confirm"
+#: Appointments reminded of together: one query for them, their notices decided by one
+#: ``notify_many``, one UPDATE marking them, their conversations in one INSERT.
+BATCH = 500
 #: Her answers, after trimming, upper-casing and dropping a full stop or exclamation mark.
 CONFIRM_WORDS = frozenset({"JA"})
 CALL_WORDS = frozenset({"RING", "RING MEG", "RING MEG OPP", "CALL", "CALL ME"})
@@ -72,39 +82,60 @@ def reminder_key(appointment: Appointment, *, hours: int) -> str:
 
 def send_due_reminders(*, now: datetime) -> int:
     """Remind of every booked appointment starting within the reminder time that has not
-    been reminded of for its current start; how many."""
+    been reminded of for its current start, :data:`BATCH` at a time, soonest first; how
+    many."""
     settings = reminder_settings()
-    due = db.session.scalars(
-        sa.select(Appointment)
-        .where(Appointment.status == AppointmentStatus.BOOKED,
-               Appointment.start > now,
-               Appointment.start <= now + timedelta(hours=settings.reminder_hours),
-               sa.or_(Appointment.reminded_for_start.is_(None),
-                      Appointment.reminded_for_start != Appointment.start))
-        .order_by(Appointment.start)).all()
-    for appointment in due:
-        send_reminder(appointment=appointment, hours=settings.reminder_hours,
-                      confirm_by_sms=settings.sms_confirmation)
-    return len(due)
+    due = sa.and_(Appointment.status == AppointmentStatus.BOOKED,
+                  Appointment.start > now,
+                  Appointment.start <= now + timedelta(hours=settings.reminder_hours),
+                  sa.or_(Appointment.reminded_for_start.is_(None),
+                         Appointment.reminded_for_start != Appointment.start))
+    after = sa.true()
+    sent = 0
+    while batch := db.session.scalars(
+            sa.select(Appointment).where(due, after)
+            .order_by(Appointment.start, Appointment.id).limit(BATCH)).all():
+        send_reminders(batch, hours=settings.reminder_hours,
+                       confirm_by_sms=settings.sms_confirmation)
+        sent += len(batch)
+        last = batch[-1]
+        after = sa.or_(Appointment.start > last.start,
+                       sa.and_(Appointment.start == last.start, Appointment.id > last.id))
+    return sent
 
 
-def send_reminder(*, appointment: Appointment, hours: int, confirm_by_sms: bool) -> None:
-    local = appointment.start.astimezone(NORWAY)
-    decided = notify(person_id=appointment.person_id, event=APPOINTMENT_REMINDER.name,
-                     context={"day": local.strftime("%d.%m.%Y"),
-                              "time": local.strftime("%H:%M"),
-                              "confirm_by_sms": confirm_by_sms},
-                     actor=REMINDER_ACTOR, organisation_id=appointment.organisation_id,
-                     key=reminder_key(appointment, hours=hours))
+def send_reminders(appointments: Sequence[Appointment], *, hours: int,
+                   confirm_by_sms: bool) -> None:
+    """Remind of each of ``appointments``: their notices decided together, marked reminded
+    of for their start, and a conversation waiting for "JA" or "RING" where SMS
+    confirmation is on and the reminder goes by SMS."""
+    decided = notify_many(requests=[
+        _request(appointment, hours=hours, confirm_by_sms=confirm_by_sms)
+        for appointment in appointments], actor=REMINDER_ACTOR)
     # Not the unit of work: the row's version is the FHIR versionId, and noting that a
     # reminder went is no change to the appointment (a hospital's If-Match still holds).
+    # The start each was reminded of, not the column: one moved since it was read is
+    # reminded of again.
+    reminded_of = sa.case({a.id: sa.literal(a.start, Appointment.start.type)
+                           for a in appointments}, value=Appointment.id)
     db.session.execute(
-        sa.update(Appointment).where(Appointment.id == appointment.id)
-        .values(reminded_for_start=appointment.start, updated_at=Appointment.updated_at)
+        sa.update(Appointment).where(Appointment.id.in_([a.id for a in appointments]))
+        .values(reminded_for_start=reminded_of, updated_at=Appointment.updated_at)
         .execution_options(synchronize_session=False))
-    db.session.expire(appointment, ["reminded_for_start"])
-    if confirm_by_sms and _went_by_sms(decided):
-        _wait_for_answer(appointment)
+    for appointment in appointments:
+        db.session.expire(appointment, ["reminded_for_start"])
+    if confirm_by_sms:
+        _wait_for_answers([appointment for appointment, notices
+                           in zip(appointments, decided, strict=True) if _went_by_sms(notices)])
+
+
+def _request(appointment: Appointment, *, hours: int, confirm_by_sms: bool) -> Request:
+    local = appointment.start.astimezone(NORWAY)
+    return Request(person_id=appointment.person_id, event=APPOINTMENT_REMINDER.name,
+                   key=reminder_key(appointment, hours=hours),
+                   context={"day": local.strftime("%d.%m.%Y"), "time": local.strftime("%H:%M"),
+                            "confirm_by_sms": confirm_by_sms},
+                   organisation_id=appointment.organisation_id)
 
 
 def _went_by_sms(decided: list[Notification]) -> bool:
@@ -112,17 +143,31 @@ def _went_by_sms(decided: list[Notification]) -> bool:
                for n in decided)
 
 
-def _wait_for_answer(appointment: Appointment) -> None:
-    person = db.session.get(Person, appointment.person_id)
-    try:
-        phone = normalise_mobile(resolve(person).mobile or "")
-    except (KrrUnavailable, InvalidNumber):
-        log.info("reminder without a conversation: no number known now")
+def _wait_for_answers(appointments: Sequence[Appointment]) -> None:
+    """A conversation for each, with the number her reminder goes to now; an earlier one
+    about the same appointment is closed."""
+    if not appointments:
         return
-    ref = _ref(appointment)
-    close_conversation(kind=CONVERSATION_KIND, ref=ref)
-    open_conversation(person_id=person.id, phone=phone, kind=CONVERSATION_KIND, ref=ref,
-                      expires_at=appointment.start)
+    person_ids = {a.person_id for a in appointments}
+    people = db.session.scalars(sa.select(Person).where(Person.id.in_(person_ids))).all()
+    own = {s.person_id: s for s in db.session.scalars(
+        sa.select(NotificationSettings).where(NotificationSettings.person_id.in_(person_ids)))}
+    try:
+        contacts = resolve_many(people, own)
+    except KrrUnavailable:
+        log.info("reminders without a conversation: KRR did not answer")
+        return
+    waiting = []
+    for appointment in appointments:
+        try:
+            phone = normalise_mobile(contacts[appointment.person_id].mobile or "")
+        except InvalidNumber:
+            log.info("reminder without a conversation: no number known now")
+            continue
+        waiting.append(Waiting(person_id=appointment.person_id, phone=phone,
+                               ref=_ref(appointment), expires_at=appointment.start))
+    close_conversations(kind=CONVERSATION_KIND, refs=[w.ref for w in waiting])
+    open_conversations(kind=CONVERSATION_KIND, waiting=waiting)
 
 
 def _ref(appointment: Appointment) -> str:

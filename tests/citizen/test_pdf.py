@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -141,3 +143,18 @@ def test_the_frame_needs_only_language_and_title(app):
         html = render_template_string('{% extends "pdf/_document.html" %}',
                                       document_language="en", document_title="X")
     assert '<html lang="en">' in html and "<title>X</title>" in html
+
+
+def test_a_process_that_makes_no_pdf_never_imports_weasyprint():
+    # Its import is about a second of every process's start: gunicorn and Celery workers,
+    # the scheduler, every CLI command (``jobs run-due`` included).
+    code = ("import sys, wsgi\n"
+            "cli = wsgi.app.test_cli_runner().invoke(args=['jobs', 'run-due', '--help'])\n"
+            "assert cli.exit_code == 0, cli.output\n"
+            "page = wsgi.app.test_client().get('/static/site.css')\n"
+            "assert page.status_code == 200, page.status\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'weasyprint'))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
+                            text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -60,6 +60,35 @@ def table_rows(model) -> list:
 
 
 @contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The statements run inside, each up to its first parenthesis or ``=CASE`` (where the
+    IN lists and CASEs as long as a batch start), without SAVEPOINTs; with PostgreSQL's
+    bulk INSERTs (``driver.insert_many``), which go on the cursor unseen by SQLAlchemy."""
+    from services import driver
+
+    engine = _db.session.get_bind()
+    seen: list[str] = []
+
+    def listener(_connection, _cursor, statement, *_args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE")):
+            seen.append(statement.split("(")[0].split("=CASE ")[0].split("\n")[0].strip())
+
+    insert_many = driver.insert_many
+
+    def insert_many_seen(connection, table, rows, **kwargs):
+        seen.append(f"INSERT INTO {table.name}")
+        return insert_many(connection, table, rows, **kwargs)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    driver.insert_many = insert_many_seen
+    try:
+        yield seen
+    finally:
+        driver.insert_many = insert_many
+        sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+@contextmanager
 def scratch_postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database beside ``DATABASE_URL``'s, dropped afterwards, for
     tests that need real commits (migrations, concurrent requests). Skips off PostgreSQL."""

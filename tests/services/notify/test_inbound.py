@@ -14,10 +14,13 @@ from services.notify.inbound import (
     NEUTRAL_REPLY,
     REPLIES,
     STATUS_STEPS,
+    Waiting,
     apply_status,
     close_conversation,
+    close_conversations,
     handle_inbound,
     open_conversation,
+    open_conversations,
     reply_handler,
 )
 from services.notify.models import Conversation, NotificationSettings, SmsOptOut, SmsStatus
@@ -326,3 +329,40 @@ def test_a_conversation_needs_a_handler_a_number_and_a_future_expiry(db, replies
     with pytest.raises(ValueError, match=problem):
         _open(person, **change)
     assert table_rows(Conversation) == []
+
+
+@pytest.mark.parametrize("change, problem", [
+    ({"kind": "test.nobody-listens"}, "no reply handler"),
+    ({"phone": "91234567"}, "E.164"),
+    ({"minutes": 0}, "future"),
+])
+def test_a_batch_of_conversations_is_held_to_the_same_and_opens_none_if_one_is_refused(
+        db, replies, frozen_clock, change, problem):
+    person = make_person()
+    good = Waiting(person_id=person.id, phone=PHONE, ref="appointment:1",
+                   expires_at=utcnow() + timedelta(minutes=60))
+    bad = Waiting(person_id=person.id, phone=change.get("phone", OTHER), ref="appointment:2",
+                  expires_at=utcnow() + timedelta(minutes=change.get("minutes", 60)))
+    with pytest.raises(ValueError, match=problem):
+        open_conversations(kind=change.get("kind", "test.confirm"), waiting=[good, bad])
+    assert table_rows(Conversation) == []
+
+
+def test_a_batch_opens_and_closes_conversations_as_one_at_a_time_does(db, replies,
+                                                                       frozen_clock):
+    person = make_person()
+    later = utcnow() + timedelta(minutes=60)
+    open_conversations(kind="test.confirm", waiting=[
+        Waiting(person_id=person.id, phone=PHONE, ref="appointment:1", expires_at=later),
+        Waiting(person_id=person.id, phone=OTHER, ref="appointment:2", expires_at=later)])
+    _open(person, ref="appointment:3", phone=OTHER, minutes=120)
+    assert [(c.person_id, c.phone, c.kind, c.ref, c.opened_at, c.expires_at, c.closed_at)
+            for c in table_rows(Conversation)[:2]] == [
+        (person.id, PHONE, "test.confirm", "appointment:1", utcnow(), later, None),
+        (person.id, OTHER, "test.confirm", "appointment:2", utcnow(), later, None)]
+    assert handle_inbound(from_=PHONE, body="JA") == "Takk, appointment:1"
+    assert close_conversations(kind="test.other", refs=["appointment:1"]) == 0
+    assert close_conversations(kind="test.confirm", refs=[]) == 0
+    assert close_conversations(kind="test.confirm", refs=["appointment:1", "appointment:3"]) == 2
+    assert handle_inbound(from_=PHONE, body="JA") == NEUTRAL_REPLY
+    assert handle_inbound(from_=OTHER, body="JA") == "Takk, appointment:2"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from services import driver
 from services.actors import Actor
 from services.db import db
 from services.notify import krr, service
@@ -22,7 +21,7 @@ from services.notify.service import Request, notify, notify_many, set_mute
 from services.notify.settings import update_settings
 from services.outbox.models import OutboxMessage
 from services.people.service import NotFound, national_id_of
-from tests.plugins.db import table_rows
+from tests.plugins.db import statements_run, table_rows
 from tests.services.notify.helpers import oslo, person_with, trust_and_unit
 from tests.standins.krr import KrrServer
 
@@ -213,7 +212,7 @@ def test_an_empty_batch_decides_nothing(db):
     assert notify_many(requests=[], actor=SERVICE) == []
 
 
-def test_what_a_batch_reads_does_not_grow_with_it(db, newsletter, monkeypatch):
+def test_what_a_batch_reads_does_not_grow_with_it(db, newsletter):
     """One query each for earlier decisions, people, settings, mutes, opt-outs and the
     cap's counts, and one INSERT each for the outbox (which skips keys queued already)
     and the decisions: the same for 3 people and for 27 (a third of them by SMS and
@@ -228,26 +227,11 @@ def test_what_a_batch_reads_does_not_grow_with_it(db, newsletter, monkeypatch):
     for person in people:  # as a commit does outside the tests: the people are read
         db.session.expire(person)
     engine = db.session.get_bind()
-    on_the_cursor = []  # PostgreSQL's bulk INSERTs, which SQLAlchemy does not see
-    insert_many = driver.insert_many
-    monkeypatch.setattr(driver, "insert_many", lambda connection, table, rows, **kwargs: (
-        on_the_cursor.append(f"INSERT INTO {table.name}"),
-        insert_many(connection, table, rows, **kwargs))[1])
 
     def statements(batch, prefix):
-        seen = []
-
-        def listener(_connection, _cursor, statement, *_args):
-            if not statement.startswith("SAVEPOINT"):
-                seen.append(statement.split("(")[0].split("\n")[0].strip())
-        sa.event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_run() as seen:
             notify_many(requests=[Request(person_id=p, event=NEW, key=f"{prefix}:{p}")
                                   for p in batch], actor=SERVICE)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", listener)
-        seen += on_the_cursor
-        on_the_cursor.clear()
         return seen
 
     few, many = statements(ids[:3], "few"), statements(ids[3:], "many")
