@@ -58,15 +58,15 @@ def test_what_is_not_a_usable_photo_is_said_at_the_field_and_not_kept(client, ca
     assert table_rows(Photo) == []
 
 
-def test_a_photo_over_the_size_limit_is_refused(app, client, case):
-    app.config["WOUND_PHOTO_MAX_BYTES"] = 1000
+def test_a_photo_over_the_size_limit_is_refused(app, client, case, monkeypatch):
+    monkeypatch.setitem(app.config, "WOUND_PHOTO_MAX_BYTES", 1000)
     refused = upload(client, case, png(size=(400, 400), mode="RGB"))
     assert refused.status_code == 413 and "høyst" in text(refused)
     assert table_rows(Photo) == []
 
 
-def test_no_more_than_the_limit_per_case(app, client, case):
-    app.config["WOUND_PHOTOS_PER_CASE"] = 1
+def test_no_more_than_the_limit_per_case(app, client, case, monkeypatch):
+    monkeypatch.setitem(app.config, "WOUND_PHOTOS_PER_CASE", 1)
     assert upload(client, case, png()).status_code == 303
     page = text(client.get(f"/questionnaires/{case.id}/review"))
     assert 'type="file"' not in page
