@@ -194,8 +194,9 @@ def run_search(handler: ResourceHandler, params: MultiDict, *, actor: Actor) -> 
     rows = _matching(handler, query.filters, limit=query.count + 1, after_id=query.after_id,
                      actor=actor)
     page, more = rows[: query.count], len(rows) > query.count
-    for row in page:
-        _audit(handler, row, actor, action="search")
+    audit.record_many(actor=actor, action="search", resource_type=handler.resource_type,
+                      accesses=[(row.id, handler.subject_of(row)) for row in page],
+                      purpose=handler.purpose)  # one statement for the page's rows
     url = f"{base_url()}/{handler.resource_type}"
     links = [{"relation": "self", "url": page_link(url, query.params)}]
     if more and page:
