@@ -10,6 +10,7 @@ time (goal <= 300 ms).
 All servers run docker/gunicorn.conf.py (3 workers x 2 threads, access log on).
 
     .venv/bin/python bench/ultrasound.py --appointments 100000 --seconds 10 --rounds 3
+    .venv/bin/python bench/ultrasound.py --appointments 20000 --profile 200  # in-process
 """
 
 from __future__ import annotations
@@ -139,15 +140,69 @@ def letter_times(base: str, token: str, appointment_id: int, count: int) -> list
     return times
 
 
+def profile(app, tokens: list[str], requests: int) -> None:
+    """In-process: the page's CPU per request (without the profiler, then cProfile's top
+    functions), and the SQL statements one page sends."""
+    import cProfile
+    import pstats
+
+    import sqlalchemy as sa
+
+    from citizen.auth.cookies import NAME
+    from services.db import db
+
+    client = app.test_client()
+    client.set_cookie(NAME, tokens[0], domain="localhost")
+    for _ in range(5):
+        _ok(client.get("/appointments"))
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(requests):
+        _ok(client.get("/appointments"))
+    print(f"\nmy appointments page: {1000 * (time.perf_counter() - started) / requests:.1f} "
+          f"ms wall, {1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
+          "(without the profiler)")
+    profiler = cProfile.Profile(time.process_time)  # CPU: the machine is shared
+    profiler.enable()
+    for _ in range(requests):
+        _ok(client.get("/appointments"))
+    profiler.disable()
+    found = pstats.Stats(profiler)
+    if os.environ.get("BENCH_PROFILE_DUMP"):
+        found.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
+    found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
+    found.sort_stats("tottime").print_stats(25)
+
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, _parameters, _context, _many):
+        sent.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", keep)
+        _ok(client.get("/appointments"))
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    print(f"\n{len(sent)} statements through SQLAlchemy for the page (the driver's own not "
+          "counted):")
+    for statement in sent:
+        print("  " + " ".join(statement.split())[:150])
+
+
+def _ok(response) -> None:
+    if response.status_code != 200:
+        raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:500]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--appointments", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--letters", type=int, default=50)
+    parser.add_argument("--profile", type=int, metavar="REQUESTS", nargs="?", const=200,
+                        help="profile the page in-process instead of measuring with wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if not args.profile and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 
     port = free_port()
@@ -156,6 +211,11 @@ def main() -> None:
         began = time.perf_counter()
         numbers, tokens, letters = load(args.appointments)
         print(f"loaded {args.appointments:,} appointments in {time.perf_counter() - began:.0f} s")
+        if args.profile:
+            from citizen.app import create_app
+
+            profile(create_app(), tokens, args.profile)
+            return
         with (gunicorn("wsgi:app", scratch.env, port=port) as ours,
               gunicorn("bare_flask:app", scratch.env) as bare):
             search_lua = search_script(scratch.instance / "search.lua", numbers)
