@@ -63,17 +63,26 @@ def in_force(*, person_id: int) -> EarlyScanConsent | None:
 
 
 def has_consented(*, person_id: int) -> bool:
-    found = in_force(person_id=person_id)
-    return found is not None and found.decision is ConsentDecision.CONSENTED
+    return is_consent(in_force(person_id=person_id))
+
+
+def is_consent(decision: EarlyScanConsent | None) -> bool:
+    """Whether this decision in force (``in_force``'s) lets the early scan go ahead."""
+    return decision is not None and decision.decision is ConsentDecision.CONSENTED
 
 
 def consent_of(*, person_id: int, actor: Actor) -> EarlyScanConsent | None:
     """The decision in force, read for her or her representative (audited)."""
     found = in_force(person_id=person_id)
+    audit_read(person_id=person_id, found=found, actor=actor)
+    return found
+
+
+def audit_read(*, person_id: int, found: EarlyScanConsent | None, actor: Actor) -> None:
+    """Audit that ``found``, her decision in force, was read to be shown."""
     audit.record(actor=actor, action="read", resource_type="EarlyScanConsent",
                  resource_id=found.id if found else None, subject_person_id=person_id,
                  purpose=PURPOSE)
-    return found
 
 
 def decide(*, person_id: int, decision: ConsentDecision, information_version: str,

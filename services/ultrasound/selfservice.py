@@ -41,6 +41,7 @@ from services.ultrasound.models import (
     ChangeRequestStatus,
     DueDate,
     DueDateStatus,
+    EarlyScanConsent,
     PregnancyReport,
     Schedule,
     Service,
@@ -151,6 +152,26 @@ class Scan:
                 and self.appointment.end > utcnow())
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What her overview of the scans shows."""
+
+    #: Upcoming first (soonest first), then past ones (latest first).
+    scans: list[Scan]
+    due_date: date | None
+    #: The early scan's decision in force.
+    decision: EarlyScanConsent | None
+    report: PregnancyReport | None
+
+    @property
+    def upcoming(self) -> list[Scan]:
+        return [scan for scan in self.scans if scan.is_upcoming]
+
+    @property
+    def past(self) -> list[Scan]:
+        return [scan for scan in self.scans if not scan.is_upcoming]
+
+
 # -- reading ---------------------------------------------------------------------------
 
 def current_due_date(*, person_id: int) -> date | None:
@@ -174,18 +195,28 @@ def scans_for(*, person_id: int, appointments: Sequence[Appointment],
     """These appointments of hers as scans (a page of ``appointments_statement``), audited."""
     audit.record(actor=actor, action="search", resource_type="Appointment",
                  subject_person_id=person_id, purpose=PURPOSE)
-    return _scans(person_id, appointments)
+    return _scans(person_id, appointments, **_her_state(person_id))
 
 
 def scans_of(*, person_id: int, actor: Actor) -> list[Scan]:
     """Her scans, upcoming first (soonest first), then past ones (latest first)."""
-    appointments = db.session.scalars(
-        appointments_statement(person_id=person_id).order_by(Appointment.start, Appointment.id)
-    ).all()
-    scans = scans_for(person_id=person_id, appointments=appointments, actor=actor)
-    upcoming = [scan for scan in scans if scan.is_upcoming]
-    past = [scan for scan in scans if not scan.is_upcoming]
-    return upcoming + past[::-1]
+    return _in_order(scans_for(person_id=person_id, appointments=_all_hers(person_id),
+                               actor=actor))
+
+
+def overview_of(*, person_id: int, actor: Actor) -> Overview:
+    """Her scans as ``scans_of`` orders them, the due date, the early scan's decision and
+    her report, each read once; audited as ``scans_of``, ``consent.consent_of`` and
+    ``report_of`` audit them."""
+    due_date = current_due_date(person_id=person_id)
+    decision = consent.in_force(person_id=person_id)
+    audit.record(actor=actor, action="search", resource_type="Appointment",
+                 subject_person_id=person_id, purpose=PURPOSE)
+    scans = _in_order(_scans(person_id, _all_hers(person_id), due_date=due_date,
+                             consented=consent.is_consent(decision)))
+    consent.audit_read(person_id=person_id, found=decision, actor=actor)
+    return Overview(scans=scans, due_date=due_date, decision=decision,
+                    report=report_of(person_id=person_id, actor=actor))
 
 
 def scan_of(*, appointment_id: int, person_id: int, actor: Actor) -> Scan:
@@ -193,7 +224,7 @@ def scan_of(*, appointment_id: int, person_id: int, actor: Actor) -> Scan:
     appointment = _hers(appointment_id, person_id)
     audit.record(actor=actor, action="read", resource_type="Appointment",
                  resource_id=appointment.id, subject_person_id=person_id, purpose=PURPOSE)
-    return _scans(person_id, [appointment])[0]
+    return _scans(person_id, [appointment], **_her_state(person_id))[0]
 
 
 def free_slots(*, appointment_id: int, person_id: int, actor: Actor) -> list[Slot]:
@@ -441,9 +472,30 @@ def _open_request(appointment_id: int) -> ChangeRequest | None:
         .limit(1)).first()
 
 
-def _scans(person_id: int, appointments: Sequence[Appointment]) -> list[Scan]:
-    due_date = current_due_date(person_id=person_id)
-    consented = consent.has_consented(person_id=person_id)
+def _all_hers(person_id: int) -> Sequence[Appointment]:
+    return db.session.scalars(
+        appointments_statement(person_id=person_id).order_by(Appointment.start, Appointment.id)
+    ).all()
+
+
+def _in_order(scans: list[Scan]) -> list[Scan]:
+    """Upcoming first (soonest first), then past ones (latest first), from scans in order of
+    their start."""
+    upcoming = [scan for scan in scans if scan.is_upcoming]
+    past = [scan for scan in scans if not scan.is_upcoming]
+    return upcoming + past[::-1]
+
+
+def _her_state(person_id: int) -> dict:
+    """What her scans are checked against: ``_scans``' keyword arguments."""
+    return {"due_date": current_due_date(person_id=person_id),
+            "consented": consent.has_consented(person_id=person_id)}
+
+
+def _scans(person_id: int, appointments: Sequence[Appointment], *, due_date: date | None,
+           consented: bool) -> list[Scan]:
+    if not appointments:
+        return []
     open_requests = set(db.session.scalars(
         sa.select(ChangeRequest.appointment_id)
         .where(ChangeRequest.person_id == person_id,
@@ -456,9 +508,10 @@ def _scans(person_id: int, appointments: Sequence[Appointment]) -> list[Scan]:
                      if appointment.status is not AppointmentStatus.CANCELLED else None)
         scans.append(Scan(
             appointment=appointment,
-            check=check(rules=rules().windows, service=appointment.service,
-                        due_date=due_date, today=today, booked_on=booked_on,
-                        organisation_numbers=_numbers(appointment)),
+            # Without a due date there is no window, so no hospital's rules to look up.
+            check=None if due_date is None else check(
+                rules=rules().windows, service=appointment.service, due_date=due_date,
+                today=today, booked_on=booked_on, organisation_numbers=_numbers(appointment)),
             due_date=due_date,
             refusal=action_refusal(appointment, now=now),
             needs_consent=(appointment.service is Service.EARLY and upcoming
