@@ -103,7 +103,7 @@ def test_the_overview_is_audited_as_what_it_shows(client, woman, hospital, routi
 def test_the_overview_sends_as_many_statements_for_many_scans_as_for_one(
         client, woman, hospital, routine, monkeypatch):
     sent = _count_statements(monkeypatch)
-    one = sent(lambda: client.get("/appointments"))
+    assert "Rutineultralyd" in sent(lambda: client.get("/appointments"))
     make_appointment(woman, hospital, start=week(12))
     make_appointment(woman, hospital, start=T0 - timedelta(days=30),
                      status=AppointmentStatus.FULFILLED)
