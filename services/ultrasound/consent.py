@@ -74,15 +74,15 @@ def is_consent(decision: EarlyScanConsent | None) -> bool:
 def consent_of(*, person_id: int, actor: Actor) -> EarlyScanConsent | None:
     """The decision in force, read for her or her representative (audited)."""
     found = in_force(person_id=person_id)
-    audit_read(person_id=person_id, found=found, actor=actor)
+    audit.record_all(actor=actor, purpose=PURPOSE,
+                     accesses=[read_access(person_id=person_id, found=found)])
     return found
 
 
-def audit_read(*, person_id: int, found: EarlyScanConsent | None, actor: Actor) -> None:
-    """Audit that ``found``, her decision in force, was read to be shown."""
-    audit.record(actor=actor, action="read", resource_type="EarlyScanConsent",
-                 resource_id=found.id if found else None, subject_person_id=person_id,
-                 purpose=PURPOSE)
+def read_access(*, person_id: int, found: EarlyScanConsent | None) -> audit.Access:
+    """The audit row for ``found``, her decision in force, read to be shown."""
+    return audit.Access(action="read", resource_type="EarlyScanConsent",
+                        resource_id=found.id if found else None, subject_person_id=person_id)
 
 
 def decide(*, person_id: int, decision: ConsentDecision, information_version: str,

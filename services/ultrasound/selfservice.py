@@ -193,8 +193,7 @@ def appointments_statement(*, person_id: int) -> sa.Select:
 def scans_for(*, person_id: int, appointments: Sequence[Appointment],
               actor: Actor) -> list[Scan]:
     """These appointments of hers as scans (a page of ``appointments_statement``), audited."""
-    audit.record(actor=actor, action="search", resource_type="Appointment",
-                 subject_person_id=person_id, purpose=PURPOSE)
+    audit.record_all(actor=actor, purpose=PURPOSE, accesses=[_searched(person_id)])
     return _scans(person_id, appointments, **_her_state(person_id))
 
 
@@ -210,13 +209,13 @@ def overview_of(*, person_id: int, actor: Actor) -> Overview:
     ``report_of`` audit them."""
     due_date = current_due_date(person_id=person_id)
     decision = consent.in_force(person_id=person_id)
-    audit.record(actor=actor, action="search", resource_type="Appointment",
-                 subject_person_id=person_id, purpose=PURPOSE)
     scans = _in_order(_scans(person_id, _all_hers(person_id), due_date=due_date,
                              consented=consent.is_consent(decision)))
-    consent.audit_read(person_id=person_id, found=decision, actor=actor)
-    return Overview(scans=scans, due_date=due_date, decision=decision,
-                    report=report_of(person_id=person_id, actor=actor))
+    report = db.session.get(PregnancyReport, person_id)
+    audit.record_all(actor=actor, purpose=PURPOSE, accesses=[
+        _searched(person_id), consent.read_access(person_id=person_id, found=decision),
+        _report_read(person_id, report)])
+    return Overview(scans=scans, due_date=due_date, decision=decision, report=report)
 
 
 def scan_of(*, appointment_id: int, person_id: int, actor: Actor) -> Scan:
@@ -250,10 +249,18 @@ def free_slots(*, appointment_id: int, person_id: int, actor: Actor) -> list[Slo
 
 def report_of(*, person_id: int, actor: Actor) -> PregnancyReport | None:
     report = db.session.get(PregnancyReport, person_id)
-    audit.record(actor=actor, action="read", resource_type="PregnancyReport",
-                 resource_id=person_id if report else None, subject_person_id=person_id,
-                 purpose=PURPOSE)
+    audit.record_all(actor=actor, purpose=PURPOSE, accesses=[_report_read(person_id, report)])
     return report
+
+
+def _searched(person_id: int) -> audit.Access:
+    return audit.Access(action="search", resource_type="Appointment",
+                        subject_person_id=person_id)
+
+
+def _report_read(person_id: int, report: PregnancyReport | None) -> audit.Access:
+    return audit.Access(action="read", resource_type="PregnancyReport",
+                        resource_id=person_id if report else None, subject_person_id=person_id)
 
 
 # -- changing --------------------------------------------------------------------------
