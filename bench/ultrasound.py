@@ -25,6 +25,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cpu_split import with_cpu
 from fhir_setup import FNR, national_ids, scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
 
@@ -245,10 +246,14 @@ def main() -> None:
                              rounds=args.rounds)
             report(f"Appointment?patient.identifier= ({args.appointments:,} appointments, "
                    "audited)", "bare Flask /healthz", "project", search, goal=0.15)
-            pages = compare(run(f"{bare}/healthz"), run(f"{ours}/appointments", lua=page_lua),
-                            rounds=args.rounds)
+            page, splits = with_cpu(run(f"{ours}/appointments", lua=page_lua),
+                                    seconds=args.seconds,
+                                    database=scratch.database_url.rsplit("/", 1)[1])
+            pages = compare(run(f"{bare}/healthz"), page, rounds=args.rounds)
             report("my appointments page (/appointments, audited)", "bare Flask /healthz",
                    "project", pages, goal=0.15)
+            print("  project's CPU per request (server / PostgreSQL): " + ", ".join(
+                f"{server:.1f} / {postgres:.1f} ms" for server, postgres in splits))
             times = letter_times(ours, tokens[0], letters[0], args.letters)
             median = statistics.median(times)
             print(f"PDF letter, {len(times)} one at a time: median {median:.0f} ms, "
