@@ -28,6 +28,7 @@ from pathlib import Path
 from cpu_split import with_cpu
 from fhir_setup import FNR, national_ids, scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
+from inprocess import cpu_and_profile, ok
 
 sys.path.insert(0, str(ROOT))
 
@@ -144,9 +145,6 @@ def letter_times(base: str, token: str, appointment_id: int, count: int) -> list
 def profile(app, tokens: list[str], requests: int) -> None:
     """In-process: the page's CPU per request (without the profiler, then cProfile's top
     functions), and the SQL statements one page sends."""
-    import cProfile
-    import pstats
-
     import sqlalchemy as sa
 
     from citizen.auth.cookies import NAME
@@ -155,24 +153,7 @@ def profile(app, tokens: list[str], requests: int) -> None:
 
     client = app.test_client()
     client.set_cookie(NAME, tokens[0], domain="localhost")
-    for _ in range(5):
-        _ok(client.get("/appointments"))
-    started, cpu = time.perf_counter(), time.process_time()
-    for _ in range(requests):
-        _ok(client.get("/appointments"))
-    print(f"\nmy appointments page: {1000 * (time.perf_counter() - started) / requests:.1f} "
-          f"ms wall, {1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
-          "(without the profiler)")
-    profiler = cProfile.Profile(time.process_time)  # CPU: the machine is shared
-    profiler.enable()
-    for _ in range(requests):
-        _ok(client.get("/appointments"))
-    profiler.disable()
-    found = pstats.Stats(profiler)
-    if os.environ.get("BENCH_PROFILE_DUMP"):
-        found.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
-    found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
-    found.sort_stats("tottime").print_stats(25)
+    cpu_and_profile(client, "/appointments", requests, name="my appointments page")
 
     sent: list[str] = []
 
@@ -194,7 +175,7 @@ def profile(app, tokens: list[str], requests: int) -> None:
         for name, (_original, counted) in originals.items():
             setattr(driver, name, counted)
         sa.event.listen(db.engine, "before_cursor_execute", keep)
-        _ok(client.get("/appointments"))
+        ok(client.get("/appointments"))
         sa.event.remove(db.engine, "before_cursor_execute", keep)
         for name, (original, _counted) in originals.items():
             setattr(driver, name, original)
@@ -202,10 +183,6 @@ def profile(app, tokens: list[str], requests: int) -> None:
     for statement in sent:
         print("  " + " ".join(statement.split())[:150])
 
-
-def _ok(response) -> None:
-    if response.status_code != 200:
-        raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:500]}")
 
 
 def main() -> None:
