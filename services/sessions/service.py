@@ -76,15 +76,13 @@ def start_session(
     return web_session, token
 
 
-#: ``find_session``'s query, built once: every logged-in request runs it.
-_BY_TOKEN = sa.select(WebSession).where(WebSession.token_hash == sa.bindparam("token_hash"))
-
-
 def find_session(*, token: str, idle_timeout: timedelta) -> WebSession | None:
     """The live session for ``token``: not ended, not past its absolute or idle limit."""
     if not token:
         return None
-    web_session = db.session.scalar(_BY_TOKEN, {"token_hash": hash_token(token)})
+    web_session = db.session.scalar(
+        sa.select(WebSession).where(WebSession.token_hash == hash_token(token))
+    )
     if web_session is None or not is_live(web_session, idle_timeout=idle_timeout):
         return None
     return web_session
