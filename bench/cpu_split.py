@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 
 from fhir_setup import identifier_search_script, load_patients, national_ids, scratch_database
@@ -37,13 +38,22 @@ def pids_of(pattern: str) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def with_cpu(measure, *, seconds: int, database: str):
+def serving(port: int) -> list[int]:
+    """The processes holding ``port``'s listening socket: a gunicorn's master and workers
+    (their titles name only the app, which another benchmark may be serving too)."""
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True,
+                         text=True).stdout
+    return sorted({int(pid) for pid in re.findall(r"pid=(\d+)", out)})
+
+
+def with_cpu(measure, *, seconds: int, database: str, port: int):
     """``measure`` that also notes the CPU per request of the project's gunicorn processes
-    and of the scratch database's PostgreSQL backends, run by run."""
+    (those serving ``port``: other benchmarks may run beside) and of the scratch database's
+    PostgreSQL backends, run by run."""
     splits: list[tuple[float, float]] = []
 
     def run():
-        groups = (pids_of("gunicorn.*wsgi.app"), pids_of(f"postgres: .* {database} "))
+        groups = (serving(port), pids_of(f"postgres: .* {database} "))
         before = [cpu_seconds(pids) for pids in groups]
         result = measure()
         served = max(1.0, result.rps * seconds)

@@ -207,7 +207,8 @@ def main() -> None:
                     continue
                 lua = cookie_script(scratch.instance / f"target{index}.lua", tokens, target)
                 candidate, splits = with_cpu(warmed(f"{ours}/", seconds=args.seconds, lua=lua),
-                                             seconds=args.seconds, database=database)
+                                             seconds=args.seconds, database=database,
+                                             port=port)
                 pair = compare(warmed(f"{bare}/healthz", seconds=args.seconds), candidate,
                                rounds=args.rounds)
                 report(f"worklist {name} ({target}, {args.open:,} open cases, audited)",

@@ -225,7 +225,8 @@ def main() -> None:
                    "audited)", "bare Flask /healthz", "project", search, goal=0.15)
             page, splits = with_cpu(run(f"{ours}/appointments", lua=page_lua),
                                     seconds=args.seconds,
-                                    database=scratch.database_url.rsplit("/", 1)[1])
+                                    database=scratch.database_url.rsplit("/", 1)[1],
+                                    port=port)
             pages = compare(run(f"{bare}/healthz"), page, rounds=args.rounds)
             report("my appointments page (/appointments, audited)", "bare Flask /healthz",
                    "project", pages, goal=0.15)
