@@ -313,3 +313,10 @@ def test_the_tile_shows_the_next_scan_and_what_waits(client, woman, hospital, ro
 def test_the_pages_in_nynorsk_and_english(client, woman, routine, lang, said):
     appointment, _, _ = routine
     assert said in text(client.get(f"/appointments/{appointment.id}?lang={lang}"))
+
+
+def test_the_overview_cards_in_english(client, woman, routine):
+    page = text(client.get("/appointments?lang=en"))
+    assert "Routine ultrasound" in page
+    assert "You will be 18+2 weeks pregnant. This scan belongs in week 18+0–19+6." in page
+
