@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 
 from fhir_setup import identifier_search_script, load_patients, national_ids, scratch_database
@@ -35,6 +36,32 @@ def cpu_seconds(pids: list[int]) -> float:
 def pids_of(pattern: str) -> list[int]:
     out = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
+
+
+def serving(port: int) -> list[int]:
+    """The processes holding ``port``'s listening socket: a gunicorn's master and workers
+    (their titles name only the app, which another benchmark may be serving too)."""
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True,
+                         text=True).stdout
+    return sorted({int(pid) for pid in re.findall(r"pid=(\d+)", out)})
+
+
+def with_cpu(measure, *, seconds: int, database: str, port: int):
+    """``measure`` that also notes the CPU per request of the project's gunicorn processes
+    (those serving ``port``: other benchmarks may run beside) and of the scratch database's
+    PostgreSQL backends, run by run."""
+    splits: list[tuple[float, float]] = []
+
+    def run():
+        groups = (serving(port), pids_of(f"postgres: .* {database} "))
+        before = [cpu_seconds(pids) for pids in groups]
+        result = measure()
+        served = max(1.0, result.rps * seconds)
+        splits.append(tuple(1e3 * (cpu_seconds(pids) - start) / served
+                            for pids, start in zip(groups, before, strict=True)))
+        return result
+
+    return run, splits
 
 
 def main() -> None:

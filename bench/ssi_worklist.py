@@ -27,9 +27,10 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from cpu_split import cpu_seconds, pids_of
+from cpu_split import with_cpu
 from fhir_setup import scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
+from inprocess import cpu_and_profile, ok
 from ssi_setup import Case, bulk_connection, load_cases, load_people
 
 sys.path.insert(0, str(ROOT))
@@ -132,9 +133,6 @@ def load(database_url: str, open_cases: int, shut_cases: int, other_cases: int) 
 def profile(app, token: str, requests: int) -> None:
     """In-process: CPU per request of each target (cProfile's top functions), and EXPLAIN
     ANALYZE of the worklist's SQL statements as the page sends them."""
-    import cProfile
-    import pstats
-
     import sqlalchemy as sa
 
     from citizen.auth.cookies import NAME
@@ -143,22 +141,7 @@ def profile(app, token: str, requests: int) -> None:
     client = app.test_client()
     client.set_cookie(NAME, token, domain="localhost")
     for name, target in TARGETS.items():
-        for _ in range(5):
-            _ok(client.get(target))
-        started, cpu = time.perf_counter(), time.process_time()
-        for _ in range(requests):
-            _ok(client.get(target))
-        print(f"\n{name} ({target}): {1000 * (time.perf_counter() - started) / requests:.1f} "
-              f"ms wall, {1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
-              "(without the profiler)")
-        profiler = cProfile.Profile(time.process_time)  # CPU: the machine is shared
-        profiler.enable()
-        for _ in range(requests):
-            _ok(client.get(target))
-        profiler.disable()
-        found = pstats.Stats(profiler)
-        found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
-        found.sort_stats("tottime").print_stats(25)
+        found = cpu_and_profile(client, target, requests, name=name)
         found.sort_stats("cumulative").print_callees(r"wound/worklist.py:\d+\(worklist\)")
 
     sent: list[tuple[str, dict]] = []
@@ -168,7 +151,7 @@ def profile(app, token: str, requests: int) -> None:
 
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", keep)
-        _ok(client.get(TARGETS["page"]))
+        ok(client.get(TARGETS["page"]))
         sa.event.remove(db.engine, "before_cursor_execute", keep)
         print(f"\n{len(sent)} statements through SQLAlchemy for the page (the driver's "
               "own not counted):")
@@ -183,27 +166,6 @@ def profile(app, token: str, requests: int) -> None:
             print("\n" + statement + "\n" + "\n".join(plan))
         db.session.rollback()
 
-
-def with_cpu(measure, *, seconds: int, database: str):
-    """``measure`` that also notes the CPU per request of the project's gunicorn processes
-    and of the scratch database's PostgreSQL backends (``cpu_split.py``), run by run."""
-    splits: list[tuple[float, float]] = []
-
-    def run():
-        groups = (pids_of("gunicorn.*wsgi.app"), pids_of(f"postgres: .* {database} "))
-        before = [cpu_seconds(pids) for pids in groups]
-        result = measure()
-        served = max(1.0, result.rps * seconds)
-        splits.append(tuple(1e3 * (cpu_seconds(pids) - start) / served
-                            for pids, start in zip(groups, before, strict=True)))
-        return result
-
-    return run, splits
-
-
-def _ok(response) -> None:
-    if response.status_code != 200:
-        raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:500]}")
 
 
 def main() -> None:
@@ -245,7 +207,8 @@ def main() -> None:
                     continue
                 lua = cookie_script(scratch.instance / f"target{index}.lua", tokens, target)
                 candidate, splits = with_cpu(warmed(f"{ours}/", seconds=args.seconds, lua=lua),
-                                             seconds=args.seconds, database=database)
+                                             seconds=args.seconds, database=database,
+                                             port=port)
                 pair = compare(warmed(f"{bare}/healthz", seconds=args.seconds), candidate,
                                rounds=args.rounds)
                 report(f"worklist {name} ({target}, {args.open:,} open cases, audited)",

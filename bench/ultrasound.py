@@ -10,6 +10,7 @@ time (goal <= 300 ms).
 All servers run docker/gunicorn.conf.py (3 workers x 2 threads, access log on).
 
     .venv/bin/python bench/ultrasound.py --appointments 100000 --seconds 10 --rounds 3
+    .venv/bin/python bench/ultrasound.py --appointments 20000 --profile 200  # in-process
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cpu_split import with_cpu
 from fhir_setup import FNR, national_ids, scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
+from inprocess import cpu_and_profile, ok
 
 sys.path.insert(0, str(ROOT))
 
@@ -139,15 +142,60 @@ def letter_times(base: str, token: str, appointment_id: int, count: int) -> list
     return times
 
 
+def profile(app, tokens: list[str], requests: int) -> None:
+    """In-process: the page's CPU per request (without the profiler, then cProfile's top
+    functions), and the SQL statements one page sends."""
+    import sqlalchemy as sa
+
+    from citizen.auth.cookies import NAME
+    from services import driver
+    from services.db import db
+
+    client = app.test_client()
+    client.set_cookie(NAME, tokens[0], domain="localhost")
+    cpu_and_profile(client, "/appointments", requests, name="my appointments page")
+
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, _parameters, _context, _many):
+        sent.append(statement)
+
+    def on_the_cursor(name):  # services.driver's statements, which SQLAlchemy does not see
+        original = getattr(driver, name)
+
+        def counted(connection, statement, rows, *args, **kwargs):
+            sent.append("on the cursor: " + (
+                f"INSERT INTO {statement.name} ({len(rows)} rows)"
+                if isinstance(statement, sa.Table) else str(statement)))
+            return original(connection, statement, rows, *args, **kwargs)
+        return original, counted
+
+    originals = {name: on_the_cursor(name) for name in ("scalar", "rows", "insert_many")}
+    with app.app_context():
+        for name, (_original, counted) in originals.items():
+            setattr(driver, name, counted)
+        sa.event.listen(db.engine, "before_cursor_execute", keep)
+        ok(client.get("/appointments"))
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+        for name, (original, _counted) in originals.items():
+            setattr(driver, name, original)
+    print(f"\n{len(sent)} statements for the page:")
+    for statement in sent:
+        print("  " + " ".join(statement.split())[:150])
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--appointments", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--letters", type=int, default=50)
+    parser.add_argument("--profile", type=int, metavar="REQUESTS", nargs="?", const=200,
+                        help="profile the page in-process instead of measuring with wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if not args.profile and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 
     port = free_port()
@@ -156,6 +204,11 @@ def main() -> None:
         began = time.perf_counter()
         numbers, tokens, letters = load(args.appointments)
         print(f"loaded {args.appointments:,} appointments in {time.perf_counter() - began:.0f} s")
+        if args.profile:
+            from citizen.app import create_app
+
+            profile(create_app(), tokens, args.profile)
+            return
         with (gunicorn("wsgi:app", scratch.env, port=port) as ours,
               gunicorn("bare_flask:app", scratch.env) as bare):
             search_lua = search_script(scratch.instance / "search.lua", numbers)
@@ -170,10 +223,15 @@ def main() -> None:
                              rounds=args.rounds)
             report(f"Appointment?patient.identifier= ({args.appointments:,} appointments, "
                    "audited)", "bare Flask /healthz", "project", search, goal=0.15)
-            pages = compare(run(f"{bare}/healthz"), run(f"{ours}/appointments", lua=page_lua),
-                            rounds=args.rounds)
+            page, splits = with_cpu(run(f"{ours}/appointments", lua=page_lua),
+                                    seconds=args.seconds,
+                                    database=scratch.database_url.rsplit("/", 1)[1],
+                                    port=port)
+            pages = compare(run(f"{bare}/healthz"), page, rounds=args.rounds)
             report("my appointments page (/appointments, audited)", "bare Flask /healthz",
                    "project", pages, goal=0.15)
+            print("  project's CPU per request (server / PostgreSQL): " + ", ".join(
+                f"{server:.1f} / {postgres:.1f} ms" for server, postgres in splits))
             times = letter_times(ours, tokens[0], letters[0], args.letters)
             median = statistics.median(times)
             print(f"PDF letter, {len(times)} one at a time: median {median:.0f} ms, "

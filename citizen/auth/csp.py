@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response
 
-from citizen.auth.current import current_session
+from citizen.auth.current import current_session_kind
 from citizen.auth.oidc import provider_settings
 from citizen.security import CONTENT_SECURITY_POLICY
 
@@ -21,11 +21,11 @@ from citizen.security import CONTENT_SECURITY_POLICY
 def register_logout_csp(app: Flask) -> None:
     @app.after_request
     def allow_provider_logout(response: Response) -> Response:
-        web_session = current_session()
-        if web_session is None or response.mimetype != "text/html" \
+        kind = current_session_kind()
+        if kind is None or response.mimetype != "text/html" \
                 or "Content-Security-Policy" in response.headers:
             return response  # not a page, or one whose view set its own (stricter) policy
-        settings = provider_settings(app, web_session.kind)
+        settings = provider_settings(app, kind)
         if settings is None:
             return response
         parts = urlsplit(settings["issuer"])

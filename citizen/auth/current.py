@@ -67,8 +67,16 @@ def load_current_user() -> None:
         g.drop_session_cookie = True
         g.session_timed_out = _timed_out(token, idle)
         return
-    g.web_session = web_session
+    use_session(web_session)
     sessions.touch_session(web_session=web_session)
+
+
+def use_session(web_session: WebSession) -> None:
+    """Make ``web_session`` the request's."""
+    g.web_session = web_session
+    # Kept: after the request's commit the row is expired, and reading its kind in an
+    # after-request hook (csp.py) would load it again, one more statement for every page.
+    g.web_session_kind = web_session.kind
 
 
 def _timed_out(token: str, idle: timedelta) -> bool:
@@ -114,6 +122,11 @@ def _acting_for(web_session: WebSession, person: Person) -> Representation:
 
 def current_session() -> WebSession | None:
     return g.get("web_session")
+
+
+def current_session_kind() -> sessions.SessionKind | None:
+    """The request's session's kind, read without the database (see ``use_session``)."""
+    return g.get("web_session_kind") if current_session() is not None else None
 
 
 def current_citizen() -> Person | None:

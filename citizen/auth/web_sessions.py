@@ -8,7 +8,7 @@ from flask import Response, current_app, g, redirect
 from flask import session as flask_session
 
 from citizen.auth import cookies
-from citizen.auth.current import current_session
+from citizen.auth.current import current_session, use_session
 from citizen.auth.oidc import VerifiedLogin
 from services.actors import Actor
 from services.sessions import service as sessions
@@ -25,7 +25,7 @@ def log_in(*, kind: sessions.SessionKind, actor: Actor, login: VerifiedLogin, ne
         organisation_id=organisation_id, acr=login.acr, id_token=login.id_token,
         absolute_timeout=timedelta(seconds=current_app.config["SESSION_ABSOLUTE_TIMEOUT"]),
     )
-    g.web_session = web_session
+    use_session(web_session)
     g.drop_session_cookie = False
     response = redirect(next_url)
     cookies.set_token(response, token)

@@ -36,15 +36,12 @@ def overview():
     subject = scans_subject()
     if subject is None:
         return _not_covered()
-    scans = selfservice.scans_of(person_id=subject.id, actor=g.actor)
-    decision = consent.consent_of(person_id=subject.id, actor=g.actor)
-    report = selfservice.report_of(person_id=subject.id, actor=g.actor)
+    found = selfservice.overview_of(person_id=subject.id, actor=g.actor)
     return render_template(
         "ultrasound/overview.html", subject=subject, subject_label=person_label(subject),
-        upcoming=[s for s in scans if s.is_upcoming],
-        past=[s for s in scans if not s.is_upcoming], decision=decision, report=report,
-        interpreter=_language_name(subject.interpreter_language),
-        due_date=selfservice.current_due_date(person_id=subject.id))
+        upcoming=found.upcoming, past=found.past, decision=found.decision,
+        report=found.report, interpreter=_language_name(subject.interpreter_language),
+        due_date=found.due_date)
 
 
 @login_required

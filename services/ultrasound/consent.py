@@ -30,6 +30,14 @@ INFORMATION_VERSION = "2026-12"
 PURPOSE = "self-service"
 
 
+#: ``in_force``'s query, built once (every view of her scans reads it).
+_IN_FORCE = (sa.select(EarlyScanConsent)
+             .where(EarlyScanConsent.person_id == sa.bindparam("person_id"),
+                    EarlyScanConsent.revoked_at.is_(None))
+             .order_by(EarlyScanConsent.decided_at.desc(), EarlyScanConsent.id.desc())
+             .limit(1))
+
+
 class ConsentError(Exception):
     """Base of the consent rules' refusals."""
 
@@ -54,26 +62,30 @@ def actor_label(actor: Actor) -> str:
 
 def in_force(*, person_id: int) -> EarlyScanConsent | None:
     """The decision in force (newest, not revoked), unaudited: for the rules, not to show."""
-    return db.session.scalars(
-        sa.select(EarlyScanConsent)
-        .where(EarlyScanConsent.person_id == person_id, EarlyScanConsent.revoked_at.is_(None))
-        .order_by(EarlyScanConsent.decided_at.desc(), EarlyScanConsent.id.desc())
-        .limit(1)
-    ).first()
+    return db.session.scalars(_IN_FORCE, {"person_id": person_id}).first()
 
 
 def has_consented(*, person_id: int) -> bool:
-    found = in_force(person_id=person_id)
-    return found is not None and found.decision is ConsentDecision.CONSENTED
+    return is_consent(in_force(person_id=person_id))
+
+
+def is_consent(decision: EarlyScanConsent | None) -> bool:
+    """Whether this decision in force (``in_force``'s) lets the early scan go ahead."""
+    return decision is not None and decision.decision is ConsentDecision.CONSENTED
 
 
 def consent_of(*, person_id: int, actor: Actor) -> EarlyScanConsent | None:
     """The decision in force, read for her or her representative (audited)."""
     found = in_force(person_id=person_id)
-    audit.record(actor=actor, action="read", resource_type="EarlyScanConsent",
-                 resource_id=found.id if found else None, subject_person_id=person_id,
-                 purpose=PURPOSE)
+    audit.record_all(actor=actor, purpose=PURPOSE,
+                     accesses=[read_access(person_id=person_id, found=found)])
     return found
+
+
+def read_access(*, person_id: int, found: EarlyScanConsent | None) -> audit.Access:
+    """The audit row for ``found``, her decision in force, read to be shown."""
+    return audit.Access(action="read", resource_type="EarlyScanConsent",
+                        resource_id=found.id if found else None, subject_person_id=person_id)
 
 
 def decide(*, person_id: int, decision: ConsentDecision, information_version: str,
@@ -98,12 +110,7 @@ def decide(*, person_id: int, decision: ConsentDecision, information_version: st
 def revoke(*, person_id: int, actor: Actor) -> EarlyScanConsent:
     """Withdraw the decision in force; the row stays, with the time it was revoked."""
     _her_own(person_id=person_id, actor=actor)
-    found = db.session.scalars(
-        sa.select(EarlyScanConsent)
-        .where(EarlyScanConsent.person_id == person_id, EarlyScanConsent.revoked_at.is_(None))
-        .order_by(EarlyScanConsent.decided_at.desc(), EarlyScanConsent.id.desc())
-        .limit(1).with_for_update()
-    ).first()
+    found = db.session.scalars(_IN_FORCE.with_for_update(), {"person_id": person_id}).first()
     if found is None:
         raise NothingToRevoke(person_id)
     # Every earlier decision still unrevoked goes too: revoking must not bring an older

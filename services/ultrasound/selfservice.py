@@ -41,6 +41,7 @@ from services.ultrasound.models import (
     ChangeRequestStatus,
     DueDate,
     DueDateStatus,
+    EarlyScanConsent,
     PregnancyReport,
     Schedule,
     Service,
@@ -58,6 +59,20 @@ MAX_SPECIAL_NEEDS = 500
 #: Statuses she sees; entered-in-error was never hers.
 _SHOWN = (AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED, AppointmentStatus.FULFILLED,
           AppointmentStatus.NOSHOW)
+
+
+# The page's reads, built once: building a statement cost as much CPU as sending it.
+_DUE_DATE = (sa.select(DueDate.due_date)
+             .where(DueDate.person_id == sa.bindparam("person_id"),
+                    DueDate.status != DueDateStatus.ENTERED_IN_ERROR)
+             .order_by(DueDate.effective_at.desc(), DueDate.id.desc()).limit(1))
+_ALL_HERS = (sa.select(Appointment)
+             .where(Appointment.person_id == sa.bindparam("person_id"),
+                    Appointment.status.in_(_SHOWN))
+             .order_by(Appointment.start, Appointment.id))
+_OPEN_REQUESTS = (sa.select(ChangeRequest.appointment_id)
+                  .where(ChangeRequest.person_id == sa.bindparam("person_id"),
+                         ChangeRequest.status == ChangeRequestStatus.OPEN))
 
 
 class SelfServiceError(Exception):
@@ -151,16 +166,31 @@ class Scan:
                 and self.appointment.end > utcnow())
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What her overview of the scans shows."""
+
+    #: Upcoming first (soonest first), then past ones (latest first).
+    scans: list[Scan]
+    due_date: date | None
+    #: The early scan's decision in force.
+    decision: EarlyScanConsent | None
+    report: PregnancyReport | None
+
+    @property
+    def upcoming(self) -> list[Scan]:
+        return [scan for scan in self.scans if scan.is_upcoming]
+
+    @property
+    def past(self) -> list[Scan]:
+        return [scan for scan in self.scans if not scan.is_upcoming]
+
+
 # -- reading ---------------------------------------------------------------------------
 
 def current_due_date(*, person_id: int) -> date | None:
     """The due date in force: the newest dating not entered in error."""
-    return db.session.scalars(
-        sa.select(DueDate.due_date)
-        .where(DueDate.person_id == person_id,
-               DueDate.status != DueDateStatus.ENTERED_IN_ERROR)
-        .order_by(DueDate.effective_at.desc(), DueDate.id.desc()).limit(1)
-    ).first()
+    return db.session.scalars(_DUE_DATE, {"person_id": person_id}).first()
 
 
 def appointments_statement(*, person_id: int) -> sa.Select:
@@ -172,20 +202,29 @@ def appointments_statement(*, person_id: int) -> sa.Select:
 def scans_for(*, person_id: int, appointments: Sequence[Appointment],
               actor: Actor) -> list[Scan]:
     """These appointments of hers as scans (a page of ``appointments_statement``), audited."""
-    audit.record(actor=actor, action="search", resource_type="Appointment",
-                 subject_person_id=person_id, purpose=PURPOSE)
-    return _scans(person_id, appointments)
+    audit.record_all(actor=actor, purpose=PURPOSE, accesses=[_searched(person_id)])
+    return _scans(person_id, appointments, **_her_state(person_id))
 
 
 def scans_of(*, person_id: int, actor: Actor) -> list[Scan]:
     """Her scans, upcoming first (soonest first), then past ones (latest first)."""
-    appointments = db.session.scalars(
-        appointments_statement(person_id=person_id).order_by(Appointment.start, Appointment.id)
-    ).all()
-    scans = scans_for(person_id=person_id, appointments=appointments, actor=actor)
-    upcoming = [scan for scan in scans if scan.is_upcoming]
-    past = [scan for scan in scans if not scan.is_upcoming]
-    return upcoming + past[::-1]
+    return _in_order(scans_for(person_id=person_id, appointments=_all_hers(person_id),
+                               actor=actor))
+
+
+def overview_of(*, person_id: int, actor: Actor) -> Overview:
+    """Her scans as ``scans_of`` orders them, the due date, the early scan's decision and
+    her report, each read once; audited as ``scans_of``, ``consent.consent_of`` and
+    ``report_of`` audit them."""
+    due_date = current_due_date(person_id=person_id)
+    decision = consent.in_force(person_id=person_id)
+    scans = _in_order(_scans(person_id, _all_hers(person_id), due_date=due_date,
+                             consented=consent.is_consent(decision)))
+    report = db.session.get(PregnancyReport, person_id)
+    audit.record_all(actor=actor, purpose=PURPOSE, accesses=[
+        _searched(person_id), consent.read_access(person_id=person_id, found=decision),
+        _report_read(person_id, report)])
+    return Overview(scans=scans, due_date=due_date, decision=decision, report=report)
 
 
 def scan_of(*, appointment_id: int, person_id: int, actor: Actor) -> Scan:
@@ -193,7 +232,7 @@ def scan_of(*, appointment_id: int, person_id: int, actor: Actor) -> Scan:
     appointment = _hers(appointment_id, person_id)
     audit.record(actor=actor, action="read", resource_type="Appointment",
                  resource_id=appointment.id, subject_person_id=person_id, purpose=PURPOSE)
-    return _scans(person_id, [appointment])[0]
+    return _scans(person_id, [appointment], **_her_state(person_id))[0]
 
 
 def free_slots(*, appointment_id: int, person_id: int, actor: Actor) -> list[Slot]:
@@ -219,10 +258,18 @@ def free_slots(*, appointment_id: int, person_id: int, actor: Actor) -> list[Slo
 
 def report_of(*, person_id: int, actor: Actor) -> PregnancyReport | None:
     report = db.session.get(PregnancyReport, person_id)
-    audit.record(actor=actor, action="read", resource_type="PregnancyReport",
-                 resource_id=person_id if report else None, subject_person_id=person_id,
-                 purpose=PURPOSE)
+    audit.record_all(actor=actor, purpose=PURPOSE, accesses=[_report_read(person_id, report)])
     return report
+
+
+def _searched(person_id: int) -> audit.Access:
+    return audit.Access(action="search", resource_type="Appointment",
+                        subject_person_id=person_id)
+
+
+def _report_read(person_id: int, report: PregnancyReport | None) -> audit.Access:
+    return audit.Access(action="read", resource_type="PregnancyReport",
+                        resource_id=person_id if report else None, subject_person_id=person_id)
 
 
 # -- changing --------------------------------------------------------------------------
@@ -441,13 +488,29 @@ def _open_request(appointment_id: int) -> ChangeRequest | None:
         .limit(1)).first()
 
 
-def _scans(person_id: int, appointments: Sequence[Appointment]) -> list[Scan]:
-    due_date = current_due_date(person_id=person_id)
-    consented = consent.has_consented(person_id=person_id)
-    open_requests = set(db.session.scalars(
-        sa.select(ChangeRequest.appointment_id)
-        .where(ChangeRequest.person_id == person_id,
-               ChangeRequest.status == ChangeRequestStatus.OPEN)))
+def _all_hers(person_id: int) -> Sequence[Appointment]:
+    return db.session.scalars(_ALL_HERS, {"person_id": person_id}).all()
+
+
+def _in_order(scans: list[Scan]) -> list[Scan]:
+    """Upcoming first (soonest first), then past ones (latest first), from scans in order of
+    their start."""
+    upcoming = [scan for scan in scans if scan.is_upcoming]
+    past = [scan for scan in scans if not scan.is_upcoming]
+    return upcoming + past[::-1]
+
+
+def _her_state(person_id: int) -> dict:
+    """What her scans are checked against: ``_scans``' keyword arguments."""
+    return {"due_date": current_due_date(person_id=person_id),
+            "consented": consent.has_consented(person_id=person_id)}
+
+
+def _scans(person_id: int, appointments: Sequence[Appointment], *, due_date: date | None,
+           consented: bool) -> list[Scan]:
+    if not appointments:
+        return []
+    open_requests = set(db.session.scalars(_OPEN_REQUESTS, {"person_id": person_id}))
     now, today = utcnow(), today_in_norway()
     scans = []
     for appointment in appointments:
@@ -456,9 +519,10 @@ def _scans(person_id: int, appointments: Sequence[Appointment]) -> list[Scan]:
                      if appointment.status is not AppointmentStatus.CANCELLED else None)
         scans.append(Scan(
             appointment=appointment,
-            check=check(rules=rules().windows, service=appointment.service,
-                        due_date=due_date, today=today, booked_on=booked_on,
-                        organisation_numbers=_numbers(appointment)),
+            # Without a due date there is no window, so no hospital's rules to look up.
+            check=None if due_date is None else check(
+                rules=rules().windows, service=appointment.service, due_date=due_date,
+                today=today, booked_on=booked_on, organisation_numbers=_numbers(appointment)),
             due_date=due_date,
             refusal=action_refusal(appointment, now=now),
             needs_consent=(appointment.service is Service.EARLY and upcoming

@@ -217,6 +217,24 @@ def test_record_many_chains_its_rows_and_the_next_record_chains_after_them(db):
     assert audit.verify_chain().ok
 
 
+def test_record_all_chains_accesses_of_several_kinds_in_their_order(db):
+    before = audit.record(actor=Actor.operator("test"), action="read", resource_type="Patient",
+                          purpose="self-service")
+    audit.record_all(actor=Actor.person(7, request_id="page-1"), purpose="self-service",
+                     accesses=[audit.Access("search", "Appointment", subject_person_id=7),
+                               audit.Access("read", "EarlyScanConsent", 3, 7, reason="why"),
+                               audit.Access("read", "PregnancyReport", None, 7)])
+    rows = sorted((r for r in table_rows(AuditEvent) if r.chain == before.chain),
+                  key=lambda r: r.id)
+    assert [(r.action, r.resource_type, r.resource_id, r.subject_person_id, r.reason,
+             r.request_id) for r in rows[-3:]] == [
+        ("search", "Appointment", None, 7, None, "page-1"),
+        ("read", "EarlyScanConsent", "3", 7, "why", "page-1"),
+        ("read", "PregnancyReport", None, 7, None, "page-1")]
+    assert [r.prev_hash for r in rows[-3:]] == [r.hash for r in rows[-4:-1]]
+    assert audit.verify_chain().ok
+
+
 def test_record_many_of_nothing_writes_nothing(db):
     _bulk([])
     assert table_rows(AuditEvent) == []

@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from services import driver
+from services.audit.models import AuditEvent
 from services.db import db
 from services.people.models import Person
 from services.ultrasound.consent import INFORMATION_VERSION
@@ -77,6 +79,75 @@ def test_overview_and_scan(client, woman, hospital, routine):
                  "inntil 24 timer før", f"/api/v1/appointments/{appointment.id}/calendar.ics",
                  f"/api/v1/appointments/{appointment.id}/letter.pdf"):
         assert said in scan, said
+
+
+def test_the_overview_is_audited_as_what_it_shows(client, woman, hospital, routine):
+    decided = EarlyScanConsent(person_id=woman.id, decision="consented", decided_at=T0,
+                               actor=f"person:{woman.id}",
+                               information_version=INFORMATION_VERSION)
+    db.session.add_all([decided, PregnancyReport(person_id=woman.id, twins=True,
+                                                 reported_at=T0, updated_at=T0)])
+    db.session.commit()
+    before = _audit_ids()
+    assert client.get("/appointments").status_code == 200
+    rows = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id.not_in(before))
+                              .order_by(AuditEvent.id)).all()
+    assert [(r.action, r.resource_type, r.resource_id, r.subject_person_id, r.purpose,
+             r.actor_id) for r in rows] == [
+        ("search", "Appointment", None, woman.id, "self-service", str(woman.id)),
+        ("read", "EarlyScanConsent", str(decided.id), woman.id, "self-service", str(woman.id)),
+        ("read", "PregnancyReport", str(woman.id), woman.id, "self-service", str(woman.id)),
+    ]
+
+
+def test_the_overview_sends_as_many_statements_for_many_scans_as_for_one(
+        client, woman, hospital, routine, monkeypatch):
+    sent = _count_statements(monkeypatch)
+    assert "Rutineultralyd" in sent(lambda: client.get("/appointments"))
+    make_appointment(woman, hospital, start=week(12))
+    make_appointment(woman, hospital, start=T0 - timedelta(days=30),
+                     status=AppointmentStatus.FULFILLED)
+    cancelled = make_appointment(woman, hospital, Service.ROUTINE, start=week(19))
+    cancelled.status = AppointmentStatus.CANCELLED
+    db.session.add(ChangeRequest(appointment_id=routine[0].id, person_id=woman.id,
+                                 reason="illness", status="open", created_at=T0))
+    db.session.commit()
+    page = sent(lambda: client.get("/appointments"))
+    assert page.count("Tidlig ultralyd") == 2 and "Avlyst" in page
+    assert len(sent.statements) == 2 and sent.statements[0] == sent.statements[1] > 0
+
+
+def _audit_ids() -> list[int]:
+    return list(db.session.scalars(sa.select(AuditEvent.id)))
+
+
+def _count_statements(monkeypatch):
+    """``sent(request)``: the page's text; how many statements it sent goes to
+    ``sent.statements``, those on the driver's cursor (services/driver.py) included."""
+    engine = db.session.get_bind()
+    count = [0]
+    for name in ("scalar", "rows", "insert_many"):
+        original = getattr(driver, name)
+        monkeypatch.setattr(driver, name, lambda *args, _original=original, **kwargs: (
+            count.__setitem__(0, count[0] + 1), _original(*args, **kwargs))[1])
+
+    def listener(_connection, _cursor, statement, *_args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            count[0] += 1
+
+    def sent(request):
+        count[0] = 0
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            response = request()
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        assert response.status_code == 200
+        sent.statements.append(count[0])
+        return text(response)
+
+    sent.statements = []
+    return sent
 
 
 def test_a_booking_outside_its_window_is_warned_of(client, woman, hospital):
@@ -242,3 +313,10 @@ def test_the_tile_shows_the_next_scan_and_what_waits(client, woman, hospital, ro
 def test_the_pages_in_nynorsk_and_english(client, woman, routine, lang, said):
     appointment, _, _ = routine
     assert said in text(client.get(f"/appointments/{appointment.id}?lang={lang}"))
+
+
+def test_the_overview_cards_in_english(client, woman, routine):
+    page = text(client.get("/appointments?lang=en"))
+    assert "Routine ultrasound" in page
+    assert "You will be 18+2 weeks pregnant. This scan belongs in week 18+0–19+6." in page
+
