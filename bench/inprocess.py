@@ -8,6 +8,7 @@ import cProfile
 import os
 import pstats
 import time
+from collections.abc import Callable
 
 
 def ok(response) -> None:
@@ -17,21 +18,26 @@ def ok(response) -> None:
 
 
 def cpu_and_profile(client, target: str, requests: int, *, name: str) -> pstats.Stats:
-    """Print ``target``'s wall and CPU time per request, then its profile (the project's
-    own functions by cumulative time, all by internal time); return the profile
-    (``BENCH_PROFILE_DUMP=path`` also writes it there, for pstats)."""
+    """Print ``target``'s wall and CPU time per GET, then its profile (:func:`measure`)."""
+    return measure(lambda: ok(client.get(target)), requests, name=f"{name} ({target})")
+
+
+def measure(send: Callable[[], object], requests: int, *, name: str) -> pstats.Stats:
+    """Print the wall and CPU time of ``send()`` (one request, checked by the caller),
+    then its profile (the project's own functions by cumulative time, all by internal
+    time); return the profile (``BENCH_PROFILE_DUMP=path`` also writes it there)."""
     for _ in range(5):
-        ok(client.get(target))
+        send()
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(requests):
-        ok(client.get(target))
-    print(f"\n{name} ({target}): {1000 * (time.perf_counter() - started) / requests:.1f} "
+        send()
+    print(f"\n{name}: {1000 * (time.perf_counter() - started) / requests:.1f} "
           f"ms wall, {1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
           "(without the profiler)")
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(requests):
-        ok(client.get(target))
+        send()
     profiler.disable()
     found = pstats.Stats(profiler)
     if os.environ.get("BENCH_PROFILE_DUMP"):

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from fhir_setup import national_ids, scratch_database
 from harness import ROOT, Pair, compare, free_port, gunicorn, report, wrk
+from inprocess import measure
 
 sys.path.insert(0, str(ROOT))
 
@@ -148,9 +149,6 @@ def answers_stored() -> int:
 def profile(cases: list[tuple[int, str]], body: str, requests: int) -> None:
     """In-process: CPU per submit without the profiler, then cProfile's top functions and
     the SQL statements one submit sends (each request a case of its own, as under wrk)."""
-    import cProfile
-    import pstats
-
     import sqlalchemy as sa
 
     from citizen.app import create_app
@@ -169,22 +167,7 @@ def profile(cases: list[tuple[int, str]], body: str, requests: int) -> None:
         if response.status_code != 201:
             raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:500]}")
 
-    for _ in range(5):
-        submit()
-    started, cpu = time.perf_counter(), time.process_time()
-    for _ in range(requests):
-        submit()
-    print(f"submit: {1000 * (time.perf_counter() - started) / requests:.1f} ms wall, "
-          f"{1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
-          "(without the profiler)")
-    profiler = cProfile.Profile(time.process_time)  # CPU: the machine is shared
-    profiler.enable()
-    for _ in range(requests):
-        submit()
-    profiler.disable()
-    found = pstats.Stats(profiler)
-    found.sort_stats("cumulative").print_stats(r"/(citizen|services)/", 45)
-    found.sort_stats("tottime").print_stats(25)
+    measure(submit, requests, name="submit")
 
     sent: list[str] = []
 
