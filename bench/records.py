@@ -12,6 +12,7 @@ each against ``bare_flask.py``'s ``/healthz`` in the same run (goal: ratio >= 0.
 All servers run docker/gunicorn.conf.py (3 workers x 2 threads, access log on).
 
     .venv/bin/python bench/records.py --citizens 20 --documents 500 --seconds 10 --rounds 3
+    .venv/bin/python bench/records.py --profile 200    # in-process: cProfile, SQL, EXPLAIN
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -30,6 +32,7 @@ from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, w
 sys.path.insert(0, str(ROOT))
 
 KINDS = ("discharge-summary", "outpatient-note", "lab-report", "imaging-report", "letter")
+TARGETS = {"page": "/records", "API": "/api/v1/documents"}
 
 
 def load(citizens: int, documents: int) -> list[str]:
@@ -99,24 +102,100 @@ def load(citizens: int, documents: int) -> list[str]:
     return tokens
 
 
+def profile(app, token: str, requests: int) -> None:
+    """In-process: CPU per request of each target (median of five blocks, then cProfile's
+    top functions), the SQL statements each sends, and EXPLAIN ANALYZE of the list's."""
+    import cProfile
+    import pstats
+
+    import sqlalchemy as sa
+
+    from citizen.auth.cookies import NAME
+    from services.db import db
+
+    client = app.test_client()
+    client.set_cookie(NAME, token, domain="localhost")
+    block = max(1, requests // 5)
+    for name, target in TARGETS.items():
+        for _ in range(10):
+            _ok(client.get(target))
+        cpu_ms = []
+        for _ in range(5):
+            cpu = time.process_time()
+            for _ in range(block):
+                _ok(client.get(target))
+            cpu_ms.append(1000 * (time.process_time() - cpu) / block)
+        print(f"\n{name} ({target}): {statistics.median(cpu_ms):.2f} ms CPU a request "
+              f"(median of 5 blocks of {block}: "
+              + " ".join(f"{ms:.2f}" for ms in cpu_ms) + "; without the profiler)")
+        profiler = cProfile.Profile(time.process_time)  # CPU: the machine is shared
+        profiler.enable()
+        for _ in range(requests):
+            _ok(client.get(target))
+        profiler.disable()
+        found = pstats.Stats(profiler)
+        found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
+        found.sort_stats("tottime").print_stats(25)
+        found.sort_stats("cumulative").print_callees(
+            r"records/(documents.py:\d+\(document_list|api_documents.py:\d+\(list_documents)"
+            r"|list.html:\d+\(block_content")
+
+    sent: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    with app.app_context():
+        for name, target in TARGETS.items():
+            sent.clear()
+            sa.event.listen(db.engine, "before_cursor_execute", keep)
+            _ok(client.get(target))
+            sa.event.remove(db.engine, "before_cursor_execute", keep)
+            print(f"\n{name}: {len(sent)} statements through SQLAlchemy (the audit row's two "
+                  "on the driver's cursor not counted):")
+            for statement, _parameters in sent:
+                print("  " + " ".join(statement.split())[:160])
+            for statement, parameters in sent:
+                if "FROM record_documents" not in statement:
+                    continue
+                plan = db.session.connection().exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
+                print("\n" + " ".join(statement.split()) + "\n" + "\n".join(plan))
+            db.session.rollback()
+
+
+def _ok(response) -> None:
+    if response.status_code != 200:
+        raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:500]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--citizens", type=int, default=20)
     parser.add_argument("--documents", type=int, default=500)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", type=int, metavar="REQUESTS", nargs="?", const=200,
+                        help="profile in-process instead of measuring with wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if not args.profile and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 
     port = free_port()
+    print(f"at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average "
+          f"{os.getloadavg()[0]:.1f}")
     with scratch_database(args.admin_url, f"http://127.0.0.1:{port}") as scratch:
         os.environ.update(scratch.env)
         began = time.perf_counter()
         tokens = load(args.citizens, args.documents)
         print(f"loaded {args.citizens} citizens x {args.documents} documents in "
               f"{time.perf_counter() - began:.0f} s")
+        if args.profile:
+            from citizen.app import create_app
+
+            profile(create_app(), tokens[0], args.profile)
+            return
         with (gunicorn("wsgi:app", scratch.env, port=port) as ours,
               gunicorn("bare_flask:app", scratch.env) as bare):
             page_lua = cookie_script(scratch.instance / "page.lua", tokens, "/records")
