@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response
 
-from citizen.auth.current import current_session
+from citizen.auth.current import current_session, current_session_kind
 from citizen.auth.oidc import provider_settings
 from citizen.security import CONTENT_SECURITY_POLICY
 
@@ -25,7 +25,7 @@ def register_logout_csp(app: Flask) -> None:
         if web_session is None or response.mimetype != "text/html" \
                 or "Content-Security-Policy" in response.headers:
             return response  # not a page, or one whose view set its own (stricter) policy
-        settings = provider_settings(app, web_session.kind)
+        settings = provider_settings(app, current_session_kind())
         if settings is None:
             return response
         parts = urlsplit(settings["issuer"])

@@ -68,6 +68,7 @@ def load_current_user() -> None:
         g.session_timed_out = _timed_out(token, idle)
         return
     g.web_session = web_session
+    g.session_kind = web_session.kind
     sessions.touch_session(web_session=web_session)
 
 
@@ -114,6 +115,12 @@ def _acting_for(web_session: WebSession, person: Person) -> Representation:
 
 def current_session() -> WebSession | None:
     return g.get("web_session")
+
+
+def current_session_kind() -> str | None:
+    """The session's kind as it was found: after the request's commit, reading it from the
+    session would read the session's row again."""
+    return g.get("session_kind")
 
 
 def current_citizen() -> Person | None:

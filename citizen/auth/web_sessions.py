@@ -26,6 +26,7 @@ def log_in(*, kind: sessions.SessionKind, actor: Actor, login: VerifiedLogin, ne
         absolute_timeout=timedelta(seconds=current_app.config["SESSION_ABSOLUTE_TIMEOUT"]),
     )
     g.web_session = web_session
+    g.session_kind = kind
     g.drop_session_cookie = False
     response = redirect(next_url)
     cookies.set_token(response, token)
