@@ -31,4 +31,4 @@ def _kind_name(kind: DocumentKind, _language: str) -> str:
 
 def kind_choices() -> list[tuple[str, str]]:
     """(value, name) of each type, as the filter offers them."""
-    return [(kind.value, str(name)) for kind, name in KIND_NAMES.items()]
+    return [(kind.value, kind_name(kind)) for kind in KIND_NAMES]
