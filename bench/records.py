@@ -104,7 +104,8 @@ def load(citizens: int, documents: int) -> list[str]:
 
 def profile(app, token: str, requests: int) -> None:
     """In-process: CPU per request of each target (median of five blocks, then cProfile's
-    top functions), the SQL statements each sends, and EXPLAIN ANALYZE of those that read her documents."""
+    top functions), the SQL statements each sends, and EXPLAIN ANALYZE of those that read
+    her documents."""
     import cProfile
     import pstats
 
