@@ -37,6 +37,23 @@ def pids_of(pattern: str) -> list[int]:
     return [int(p) for p in out.split()]
 
 
+def with_cpu(measure, *, seconds: int, database: str):
+    """``measure`` that also notes the CPU per request of the project's gunicorn processes
+    and of the scratch database's PostgreSQL backends (``cpu_split.py``), run by run."""
+    splits: list[tuple[float, float]] = []
+
+    def run():
+        groups = (pids_of("gunicorn.*wsgi.app"), pids_of(f"postgres: .* {database} "))
+        before = [cpu_seconds(pids) for pids in groups]
+        result = measure()
+        served = max(1.0, result.rps * seconds)
+        splits.append(tuple(1e3 * (cpu_seconds(pids) - start) / served
+                            for pids, start in zip(groups, before, strict=True)))
+        return result
+
+    return run, splits
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=2_000)

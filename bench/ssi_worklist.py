@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from cpu_split import cpu_seconds, pids_of
+from cpu_split import with_cpu
 from fhir_setup import scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
 from ssi_setup import Case, bulk_connection, load_cases, load_people
@@ -182,23 +182,6 @@ def profile(app, token: str, requests: int) -> None:
                 "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
             print("\n" + statement + "\n" + "\n".join(plan))
         db.session.rollback()
-
-
-def with_cpu(measure, *, seconds: int, database: str):
-    """``measure`` that also notes the CPU per request of the project's gunicorn processes
-    and of the scratch database's PostgreSQL backends (``cpu_split.py``), run by run."""
-    splits: list[tuple[float, float]] = []
-
-    def run():
-        groups = (pids_of("gunicorn.*wsgi.app"), pids_of(f"postgres: .* {database} "))
-        before = [cpu_seconds(pids) for pids in groups]
-        result = measure()
-        served = max(1.0, result.rps * seconds)
-        splits.append(tuple(1e3 * (cpu_seconds(pids) - start) / served
-                            for pids, start in zip(groups, before, strict=True)))
-        return result
-
-    return run, splits
 
 
 def _ok(response) -> None:
