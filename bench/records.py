@@ -28,7 +28,16 @@ from datetime import UTC, datetime, timedelta
 
 from cpu_split import with_cpu
 from fhir_setup import national_ids, scratch_database
-from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
+from harness import (
+    ROOT,
+    compare,
+    cookie_script,
+    free_port,
+    gunicorn,
+    print_cpu_profile,
+    report,
+    warmed,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -107,9 +116,6 @@ def profile(app, token: str, requests: int) -> None:
     """In-process: CPU per request of each target (median of five blocks, then cProfile's
     top functions), the SQL statements each sends, and EXPLAIN ANALYZE of those that read
     her documents."""
-    import cProfile
-    import pstats
-
     import sqlalchemy as sa
 
     from citizen.auth.cookies import NAME
@@ -130,17 +136,10 @@ def profile(app, token: str, requests: int) -> None:
         print(f"\n{name} ({target}): {statistics.median(cpu_ms):.2f} ms CPU a request "
               f"(median of 5 blocks of {block}: "
               + " ".join(f"{ms:.2f}" for ms in cpu_ms) + "; without the profiler)")
-        profiler = cProfile.Profile(time.process_time)  # CPU: the machine is shared
-        profiler.enable()
-        for _ in range(requests):
-            _ok(client.get(target))
-        profiler.disable()
-        found = pstats.Stats(profiler)
-        found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
-        found.sort_stats("tottime").print_stats(25)
-        found.sort_stats("cumulative").print_callees(
-            r"records/(documents.py:\d+\(document_list|api_documents.py:\d+\(list_documents)"
-            r"|list.html:\d+\(block_content")
+        print_cpu_profile(
+            lambda target=target: _ok(client.get(target)), requests=requests,
+            callees=r"records/(documents.py:\d+\(document_list|api_documents.py:\d+\("
+                    r"list_documents)|list.html:\d+\(block_content")
 
     sent: list[tuple[str, object]] = []
 

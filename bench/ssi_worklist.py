@@ -29,7 +29,16 @@ from datetime import UTC, datetime, timedelta
 
 from cpu_split import with_cpu
 from fhir_setup import scratch_database
-from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
+from harness import (
+    ROOT,
+    compare,
+    cookie_script,
+    free_port,
+    gunicorn,
+    print_cpu_profile,
+    report,
+    warmed,
+)
 from ssi_setup import Case, bulk_connection, load_cases, load_people
 
 sys.path.insert(0, str(ROOT))
@@ -132,9 +141,6 @@ def load(database_url: str, open_cases: int, shut_cases: int, other_cases: int) 
 def profile(app, token: str, requests: int) -> None:
     """In-process: CPU per request of each target (cProfile's top functions), and EXPLAIN
     ANALYZE of the worklist's SQL statements as the page sends them."""
-    import cProfile
-    import pstats
-
     import sqlalchemy as sa
 
     from citizen.auth.cookies import NAME
@@ -151,15 +157,8 @@ def profile(app, token: str, requests: int) -> None:
         print(f"\n{name} ({target}): {1000 * (time.perf_counter() - started) / requests:.1f} "
               f"ms wall, {1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
               "(without the profiler)")
-        profiler = cProfile.Profile(time.process_time)  # CPU: the machine is shared
-        profiler.enable()
-        for _ in range(requests):
-            _ok(client.get(target))
-        profiler.disable()
-        found = pstats.Stats(profiler)
-        found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
-        found.sort_stats("tottime").print_stats(25)
-        found.sort_stats("cumulative").print_callees(r"wound/worklist.py:\d+\(worklist\)")
+        print_cpu_profile(lambda target=target: _ok(client.get(target)), requests=requests,
+                          callees=r"wound/worklist.py:\d+\(worklist\)")
 
     sent: list[tuple[str, dict]] = []
 
