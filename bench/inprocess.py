@@ -7,6 +7,7 @@ from __future__ import annotations
 import cProfile
 import os
 import pstats
+import statistics
 import time
 from collections.abc import Callable
 
@@ -26,14 +27,19 @@ def measure(send: Callable[[], object], requests: int, *, name: str) -> pstats.S
     """Print the wall and CPU time of ``send()`` (one request, checked by the caller),
     then its profile (the project's own functions by cumulative time, all by internal
     time); return the profile (``BENCH_PROFILE_DUMP=path`` also writes it there)."""
-    for _ in range(5):
+    for _ in range(10):
         send()
-    started, cpu = time.perf_counter(), time.process_time()
-    for _ in range(requests):
-        send()
-    print(f"\n{name}: {1000 * (time.perf_counter() - started) / requests:.1f} "
-          f"ms wall, {1000 * (time.process_time() - cpu) / requests:.1f} ms CPU a request "
-          "(without the profiler)")
+    block = max(1, requests // 5)
+    cpu_ms, wall_ms = [], []
+    for _ in range(5):  # the median of five blocks: the neighbours' bursts move one or two
+        started, cpu = time.perf_counter(), time.process_time()
+        for _ in range(block):
+            send()
+        wall_ms.append(1000 * (time.perf_counter() - started) / block)
+        cpu_ms.append(1000 * (time.process_time() - cpu) / block)
+    print(f"\n{name}: {statistics.median(wall_ms):.1f} ms wall, "
+          f"{statistics.median(cpu_ms):.2f} ms CPU a request (median of 5 blocks of {block}: "
+          + " ".join(f"{ms:.2f}" for ms in cpu_ms) + "; without the profiler)")
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(requests):

@@ -12,6 +12,7 @@ each against ``bare_flask.py``'s ``/healthz`` in the same run (goal: ratio >= 0.
 All servers run docker/gunicorn.conf.py (3 workers x 2 threads, access log on).
 
     .venv/bin/python bench/records.py --citizens 20 --documents 500 --seconds 10 --rounds 3
+    .venv/bin/python bench/records.py --profile 200    # in-process: cProfile, SQL, EXPLAIN
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+from cpu_split import with_cpu
 from fhir_setup import national_ids, scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
+from inprocess import cpu_and_profile, ok
 
 sys.path.insert(0, str(ROOT))
 
 KINDS = ("discharge-summary", "outpatient-note", "lab-report", "imaging-report", "letter")
+TARGETS = {"page": "/records", "API": "/api/v1/documents"}
 
 
 def load(citizens: int, documents: int) -> list[str]:
@@ -99,43 +103,111 @@ def load(citizens: int, documents: int) -> list[str]:
     return tokens
 
 
+def profile(app, token: str, requests: int) -> None:
+    """In-process: CPU per request of each target (median of five blocks, then cProfile's
+    top functions), the SQL statements each sends, and EXPLAIN ANALYZE of those that read
+    her documents."""
+    import sqlalchemy as sa
+
+    from citizen.auth.cookies import NAME
+    from services.db import db
+
+    client = app.test_client()
+    client.set_cookie(NAME, token, domain="localhost")
+    for name, target in TARGETS.items():
+        found = cpu_and_profile(client, target, requests, name=name)
+        found.sort_stats("cumulative").print_callees(
+            r"records/(documents.py:\d+\(document_list|api_documents.py:\d+\("
+            r"list_documents)|list.html:\d+\(block_content")
+
+    sent: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    with app.app_context():
+        for name, target in TARGETS.items():
+            sent.clear()
+            sa.event.listen(db.engine, "before_cursor_execute", keep)
+            ok(client.get(target))
+            sa.event.remove(db.engine, "before_cursor_execute", keep)
+            print(f"\n{name}: {len(sent)} statements through SQLAlchemy (the audit row's two "
+                  "on the driver's cursor not counted):")
+            for statement, _parameters in sent:
+                print("  " + " ".join(statement.split())[:160])
+            for statement, parameters in sent:
+                if "record_documents" not in statement:
+                    continue
+                plan = db.session.connection().exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
+                print("\n" + " ".join(statement.split()) + "\n" + "\n".join(plan))
+            db.session.rollback()
+
+
+def _print_cpu(splits) -> None:
+    print("  project's CPU per request (server / PostgreSQL): " + ", ".join(
+        f"{server:.1f} / {postgres:.1f} ms" for server, postgres in splits))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--citizens", type=int, default=20)
     parser.add_argument("--documents", type=int, default=500)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", type=int, metavar="REQUESTS", nargs="?", const=200,
+                        help="profile in-process instead of measuring with wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if not args.profile and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 
     port = free_port()
+    _print_load()
     with scratch_database(args.admin_url, f"http://127.0.0.1:{port}") as scratch:
         os.environ.update(scratch.env)
         began = time.perf_counter()
         tokens = load(args.citizens, args.documents)
         print(f"loaded {args.citizens} citizens x {args.documents} documents in "
               f"{time.perf_counter() - began:.0f} s")
+        if args.profile:
+            from citizen.app import create_app
+
+            profile(create_app(), tokens[0], args.profile)
+            return
         with (gunicorn("wsgi:app", scratch.env, port=port) as ours,
               gunicorn("bare_flask:app", scratch.env) as bare):
             page_lua = cookie_script(scratch.instance / "page.lua", tokens, "/records")
             api_lua = cookie_script(scratch.instance / "api.lua", tokens, "/api/v1/documents")
 
+            database = scratch.database_url.rsplit("/", 1)[1]
+
             def run(url: str, **options):
                 return warmed(url, seconds=args.seconds, **options)
 
-            pages = compare(run(f"{bare}/healthz"), run(f"{ours}/records", lua=page_lua),
-                            rounds=args.rounds)
+            def ours_with_cpu(target: str, lua):
+                return with_cpu(run(f"{ours}{target}", lua=lua), seconds=args.seconds,
+                                database=database, port=port)
+
+            page_run, page_cpu = ours_with_cpu("/records", page_lua)
+            pages = compare(run(f"{bare}/healthz"), page_run, rounds=args.rounds)
             report(f"document list page (/records, {args.documents} documents each, "
                    "audited)", "bare Flask /healthz", "project", pages, goal=0.15)
-            listed = compare(run(f"{bare}/healthz"),
-                             run(f"{ours}/api/v1/documents", lua=api_lua), rounds=args.rounds)
+            _print_cpu(page_cpu)
+            api_run, api_cpu = ours_with_cpu("/api/v1/documents", api_lua)
+            listed = compare(run(f"{bare}/healthz"), api_run, rounds=args.rounds)
             report(f"document list API (/api/v1/documents, 50 of {args.documents}, audited)",
                    "bare Flask /healthz", "project", listed, goal=0.15)
+            _print_cpu(api_cpu)
             worst = max(r.p99_ms for r in pages.candidate + listed.candidate)
             print(f"worst p99 of the two: {worst:.0f} ms (goal <= 100 ms: "
                   f"{'met' if worst <= 100 else 'NOT met'})")
+    _print_load()
+
+
+def _print_load() -> None:
+    print(f"at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average "
+          f"{os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -56,15 +56,14 @@ def document_list():
         return render_template("records/documents/removed.html", subject=subject,
                                privacy_url=nav.PRIVACY)
     found = documents.listed(person_id=subject.id, actor=g.actor, documents=page.items)
-    total = (len(found) if cursor is None and page.next_cursor is None
-             else documents.count_documents(person_id=subject.id, actor=g.actor,
-                                            filters=filters))
+    held = documents.holdings(person_id=subject.id, actor=g.actor, filters=filters)
     next_page = None
     if page.next_cursor is not None:
         next_page = url_for("records_documents.document_list",
                             **{**_kept_args(), "cursor": page.next_cursor})
-    return _list_page(subject, values=values, found=found, total=total,
-                      filtered=filters.active, next_page=next_page,
+    return _list_page(subject, values=values, found=found, total=held.total,
+                      organisations=held.organisations, filtered=filters.active,
+                      next_page=next_page,
                       first_page=url_for("records_documents.document_list", **_kept_args())
                       if cursor else None)
 
@@ -89,9 +88,12 @@ def document_pdf(document_id: int):
     return response
 
 
+#: A document's page, under the list's: the list's links are this prefix and the id
+#: (url_for for each of 25 was a fifth of the list's rendering).
+DOCUMENT_PAGES = "/documents/"
 blueprint.add_url_rule("/records", view_func=document_list)
-blueprint.add_url_rule(f"/records/documents/<{ID}:document_id>", view_func=document_page)
-blueprint.add_url_rule(f"/records/documents/<{ID}:document_id>/document.pdf",
+blueprint.add_url_rule(f"/records{DOCUMENT_PAGES}<{ID}:document_id>", view_func=document_page)
+blueprint.add_url_rule(f"/records{DOCUMENT_PAGES}<{ID}:document_id>/document.pdf",
                        view_func=document_pdf)
 
 
@@ -143,14 +145,16 @@ def _kept_args() -> dict[str, str]:
     return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
 
 
-def _list_page(subject: Person, *, values, errors=None, found=(), total=0,
+def _list_page(subject: Person, *, values, errors=None, found=(), total=0, organisations=None,
                filtered=False, next_page=None, first_page=None, status=200):
+    if organisations is None:
+        organisations = documents.organisations_of(person_id=subject.id, actor=g.actor)
     return render_template(
         "records/documents/list.html", subject=subject, subject_label=person_label(subject),
         values=values, errors=errors or {}, documents=found, total=total,
         filtered=filtered, next_page=next_page, first_page=first_page,
-        kinds=kind_choices(), kind_name=kind_name,
-        organisations=documents.organisations_of(person_id=subject.id, actor=g.actor)), status
+        kinds=kind_choices(), kind_name=kind_name, organisations=organisations,
+        document_pages=url_for("records_documents.document_list") + DOCUMENT_PAGES), status
 
 
 def _content(document_id: int, *, read: bool):

@@ -99,13 +99,17 @@ def visible(statement: sa.Select, *, viewer: Viewer, now: datetime) -> sa.Select
 
 
 def _seen_online(now: datetime) -> sa.ColumnElement[bool]:
-    removed = sa.exists().where(OnlineAccessRemoval.person_id == Document.person_id,
-                                OnlineAccessRemoval.restored_at.is_(None))
+    # NOT IN an uncorrelated list (PostgreSQL: one hashed subplan), not a correlated NOT
+    # EXISTS: PostgreSQL estimated that anti-join at one row whatever her documents, so a
+    # page of 25 joined and sorted all 500 of hers instead of reading the newest 26 off
+    # the index. ``person_id`` is never NULL, so the two mean the same.
+    removed = sa.select(OnlineAccessRemoval.person_id).where(
+        OnlineAccessRemoval.restored_at.is_(None))
     return sa.and_(
         Document.status != DocumentStatus.ENTERED_IN_ERROR,
         Document.withheld_from_patient.is_(False),
         sa.or_(Document.release_after.is_(None), Document.release_after <= now),
-        ~removed,
+        Document.person_id.not_in(removed),
     )
 
 

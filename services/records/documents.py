@@ -107,23 +107,42 @@ def listed(*, person_id: int, actor: Actor, documents: Sequence[Document]) -> Se
     return documents
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """What a list view shows beside its page."""
+
+    #: The organisations whose documents of hers the actor may see (the filter's choices),
+    #: by name.
+    organisations: list[Organisation]
+    #: How many of those documents match the filters.
+    total: int
+
+
+def holdings(*, person_id: int, actor: Actor, filters: Filters = NO_FILTERS) -> Holdings:
+    """The organisations and the count of a list view in one statement (her documents the
+    actor may see, by organisation, each counting those that match ``filters``); part of
+    the view, which ``listed`` audits."""
+    matching = sa.func.count(Document.id)
+    if conditions := _conditions(filters):
+        matching = matching.filter(sa.and_(*conditions))
+    statement = _visible(sa.select(Organisation, matching)
+                         .join(Document, Document.organisation_id == Organisation.id)
+                         .where(Document.person_id == person_id), actor, None)
+    rows = db.session.execute(statement.group_by(Organisation.id)
+                              .order_by(Organisation.name, Organisation.id)).all()
+    return Holdings(organisations=[organisation for organisation, _ in rows],
+                    total=sum(count for _, count in rows))
+
+
 def count_documents(*, person_id: int, actor: Actor, filters: Filters = NO_FILTERS) -> int:
-    """How many of her documents the actor may see (with ``filters``): part of a list view,
-    which ``listed`` audits."""
-    statement = _narrowed(_visible(sa.select(sa.func.count(Document.id))
-                                   .where(Document.person_id == person_id), actor, None),
-                          filters)
-    return db.session.scalar(statement) or 0
+    """How many of her documents the actor may see (with ``filters``): part of a list view."""
+    return holdings(person_id=person_id, actor=actor, filters=filters).total
 
 
 def organisations_of(*, person_id: int, actor: Actor) -> list[Organisation]:
     """The organisations whose documents of hers the actor may see (the filter's choices),
     by name; part of a list view."""
-    holders = _visible(sa.select(Document.organisation_id)
-                       .where(Document.person_id == person_id), actor, None)
-    return list(db.session.scalars(sa.select(Organisation)
-                                   .where(Organisation.id.in_(holders.distinct()))
-                                   .order_by(Organisation.name, Organisation.id)))
+    return holdings(person_id=person_id, actor=actor).organisations
 
 
 def get_document(*, document_id: int, person_id: int, actor: Actor) -> Document:
@@ -261,19 +280,26 @@ def _visible(statement: sa.Select, actor: Actor, now: datetime | None) -> sa.Sel
 
 
 def _narrowed(statement: sa.Select, filters: Filters) -> sa.Select:
+    conditions = _conditions(filters)
+    return statement.where(*conditions) if conditions else statement
+
+
+def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
+    conditions = []
     if filters.kind is not None:
-        statement = statement.where(Document.kind == filters.kind)
+        conditions.append(Document.kind == filters.kind)
     if filters.organisation_id is not None:
-        statement = statement.where(Document.organisation_id == filters.organisation_id)
+        conditions.append(Document.organisation_id == filters.organisation_id)
+    # The calendar's first and last days have no bound (None) in UTC.
     since = day_starts(filters.date_from) if filters.date_from else None
     until = day_ends(filters.date_to) if filters.date_to else None
     if since is not None:
-        statement = statement.where(Document.document_date >= since)
+        conditions.append(Document.document_date >= since)
     if until is not None:
-        statement = statement.where(Document.document_date < until)
+        conditions.append(Document.document_date < until)
     for word in (filters.text or "").split():
-        statement = statement.where(Document.title.ilike(f"%{_escaped(word)}%", escape="\\"))
-    return statement
+        conditions.append(Document.title.ilike(f"%{_escaped(word)}%", escape="\\"))
+    return conditions
 
 
 def _escaped(word: str) -> str:

@@ -53,7 +53,8 @@ class Document(db.Model):
     __tablename__ = "record_documents"
     __table_args__ = (
         sa.UniqueConstraint("identifier_system", "identifier_value"),
-        sa.Index("ix_record_documents_person_date", "person_id", "document_date"),
+        #: Her documents newest first, in the list's order and its cursor's keys.
+        sa.Index("ix_record_documents_person_date_id", "person_id", "document_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

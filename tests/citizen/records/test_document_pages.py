@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pypdf
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import g, url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -402,3 +402,13 @@ def test_a_fullmakt_that_ends_ends_access_at_once(client, hospital, giver_with_f
 def test_any_filter_is_answered_without_a_500(client, patient, args):
     response = client.get("/records", query_string=args)
     assert response.status_code in (200, 400), response.status_code
+
+
+def test_each_listed_document_links_to_its_own_page(client, patient, hospital, app):
+    listed = [make_document(patient, hospital, title=f"Notat {n}") for n in range(3)]
+    page = text(client.get("/records"))
+    with app.test_request_context():
+        paths = [url_for("records_documents.document_page", document_id=d.id) for d in listed]
+    for document, path in zip(listed, paths, strict=True):
+        assert f'href="{path}">{document.title}</a>' in page
+        assert document.title in text(client.get(path))
