@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from citizen.wound_staff import api_cases
+from citizen.wound_staff.case_schemas import WorklistSchema
 from services.actors import Actor
 from services.audit.models import AuditEvent
 from services.db import db
@@ -36,6 +38,22 @@ PUS = "Tykk, gul eller grønn væske (puss) fra såret"
 @pytest.fixture(autouse=True)
 def later(frozen_clock):
     frozen_clock.move_to(LATER)
+
+
+@pytest.fixture(autouse=True)
+def dumped_as_the_schema(monkeypatch):
+    """Every worklist these tests read is dumped by ``fast_dump``: each must be what the
+    schema itself dumps (flagged, to call, waiting, filtered, paged, any query string)."""
+    fast = api_cases.dump_worklist
+
+    def both(page):
+        expected, got = WorklistSchema().dump(page), fast(page)
+        assert got == expected and list(got) == list(expected)
+        assert [list(item) for item in got["items"]] == [
+            list(item) for item in expected["items"]]
+        return got
+
+    monkeypatch.setattr(api_cases, "dump_worklist", both)
 
 
 @pytest.fixture
