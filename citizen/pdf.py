@@ -83,12 +83,6 @@ def fetcher_class() -> type:
     return ProjectFilesFetcher
 
 
-def __getattr__(name: str):
-    # ``pdf.ProjectFilesFetcher`` still names the class, built when first asked for.
-    if name == "ProjectFilesFetcher":
-        return fetcher_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 def render_pdf(template: str, *, language: str, title: str,
                attachments: Iterable[tuple[str, bytes]] = (), **context) -> bytes:

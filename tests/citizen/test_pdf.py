@@ -100,7 +100,7 @@ def test_the_fetcher_refuses_everything_but_the_projects_files(url):
     with pytest.raises(RefusedURL):
         local_path(url)
     with pytest.raises(RefusedURL):
-        pdf.ProjectFilesFetcher().fetch(url)
+        pdf.fetcher_class()().fetch(url)
 
 
 @pytest.mark.parametrize(("url", "path"), [
@@ -109,7 +109,7 @@ def test_the_fetcher_refuses_everything_but_the_projects_files(url):
 ])
 def test_the_fetcher_serves_the_projects_files(url, path):
     assert local_path(url) == path
-    response = pdf.ProjectFilesFetcher().fetch(url)
+    response = pdf.fetcher_class()().fetch(url)
     assert response.read() == path.read_bytes()
     assert response.content_type == "text/css"
 
@@ -117,13 +117,13 @@ def test_the_fetcher_serves_the_projects_files(url, path):
 def test_a_document_asking_for_other_urls_renders_without_them(app, test_template,
                                                                monkeypatch):
     asked: list[str] = []
-    real = pdf.ProjectFilesFetcher.fetch
+    real = pdf.fetcher_class().fetch
 
     def spy(self, url, headers=None):
         asked.append(url)
         return real(self, url, headers)
 
-    monkeypatch.setattr(pdf.ProjectFilesFetcher, "fetch", spy)
+    monkeypatch.setattr(pdf.fetcher_class(), "fetch", spy)
     opened: list[str] = []
     monkeypatch.setattr("urllib.request.OpenerDirector.open",
                         lambda self, *a, **k: opened.append(a) or (_ for _ in ()).throw(
