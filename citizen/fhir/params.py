@@ -217,6 +217,14 @@ def bindable(handler: ResourceHandler, name: str) -> AnyOf | None:
     return ChainedAnyOf(param.apply, target.model.id, chained)
 
 
+def bound_values(handler: ResourceHandler, any_of: AnyOf, name: str, values: list[str]) -> list:
+    """The column values to bind for ``name`` (its :func:`bindable` ``any_of``): a chain's
+    are its chained parameter's, not the subquery ``parsed_filter`` builds."""
+    parsed = (any_of.parse(values) if isinstance(any_of, ChainedAnyOf)
+              else parsed_filter(handler, name, values))
+    return any_of.values_of(parsed)
+
+
 def at(column: sa.ColumnElement) -> Callable[[sa.Select, list[DateValue]], sa.Select]:
     """A date parameter: every comparison holds for ``column``."""
 

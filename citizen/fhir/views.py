@@ -36,9 +36,9 @@ from citizen.fhir import access, capability
 from citizen.fhir.errors import FhirError, not_found
 from citizen.fhir.params import (
     AnyOf,
-    ChainedAnyOf,
     DateValue,
     bindable,
+    bound_values,
     parsed_filter,
     split_values,
 )
@@ -343,10 +343,8 @@ def _matching(handler: ResourceHandler, filters: dict[str, list[str]], *, limit:
     on_driver = connection.dialect.name == "postgresql" and len(bound) == len(filters)
     values: dict[str, Any] = {_AFTER: after_id, _LIMIT: limit}
     for name in bound:
-        any_of = _any_of(handler, name)
-        parsed = (any_of.parse(filters[name]) if isinstance(any_of, ChainedAnyOf)
-                  else parsed_filter(handler, name, filters[name]))
-        values[_bound_name(name)] = any_of.values_of(parsed)
+        values[_bound_name(name)] = bound_values(handler, _any_of(handler, name), name,
+                                                 filters[name])
     one = tuple(name for name in bound if on_driver and len(values[_bound_name(name)]) == 1)
     for name in one:
         [values[_bound_name(name)]] = values[_bound_name(name)]
