@@ -149,6 +149,13 @@ def _decide(requests: Sequence[Request], *, actor: Actor) -> list[list[Notificat
             for rows, request in zip(decided, requests, strict=True)]
 
 
+def goes_by_sms(decided: Sequence[Notification]) -> bool:
+    """Whether one of a notice's decisions sends it by SMS (now or after the quiet hours):
+    then an answer to it by SMS can be waited for."""
+    return any(n.channel == SMS and n.outcome in (Outcome.QUEUED, Outcome.DEFERRED)
+               for n in decided)
+
+
 def set_mute(*, person_id: int, event: str, reason: str, actor: Actor,
              until: datetime | None = None) -> MuteRule:
     """Silence ``event`` (or ``prefix.*``) for the person until ``until`` (None: until

@@ -30,8 +30,8 @@ from services.notify.inbound import (
     reply_handler,
 )
 from services.notify.krr import KrrUnavailable
-from services.notify.models import Conversation, Notification, NotificationSettings, Outcome
-from services.notify.service import Request, notify_many
+from services.notify.models import Conversation, NotificationSettings
+from services.notify.service import Request, goes_by_sms, notify_many
 from services.notify.settings import language_of
 from services.people.models import Person
 from services.ultrasound.config import reminder_settings
@@ -126,7 +126,7 @@ def send_reminders(appointments: Sequence[Appointment], *, hours: int,
         db.session.expire(appointment, ["reminded_for_start"])
     if confirm_by_sms:
         _wait_for_answers([appointment for appointment, notices
-                           in zip(appointments, decided, strict=True) if _went_by_sms(notices)])
+                           in zip(appointments, decided, strict=True) if goes_by_sms(notices)])
 
 
 def _request(appointment: Appointment, *, hours: int, confirm_by_sms: bool) -> Request:
@@ -136,11 +136,6 @@ def _request(appointment: Appointment, *, hours: int, confirm_by_sms: bool) -> R
                    context={"day": local.strftime("%d.%m.%Y"), "time": local.strftime("%H:%M"),
                             "confirm_by_sms": confirm_by_sms},
                    organisation_id=appointment.organisation_id)
-
-
-def _went_by_sms(decided: list[Notification]) -> bool:
-    return any(n.channel == "sms" and n.outcome in (Outcome.QUEUED, Outcome.DEFERRED)
-               for n in decided)
 
 
 def _wait_for_answers(appointments: Sequence[Appointment]) -> None:

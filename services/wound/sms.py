@@ -42,7 +42,8 @@ from services.notify.addresses import InvalidNumber, normalise_mobile
 from services.notify.contacts import resolve
 from services.notify.inbound import close_conversation, open_conversation, reply_handler
 from services.notify.krr import KrrUnavailable
-from services.notify.models import Conversation, Notification, NotificationSettings, Outcome
+from services.notify.models import Conversation, Notification, NotificationSettings
+from services.notify.service import goes_by_sms
 from services.notify.settings import language_of
 from services.people.models import Person
 from services.wound import answers, questionnaires
@@ -71,8 +72,7 @@ def offer(*, case: FollowUp, decided: list[Notification], now: datetime) -> bool
     """Wait for her answer to the offer in the notice just decided, if it goes by SMS.
     Any earlier dialogue of the case ends: a notice starts it afresh (her answers so far
     are kept in the draft)."""
-    if not any(n.channel == "sms" and n.outcome in (Outcome.QUEUED, Outcome.DEFERRED)
-               for n in decided):
+    if not goes_by_sms(decided):
         return False
     person = db.session.get(Person, case.person_id)
     try:

@@ -269,3 +269,20 @@ def test_a_person_the_session_holds_is_not_read_again(db, newsletter):
     db.session.expire(person)
     assert len(decided("expired")) == 1
     assert {n.dedupe_key for n in table_rows(Notification)} == {"held:sms", "expired:sms"}
+
+
+@pytest.mark.parametrize(("decisions", "by_sms"), [
+    ([("sms", Outcome.QUEUED)], True),
+    ([("sms", Outcome.DEFERRED)], True),  # after the quiet hours: an answer can still come
+    ([("email", Outcome.QUEUED), ("sms", Outcome.QUEUED)], True),
+    ([("email", Outcome.QUEUED)], False),
+    ([("sms", Outcome.CAPPED)], False),
+    ([("sms", Outcome.MUTED)], False),
+    ([("sms", Outcome.OPTED_OUT)], False),
+    ([("paper", Outcome.PAPER)], False),
+    ([], False),
+])
+def test_a_notice_goes_by_sms_only_when_an_sms_is_queued(decisions, by_sms):
+    """The one rule wound and ultrasound dialogues wait for an SMS answer on."""
+    assert service.goes_by_sms([Notification(channel=channel, outcome=outcome)
+                                for channel, outcome in decisions]) is by_sms
