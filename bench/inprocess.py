@@ -10,6 +10,8 @@ import pstats
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 
 def ok(response) -> None:
@@ -51,3 +53,67 @@ def measure(send: Callable[[], object], requests: int, *, name: str) -> pstats.S
     found.sort_stats("cumulative").print_stats(r"/(citizen|services|templates)/", 40)
     found.sort_stats("tottime").print_stats(25)
     return found
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A statement a request sent: through SQLAlchemy (with its parameters, so it can be
+    explained) or on the driver's cursor (``services.driver``: no parameters kept)."""
+
+    sql: str
+    parameters: Any = None
+    on_the_cursor: bool = False
+
+
+def statements_of(app, send: Callable[[], object]) -> list[Sent]:
+    """Every statement ``send()`` (one request) sends, in order, the driver's too."""
+    import sqlalchemy as sa
+
+    from services import driver
+    from services.db import db
+
+    sent: list[Sent] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append(Sent(statement, parameters))
+
+    def counted(original):
+        def run(connection, statement, rows, *args, **kwargs):
+            sent.append(Sent(f"INSERT INTO {statement.name} ({len(rows)} rows)"
+                             if isinstance(statement, sa.Table) else str(statement),
+                             on_the_cursor=True))
+            return original(connection, statement, rows, *args, **kwargs)
+        return run
+
+    originals = {name: getattr(driver, name) for name in ("scalar", "rows", "insert_many")}
+    with app.app_context():
+        for name, original in originals.items():
+            setattr(driver, name, counted(original))
+        sa.event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            send()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", keep)
+            for name, original in originals.items():
+                setattr(driver, name, original)
+    return sent
+
+
+def print_statements(app, sent: list[Sent], *, title: str,
+                     explain: Callable[[str], bool] = lambda _sql: False) -> None:
+    """``sent`` a line each, then EXPLAIN ANALYZE of those ``explain`` picks (PostgreSQL;
+    rolled back)."""
+    from services.db import db
+
+    print(f"\n{len(sent)} statements {title}:")
+    for one in sent:
+        print(("  on the cursor: " if one.on_the_cursor else "  ")
+              + " ".join(one.sql.split())[:150])
+    with app.app_context():
+        for one in sent:
+            if one.on_the_cursor or not explain(one.sql):
+                continue
+            plan = db.session.connection().exec_driver_sql(
+                "EXPLAIN (ANALYZE, BUFFERS) " + one.sql, one.parameters).scalars().all()
+            print("\n" + " ".join(one.sql.split()) + "\n" + "\n".join(plan))
+        db.session.rollback()

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from cpu_split import with_cpu
 from fhir_setup import national_ids, scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
-from inprocess import cpu_and_profile, ok
+from inprocess import cpu_and_profile, ok, print_statements, statements_of
 
 sys.path.insert(0, str(ROOT))
 
@@ -107,10 +107,7 @@ def profile(app, token: str, requests: int) -> None:
     """In-process: CPU per request of each target (median of five blocks, then cProfile's
     top functions), the SQL statements each sends, and EXPLAIN ANALYZE of those that read
     her documents."""
-    import sqlalchemy as sa
-
     from citizen.auth.cookies import NAME
-    from services.db import db
 
     client = app.test_client()
     client.set_cookie(NAME, token, domain="localhost")
@@ -120,28 +117,10 @@ def profile(app, token: str, requests: int) -> None:
             r"records/(documents.py:\d+\(document_list|api_documents.py:\d+\("
             r"list_documents)|list.html:\d+\(block_content")
 
-    sent: list[tuple[str, object]] = []
-
-    def keep(_conn, _cursor, statement, parameters, _context, _many):
-        sent.append((statement, parameters))
-
-    with app.app_context():
-        for name, target in TARGETS.items():
-            sent.clear()
-            sa.event.listen(db.engine, "before_cursor_execute", keep)
-            ok(client.get(target))
-            sa.event.remove(db.engine, "before_cursor_execute", keep)
-            print(f"\n{name}: {len(sent)} statements through SQLAlchemy (the audit row's two "
-                  "on the driver's cursor not counted):")
-            for statement, _parameters in sent:
-                print("  " + " ".join(statement.split())[:160])
-            for statement, parameters in sent:
-                if "record_documents" not in statement:
-                    continue
-                plan = db.session.connection().exec_driver_sql(
-                    "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
-                print("\n" + " ".join(statement.split()) + "\n" + "\n".join(plan))
-            db.session.rollback()
+    for name, target in TARGETS.items():
+        print_statements(app, statements_of(app, lambda target=target: ok(client.get(target))),
+                         title=f"for the {name}",
+                         explain=lambda sql: "record_documents" in sql)
 
 
 def _print_cpu(splits) -> None:

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from cpu_split import with_cpu
 from fhir_setup import scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
-from inprocess import cpu_and_profile, ok
+from inprocess import cpu_and_profile, ok, print_statements, statements_of
 from ssi_setup import Case, bulk_connection, load_cases, load_people
 
 sys.path.insert(0, str(ROOT))
@@ -133,10 +133,8 @@ def load(database_url: str, open_cases: int, shut_cases: int, other_cases: int) 
 def profile(app, token: str, requests: int) -> None:
     """In-process: CPU per request of each target (cProfile's top functions), and EXPLAIN
     ANALYZE of the worklist's SQL statements as the page sends them."""
-    import sqlalchemy as sa
 
     from citizen.auth.cookies import NAME
-    from services.db import db
 
     client = app.test_client()
     client.set_cookie(NAME, token, domain="localhost")
@@ -144,27 +142,10 @@ def profile(app, token: str, requests: int) -> None:
         found = cpu_and_profile(client, target, requests, name=name)
         found.sort_stats("cumulative").print_callees(r"wound/worklist.py:\d+\(worklist\)")
 
-    sent: list[tuple[str, dict]] = []
-
-    def keep(_conn, _cursor, statement, parameters, _context, _many):
-        sent.append((statement, parameters))
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", keep)
-        ok(client.get(TARGETS["page"]))
-        sa.event.remove(db.engine, "before_cursor_execute", keep)
-        print(f"\n{len(sent)} statements through SQLAlchemy for the page (the driver's "
-              "own not counted):")
-        for statement, _parameters in sent:
-            print("  " + " ".join(statement.split())[:150])
-        for statement, parameters in sent:
-            if "wound_follow_ups" not in statement or not statement.lstrip().startswith(
-                    "SELECT"):
-                continue
-            plan = db.session.connection().exec_driver_sql(
-                "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
-            print("\n" + statement + "\n" + "\n".join(plan))
-        db.session.rollback()
+    print_statements(app, statements_of(app, lambda: ok(client.get(TARGETS["page"]))),
+                     title="for the page",
+                     explain=lambda sql: "wound_follow_ups" in sql
+                     and sql.lstrip().startswith("SELECT"))
 
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from cpu_split import with_cpu
 from fhir_setup import FNR, national_ids, scratch_database
 from harness import ROOT, compare, cookie_script, free_port, gunicorn, report, warmed
-from inprocess import cpu_and_profile, ok
+from inprocess import cpu_and_profile, ok, print_statements, statements_of
 
 sys.path.insert(0, str(ROOT))
 
@@ -145,43 +145,15 @@ def letter_times(base: str, token: str, appointment_id: int, count: int) -> list
 def profile(app, tokens: list[str], requests: int) -> None:
     """In-process: the page's CPU per request (without the profiler, then cProfile's top
     functions), and the SQL statements one page sends."""
-    import sqlalchemy as sa
 
     from citizen.auth.cookies import NAME
-    from services import driver
-    from services.db import db
 
     client = app.test_client()
     client.set_cookie(NAME, tokens[0], domain="localhost")
     cpu_and_profile(client, "/appointments", requests, name="my appointments page")
 
-    sent: list[str] = []
-
-    def keep(_conn, _cursor, statement, _parameters, _context, _many):
-        sent.append(statement)
-
-    def on_the_cursor(name):  # services.driver's statements, which SQLAlchemy does not see
-        original = getattr(driver, name)
-
-        def counted(connection, statement, rows, *args, **kwargs):
-            sent.append("on the cursor: " + (
-                f"INSERT INTO {statement.name} ({len(rows)} rows)"
-                if isinstance(statement, sa.Table) else str(statement)))
-            return original(connection, statement, rows, *args, **kwargs)
-        return original, counted
-
-    originals = {name: on_the_cursor(name) for name in ("scalar", "rows", "insert_many")}
-    with app.app_context():
-        for name, (_original, counted) in originals.items():
-            setattr(driver, name, counted)
-        sa.event.listen(db.engine, "before_cursor_execute", keep)
-        ok(client.get("/appointments"))
-        sa.event.remove(db.engine, "before_cursor_execute", keep)
-        for name, (original, _counted) in originals.items():
-            setattr(driver, name, original)
-    print(f"\n{len(sent)} statements for the page:")
-    for statement in sent:
-        print("  " + " ".join(statement.split())[:150])
+    print_statements(app, statements_of(app, lambda: ok(client.get("/appointments"))),
+                     title="for the page")
 
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from fhir_setup import national_ids, scratch_database
 from harness import ROOT, Pair, compare, free_port, gunicorn, report, wrk
-from inprocess import measure
+from inprocess import measure, print_statements, statements_of
 
 sys.path.insert(0, str(ROOT))
 
@@ -149,11 +149,9 @@ def answers_stored() -> int:
 def profile(cases: list[tuple[int, str]], body: str, requests: int) -> None:
     """In-process: CPU per submit without the profiler, then cProfile's top functions and
     the SQL statements one submit sends (each request a case of its own, as under wrk)."""
-    import sqlalchemy as sa
 
     from citizen.app import create_app
     from citizen.auth.cookies import NAME
-    from services.db import db
 
     app = create_app()
     client = app.test_client()
@@ -169,19 +167,7 @@ def profile(cases: list[tuple[int, str]], body: str, requests: int) -> None:
 
     measure(submit, requests, name="submit")
 
-    sent: list[str] = []
-
-    def keep(_conn, _cursor, statement, _parameters, _context, _many):
-        sent.append(statement)
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", keep)
-        submit()
-        sa.event.remove(db.engine, "before_cursor_execute", keep)
-    print(f"\n{len(sent)} statements through SQLAlchemy for one submit (the driver's own "
-          "not counted):")
-    for statement in sent:
-        print("  " + " ".join(statement.split())[:160])
+    print_statements(app, statements_of(app, submit), title="for one submit")
 
 
 def main() -> None:
@@ -203,7 +189,8 @@ def main() -> None:
     with scratch_database(args.admin_url, f"http://127.0.0.1:{port}") as scratch:
         os.environ.update(scratch.env)
         began = time.perf_counter()
-        wanted = 2 * args.profile + 10 if args.profile else args.cases_per_run * runs
+        # --profile: inprocess.measure's 10 warm-ups and two passes of N, then one more.
+        wanted = 2 * args.profile + 20 if args.profile else args.cases_per_run * runs
         cases = load(args.citizens, wanted)
         print(f"loaded {len(cases):,} invited cases of {args.citizens:,} citizens in "
               f"{time.perf_counter() - began:.0f} s")
