@@ -134,11 +134,6 @@ def holdings(*, person_id: int, actor: Actor, filters: Filters = NO_FILTERS) -> 
                     total=sum(count for _, count in rows))
 
 
-def count_documents(*, person_id: int, actor: Actor, filters: Filters = NO_FILTERS) -> int:
-    """How many of her documents the actor may see (with ``filters``): part of a list view."""
-    return holdings(person_id=person_id, actor=actor, filters=filters).total
-
-
 def organisations_of(*, person_id: int, actor: Actor) -> list[Organisation]:
     """The organisations whose documents of hers the actor may see (the filter's choices),
     by name; part of a list view."""

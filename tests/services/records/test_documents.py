@@ -72,7 +72,7 @@ def test_her_documents_newest_first_without_what_she_may_not_see(patient, hospit
     make_document(patient, hospital, title="Error", status="entered-in-error")
     make_document(make_person(), hospital, title="Someone else's")
     assert _titles(patient) == ["New", "Old"]
-    assert documents.count_documents(person_id=patient.id, actor=_actor(patient)) == 2
+    assert documents.holdings(person_id=patient.id, actor=_actor(patient)).total == 2
     assert [o.id for o in documents.organisations_of(person_id=patient.id,
                                                      actor=_actor(patient))] == [hospital.id]
 
@@ -105,8 +105,13 @@ def test_filters_by_type_organisation_dates_and_title_words(patient, hospital, o
     assert _titles(patient, filters=Filters(text="EPIKRISE")) == ["Epikrise hjerte"]
     assert _titles(patient, filters=Filters(text="brev time")) == ["Brev om time"]
     assert _titles(patient, filters=Filters(text="brev hjerte")) == []
-    assert documents.count_documents(person_id=patient.id, actor=_actor(patient),
-                                     filters=Filters(text="e")) == 3
+    assert documents.holdings(person_id=patient.id, actor=_actor(patient),
+                              filters=Filters(text="e")).total == 3
+    # The filter's choices stay every hospital she has documents from, whatever is chosen.
+    chosen = documents.holdings(person_id=patient.id, actor=_actor(patient),
+                                filters=Filters(organisation_id=other_hospital.id))
+    assert chosen.total == 1
+    assert {o.id for o in chosen.organisations} == {hospital.id, other_hospital.id}
 
 
 def test_search_wildcards_are_plain_characters(patient, hospital):
