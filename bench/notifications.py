@@ -65,8 +65,10 @@ def main() -> None:
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--only", choices=("pipeline", "callbacks"))
+    parser.add_argument("--profile", type=int, metavar="MESSAGES", nargs="?", const=1_000,
+                        help="profile a worker's delivery of one message in-process instead")
     args = parser.parse_args()
-    if args.only != "pipeline" and not shutil.which("wrk"):
+    if not args.profile and args.only != "pipeline" and not shutil.which("wrk"):
         sys.exit("wrk is needed for the status callbacks: apt-get install -y wrk")
 
     port = free_port()
@@ -80,6 +82,9 @@ def main() -> None:
         from citizen.app import create_app
 
         app = create_app()
+        if args.profile:
+            profile_delivery(app, args.profile)
+            return
         if args.only in (None, "pipeline"):
             pipeline_benchmark(app, env, stub, args, log=scratch.instance / "worker.log")
         if args.only in (None, "callbacks"):
@@ -128,6 +133,33 @@ def pipeline_benchmark(app, env: dict[str, str], stub: str, args, *, log: Path) 
           + " (goal <= 200 MB per worker process)")
 
 
+def profile_delivery(app, messages: int) -> None:
+    """In-process: what a pool process spends on a task of ``publish.BATCH`` messages
+    (``outbox.deliver_many``'s body: claims, the channel, the transport, the records),
+    without Celery, against the stub; then cProfile."""
+    import sqlalchemy as sa
+    from inprocess import measure
+
+    from services.db import db
+    from services.outbox import publish
+    from services.outbox.models import OutboxMessage
+    from services.outbox.tasks import deliver_many
+
+    publish.publisher = lambda ids: None  # this process delivers them itself
+    tasks = max(1, messages // publish.BATCH)
+    # measure(): 10 warm-ups, five blocks of tasks // 5, then the profiled tasks.
+    _enqueue(app, range((2 * tasks + 10) * publish.BATCH), batch=1_000, key="profile")
+    with app.app_context():
+        ids = db.session.scalars(sa.select(OutboxMessage.id).order_by(OutboxMessage.id)).all()
+        batches = iter(publish.batches(list(ids)))
+
+        def send() -> None:
+            if deliver_many.run(next(batches)) != publish.BATCH:
+                raise SystemExit("a message was not sent")
+
+        measure(send, tasks, name=f"a task of {publish.BATCH} SMS (outbox.deliver_many's body)")
+
+
 def direct_posts(stub: str, *, messages: int, threads: int) -> float:
     """The transport's POSTs, straight from ``threads`` threads of this process; per s."""
     import requests
@@ -159,13 +191,14 @@ def direct_posts(stub: str, *, messages: int, threads: int) -> float:
 
 def _enqueue(app, numbers: range, *, batch: int, key: str) -> None:
     from services.db import db
-    from services.outbox import enqueue
+    from services.outbox import NewMessage, enqueue_many
 
     with app.app_context():
         for start in range(0, len(numbers), batch):
-            for n in numbers[start:start + batch]:
-                enqueue(channel="sms", payload={"to": _number(n), "body": BODY},
-                        dedupe_key=f"bench:{key}:{n}:sms")
+            # As notify_many queues a batch of notices: one INSERT per transaction.
+            enqueue_many([NewMessage(channel="sms", payload={"to": _number(n), "body": BODY},
+                                     dedupe_key=f"bench:{key}:{n}:sms")
+                          for n in numbers[start:start + batch]])
             db.session.commit()  # publishes this batch
 
 

@@ -83,6 +83,15 @@ def rows(connection: sa.Connection, statement: sa.Select | sa.UpdateBase, values
     return _typed(compiled, fetched)
 
 
+def fetch(connection: sa.Connection, statement: sa.Select | sa.UpdateBase,
+          values: dict) -> list:
+    """:func:`rows` on PostgreSQL; on other databases the same statement through
+    SQLAlchemy (whose rows have the same attributes)."""
+    if connection.dialect.name == "postgresql":
+        return rows(connection, statement, values)
+    return connection.execute(statement, values).all()
+
+
 def _typed(compiled: _Compiled, fetched: list[tuple]) -> list:
     processors = compiled.processors
     make = compiled.row._make

@@ -170,11 +170,7 @@ def deliver_claimed(*, message: Claimed, now: datetime | None = None) -> Deliver
 
 def _run(statement: sa.UpdateBase, **values: Any) -> list:
     """Run one of the statements above for one message; the rows it returns."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        found = driver.rows(connection, statement, values)
-    else:
-        found = connection.execute(statement, values).all()
+    found = driver.fetch(db.session.connection(), statement, values)
     _forget_loaded(values["message_id"])
     return found
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from services import jobs
 from services.outbox import PermanentFailure, TemporaryFailure, enqueue, publish, sender
@@ -226,21 +227,113 @@ def test_a_temporary_failure_waits_at_least_the_receivers_retry_after(
     assert claim(message_id=message.id) is None
 
 
-def test_a_large_commit_is_published_as_fan_outs_a_worker_turns_into_deliveries(
-        monkeypatch):
+def test_a_commit_is_published_in_batches_and_a_large_one_as_fan_outs(monkeypatch):
     from services.outbox import tasks
 
-    delivered, fanned = [], []
-    monkeypatch.setattr(tasks.deliver, "delay", delivered.append)
+    batches, fanned = [], []
+    monkeypatch.setattr(tasks.deliver_many, "delay", batches.append)
     monkeypatch.setattr(tasks.fan_out, "delay", fanned.append)
-    publish._send_deliver_tasks(list(range(1, publish.DIRECT + 1)))
-    assert delivered == list(range(1, publish.DIRECT + 1)) and fanned == []
+    publish._send_deliver_tasks([7])
+    assert batches == [[7]] and fanned == []
 
-    delivered.clear()
-    ids = list(range(1, 2 * publish.FAN_OUT + 2))
+    batches.clear()
+    ids = list(range(1, publish.DIRECT * publish.BATCH + 1))
     publish._send_deliver_tasks(ids)
-    assert delivered == [] and [len(chunk) for chunk in fanned] == [
-        publish.FAN_OUT, publish.FAN_OUT, 1]
-    assert [i for chunk in fanned for i in chunk] == ids
+    assert [len(batch) for batch in batches] == [publish.BATCH] * publish.DIRECT
+    assert [i for batch in batches for i in batch] == ids and fanned == []
 
-    assert tasks.fan_out.run(fanned[2]) == 1 and delivered == [ids[-1]]
+    batches.clear()
+    ids = list(range(1, publish.DIRECT * publish.BATCH + 2))  # one more: fan-outs
+    publish._send_deliver_tasks(ids)
+    assert batches == [] and [i for chunk in fanned for i in chunk] == ids
+    assert {len(chunk) for chunk in fanned[:-1]} == {publish.FAN_OUT}
+
+    assert tasks.fan_out.run(fanned[0]) == publish.FAN_OUT
+    assert [len(batch) for batch in batches] == [publish.BATCH] * (publish.FAN_OUT // publish.BATCH)
+    assert [i for batch in batches for i in batch] == fanned[0]
+
+
+def test_a_batch_is_delivered_one_claim_at_a_time(db, frozen_clock):
+    from services.outbox.tasks import deliver_many
+
+    seen: list[dict[int, OutboxStatus]] = []
+
+    def send(payload, message_id):
+        db.session.expire_all()
+        seen.append({m.id: m.status for m in table_rows(OutboxMessage)})
+        return f"ext-{message_id}"
+
+    sender("test")(send)
+    messages = [_enqueue(f"batch-{n}") for n in range(3)]
+    db.session.commit()
+    ids = [m.id for m in messages]
+    assert deliver_many.run(ids) == 3
+    # While one is sent, those before it are sent, it alone is claimed, the rest wait.
+    assert seen == [{ids[0]: OutboxStatus.SENDING, ids[1]: OutboxStatus.PENDING,
+                     ids[2]: OutboxStatus.PENDING},
+                    {ids[0]: OutboxStatus.SENT, ids[1]: OutboxStatus.SENDING,
+                     ids[2]: OutboxStatus.PENDING},
+                    {ids[0]: OutboxStatus.SENT, ids[1]: OutboxStatus.SENT,
+                     ids[2]: OutboxStatus.SENDING}]
+    db.session.expire_all()
+    assert {m.status for m in table_rows(OutboxMessage)} == {OutboxStatus.SENT}
+    assert deliver_many.run(ids) == 0  # a redelivered task sends nothing twice
+    assert len(seen) == 3
+
+
+def test_a_batch_skips_what_is_sent_or_claimed_and_retries_a_failure_on_its_own(
+        db, channel, frozen_clock, monkeypatch):
+    from services.outbox.tasks import deliver, deliver_many
+
+    sent, behaviour = channel
+    retried: list[tuple[tuple, float]] = []
+    monkeypatch.setattr(deliver, "apply_async",
+                        lambda args, countdown: retried.append((args, countdown)))
+    done, held, failing, last = (_enqueue(f"m-{n}") for n in range(4))
+    db.session.commit()
+    deliver.run(done.id)
+    claim(message_id=held.id)  # another worker holds it
+    db.session.commit()
+    behaviour.append(TemporaryFailure("503 from receiver"))  # for `failing`
+
+    assert deliver_many.run([done.id, held.id, failing.id, last.id]) == 1
+    assert [message_id for _, message_id in sent] == [done.id, last.id]
+    [((retry_id,), countdown)] = retried
+    assert retry_id == failing.id and 15 <= countdown <= 30
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, failing.id).status is OutboxStatus.PENDING
+    assert db.session.get(OutboxMessage, held.id).status is OutboxStatus.SENDING
+
+
+def test_an_error_in_a_batch_hands_the_rest_on_and_leaves_its_message_claimed(
+        db, channel, frozen_clock, monkeypatch):
+    from services.outbox.tasks import deliver_many
+
+    _, behaviour = channel
+    handed_on: list[list[int]] = []
+    monkeypatch.setattr(deliver_many, "delay", handed_on.append)
+    first, broken, *rest = (_enqueue(f"e-{n}") for n in range(4))
+    db.session.commit()
+    behaviour.extend([None, RuntimeError("a bug in the channel")])
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        deliver_many.run([first.id, broken.id, *(m.id for m in rest)])
+    assert handed_on == [[m.id for m in rest]]
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, first.id).status is OutboxStatus.SENT
+    # Its outcome is unknown: the sweep hands it out after STALE_CLAIM.
+    assert db.session.get(OutboxMessage, broken.id).status is OutboxStatus.SENDING
+    assert {db.session.get(OutboxMessage, m.id).status for m in rest} == {OutboxStatus.PENDING}
+
+
+def test_the_workers_commits_do_not_wait_for_the_disk_on_postgresql(db):
+    from services.db import asynchronous_commit
+
+    def setting() -> str:
+        return db.session.execute(sa.text("SHOW synchronous_commit")).scalar_one()
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    before = setting()
+    asynchronous_commit()  # SET LOCAL: until the end of this transaction only
+    assert (before, setting()) == ("on", "off")

@@ -16,10 +16,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from services import driver
 from services.clock import utcnow
 from services.db import db
 from services.notify.models import SmsOptOut, SmsStatus
@@ -49,6 +51,14 @@ OPTED_OUT = 21610
 # Twilio's HTTP client logs two INFO lines per request; for every SMS that is noise.
 _http_log = logging.getLogger(f"{__name__}.http")
 _http_log.setLevel(logging.WARNING)
+
+
+_statuses = SmsStatus.__table__
+#: Stored for every SMS sent: compiled once, on the driver's cursor on PostgreSQL.
+_FIRST_STATUS = (sa.insert(_statuses)
+                 .values(outbox_message_id=sa.bindparam("message_id"), sid=sa.bindparam("sid"),
+                         status=sa.bindparam("status"), updated_at=sa.bindparam("now"))
+                 .returning(_statuses.c.outbox_message_id))
 
 
 class _HeaderKeepingHttpClient(TwilioHttpClient):
@@ -133,8 +143,9 @@ class TwilioTransport:
             # Refused, reset, timed out, or cut off mid-answer: whether Twilio took it is
             # unknown, and trying again is the at-least-once promise.
             raise TemporaryFailure(f"Twilio unreachable: {type(exc).__name__}") from None
-        db.session.add(SmsStatus(outbox_message_id=message_id, sid=message.sid,
-                                 status=str(message.status or "queued")))
+        driver.fetch(db.session.connection(), _FIRST_STATUS,
+                     {"message_id": message_id, "sid": message.sid,
+                      "status": str(message.status or "queued"), "now": utcnow()})
         return message.sid
 
     def _failure(self, exc: TwilioRestException | TwilioServiceException, *,
