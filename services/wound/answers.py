@@ -31,7 +31,7 @@ from services.db import db
 from services.fhir.mapping import instant
 from services.fhir.problem import Problem
 from services.fhir.questionnaire import questionnaire_matches, validate_response
-from services.notify.service import notify
+from services.notify.later import notify_later
 from services.wound import questionnaires, states, triage
 from services.wound.events import ANSWER_RECEIVED
 from services.wound.models import Answer, AnswerChannel, AnswerStatus, CaseState, FollowUp
@@ -148,8 +148,11 @@ def save(*, case_id: int, response: dict[str, Any], final: bool, channel: Answer
                  resource_type=RESOURCE, resource_id=str(stored.id),
                  subject_person_id=case.person_id, purpose=states.PURPOSE)
     if final:
-        notify(person_id=case.person_id, event=ANSWER_RECEIVED.name, context={}, actor=actor,
-               key=f"wound-case:{case.id}:answered", organisation_id=case.organisation_id)
+        # A receipt of her own answer: decided by a worker, so her request waits for none
+        # of the decision's reads (nor KRR's answer).
+        notify_later(person_id=case.person_id, event=ANSWER_RECEIVED.name, context={},
+                     actor=actor, key=f"wound-case:{case.id}:answered",
+                     organisation_id=case.organisation_id)
     return Saved(stored)
 
 

@@ -43,8 +43,12 @@ def save(case, resource, *, final=True, actor=None, channel=WEB):
     return saved
 
 
-def test_a_final_answer_is_stored_answers_the_case_and_sends_a_receipt(case, notify_rules):
+def test_a_final_answer_is_stored_answers_the_case_and_sends_a_receipt(case, notify_rules,
+                                                                      outbox_worker):
     saved = save(case, response(signs={"pus": "a-little"}))
+    # The receipt is decided by a worker, after the commit: not in her request.
+    assert table_rows(Notification) == []
+    assert outbox_worker() == ["sent", "sent"]  # the decision, then the SMS it queued
     stored = db.session.get(Answer, saved.answer.id)
     assert stored.status is AnswerStatus.FINAL and stored.channel is WEB
     assert stored.answered_by == f"person:{case.person_id}"
@@ -81,10 +85,13 @@ def test_a_final_answer_needs_every_required_item(case):
     assert db.session.get(FollowUp, case.id).state is CaseState.INVITED
 
 
-def test_the_same_final_answer_again_is_the_same_and_changes_nothing(case, notify_rules):
+def test_the_same_final_answer_again_is_the_same_and_changes_nothing(case, notify_rules,
+                                                                    outbox_worker):
     first = save(case, response())
+    outbox_worker()
     receipts = [n.id for n in table_rows(Notification) if n.event == "wound.answer-received"]
     again = save(case, response(), channel=AnswerChannel.HELSENORGE)
+    assert outbox_worker() == []  # nothing new to deliver
     assert again.repeated and again.answer.id == first.answer.id
     assert again.answer.channel is WEB
     assert receipts and [n.id for n in table_rows(Notification)
