@@ -19,7 +19,7 @@ from typing import Any
 from services.actors import Actor, ActorKind
 from services.notify import events
 from services.notify.service import MAX_KEY, notify
-from services.outbox import PermanentFailure, enqueue, sender
+from services.outbox import NewMessage, PermanentFailure, enqueue_many, sender
 from services.people.service import NotFound
 
 CHANNEL = "notice"
@@ -41,9 +41,9 @@ def notify_later(*, person_id: int, event: str, context: Mapping[str, Any], acto
     plain = dict(context)
     if json.loads(json.dumps(plain)) != plain:
         raise TypeError("a notice decided later needs a context of plain JSON values")
-    enqueue(channel=CHANNEL, dedupe_key=key + SUFFIX, payload={
+    enqueue_many([NewMessage(channel=CHANNEL, dedupe_key=key + SUFFIX, payload={
         "person_id": person_id, "event": event, "context": plain, "actor": actor.ref,
-        "key": key, "urgent": urgent, "organisation_id": organisation_id})
+        "key": key, "urgent": urgent, "organisation_id": organisation_id})])
 
 
 @sender(CHANNEL)
