@@ -4,7 +4,7 @@ that she needs an interpreter.
 
 ``person_id`` is whose scans they are; ``actor`` who acts (she, or a representative the
 web side has checked may act in the appointments area). Every read and write is audited;
-what she changes is confirmed to her through ``notify`` (content-neutral: "we have
+what she changes is confirmed to her through ``notify_later`` (content-neutral: "we have
 registered your change"), also when a representative made it.
 
 Two women never get the same slot: a booking claims a slot with one conditional UPDATE
@@ -27,7 +27,7 @@ from services import audit
 from services.actors import Actor
 from services.clock import NORWAY, today_in_norway, utcnow
 from services.db import db
-from services.notify.service import notify
+from services.notify.later import notify_later
 from services.people.models import Organisation, Person
 from services.ultrasound import changes, consent
 from services.ultrasound.config import rules
@@ -562,10 +562,11 @@ def _short_text(value: str | None, *, field: str, required: bool,
 
 
 def _confirm(appointment: Appointment, *, actor: Actor, what: str) -> None:
-    notify(person_id=appointment.person_id, event=CONFIRMATION_EVENT, context={},
-                  actor=actor, key=f"appointment:{appointment.id}:{what}:"
-                                   f"v{appointment.version_id}",
-                  organisation_id=appointment.organisation_id)
+    # Her own change: decided by a worker, so her request waits for none of the decision's
+    # reads (nor KRR's answer).
+    notify_later(person_id=appointment.person_id, event=CONFIRMATION_EVENT, context={},
+                 actor=actor, organisation_id=appointment.organisation_id,
+                 key=f"appointment:{appointment.id}:{what}:v{appointment.version_id}")
 
 
 #: Languages an interpreter may be booked for (ISO 639-1): those most often booked in

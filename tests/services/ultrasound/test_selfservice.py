@@ -87,9 +87,16 @@ def audited(person_id: int) -> list[tuple[str, str]]:
         .order_by(AuditEvent.id))]
 
 
-def confirmations(person_id: int) -> list[str]:
-    return [row.event for row in db.session.scalars(
-        sa.select(Notification).where(Notification.person_id == person_id))]
+@pytest.fixture
+def confirmations(outbox_worker):
+    """The notices decided for her: a worker decides them after her change commits."""
+
+    def decided(person_id: int) -> list[str]:
+        outbox_worker()
+        return [row.event for row in db.session.scalars(
+            sa.select(Notification).where(Notification.person_id == person_id))]
+
+    return decided
 
 
 # -- what she sees ---------------------------------------------------------------------
@@ -174,7 +181,7 @@ def test_reading_one_scan_is_audited_with_the_representative(woman, hospital):
 
 # -- cancelling ------------------------------------------------------------------------
 
-def test_cancel_with_a_reason_frees_the_slot(woman, hospital, me):
+def test_cancel_with_a_reason_frees_the_slot(woman, hospital, me, confirmations):
     schedule = make_schedule(hospital)
     slot = make_slot(schedule, week(12))
     appointment = make_appointment(woman, hospital, start=week(12), slot=slot)
@@ -219,7 +226,7 @@ def test_the_limit_is_configurable(woman, hospital, me):
     assert appointment.status is AppointmentStatus.CANCELLED
 
 
-def test_refusals_to_cancel(woman, hospital, me):
+def test_refusals_to_cancel(woman, hospital, me, confirmations):
     cancelled = make_appointment(woman, hospital, status=AppointmentStatus.CANCELLED)
     past = make_appointment(woman, hospital, start=T0 - timedelta(hours=1))
     fulfilled = make_appointment(woman, hospital, start=T0 - timedelta(days=3),
@@ -295,7 +302,7 @@ def test_free_slots_not_before_the_limit(woman, hospital, me, early_booking, fro
 
 
 def test_rebook_moves_her_into_the_slot_and_frees_the_old_one(
-        woman, hospital, me, early_booking):
+        woman, hospital, me, early_booking, confirmations):
     consented(woman)
     appointment, _schedule, old = early_booking
     new_schedule = make_schedule(hospital, location_name="Ultralyd, Øya helsehus",
@@ -415,7 +422,7 @@ def test_no_due_date_no_self_booking(hospital):
                                actor=Actor.person(person.id))
 
 
-def test_refusals_to_rebook(woman, hospital, me, early_booking):
+def test_refusals_to_rebook(woman, hospital, me, early_booking, confirmations):
     consented(woman)
     appointment, schedule, old = early_booking
     taken = make_slot(schedule, week(12, 3))
@@ -488,7 +495,7 @@ def test_rebook_someone_elses_appointment_is_not_found(woman, hospital, me):
 
 # -- change requests -------------------------------------------------------------------
 
-def test_a_change_request(woman, hospital, me):
+def test_a_change_request(woman, hospital, me, confirmations):
     appointment = make_appointment(woman, hospital, Service.ROUTINE, start=week(18, 3))
     request = selfservice.request_change(
         appointment_id=appointment.id, person_id=woman.id,
