@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
+from cpu_split import cpu_seconds, pids_of, serving
 from fhir_setup import scratch_database
 from harness import BIN, ROOT, compare, free_port, gunicorn, report, warmed
 
@@ -95,7 +96,10 @@ def main() -> None:
 
 
 def pipeline_benchmark(app, env: dict[str, str], stub: str, args, *, log: Path) -> None:
-    before = direct_posts(stub, messages=args.messages, threads=args.concurrency)
+    stub_pids = serving(int(stub.rsplit(":", 1)[1]))
+    database = env["DATABASE_URL"].rsplit("/", 1)[1]
+    with _cpu_per_message(args.messages, this=True, stub=stub_pids) as direct_cpu:
+        before = direct_posts(stub, messages=args.messages, threads=args.concurrency)
     _stub_reset(stub)
     with celery_worker(env, concurrency=args.concurrency, log=log) as worker:
         _enqueue(app, range(args.concurrency * 20), batch=args.batch, key="warm-up")
@@ -103,15 +107,18 @@ def pipeline_benchmark(app, env: dict[str, str], stub: str, args, *, log: Path) 
         _wait(lambda: _unsent(app) == 0, what="the warm-up rows", log=log)
         _stub_reset(stub)
 
-        started = time.perf_counter()
-        _enqueue(app, range(args.messages), batch=args.batch, key="run")
-        enqueued = time.perf_counter() - started
-        sent_by_then = _stub_total(stub)
-        # The stub's count is cheap to poll; the rows are the end of the pipeline.
-        _wait(lambda: _stub_total(stub) >= args.messages, what="every message at the stub",
-              log=log, poll=0.1)
-        _wait(lambda: _unsent(app) == 0, what="every row marked sent", log=log, poll=0.05)
-        elapsed = time.perf_counter() - started
+        with _cpu_per_message(args.messages, this=True, stub=stub_pids,
+                              worker=[worker.pid, *_children(worker.pid)],
+                              postgres=pids_of(f"postgres: .* {database} ")) as pipeline_cpu:
+            started = time.perf_counter()
+            _enqueue(app, range(args.messages), batch=args.batch, key="run")
+            enqueued = time.perf_counter() - started
+            sent_by_then = _stub_total(stub)
+            # The stub's count is cheap to poll; the rows are the end of the pipeline.
+            _wait(lambda: _stub_total(stub) >= args.messages, what="every message at the stub",
+                  log=log, poll=0.1)
+            _wait(lambda: _unsent(app) == 0, what="every row marked sent", log=log, poll=0.05)
+            elapsed = time.perf_counter() - started
         rss = peak_rss_mb(worker.pid)
     counts = _stub_counts(stub)
     assert counts["by_status"] == {"201": args.messages}, counts["by_status"]  # each once
@@ -120,7 +127,7 @@ def pipeline_benchmark(app, env: dict[str, str], stub: str, args, *, log: Path) 
     rate = args.messages / elapsed
     direct = statistics.mean([before, after])
     print(f"pipeline: {args.messages:,} SMS, {args.concurrency} worker processes, "
-          f"enqueued in transactions of {args.batch:,}")
+          f"enqueued in transactions of {args.batch:,} (load average {_load()})")
     print(f"  direct POSTs, {args.concurrency} threads:  {before:,.0f} / {after:,.0f} "
           f"messages/s (before / after)")
     tail = (args.messages - sent_by_then) / max(elapsed - enqueued, 1e-9)
@@ -131,6 +138,36 @@ def pipeline_benchmark(app, env: dict[str, str], stub: str, args, *, log: Path) 
           f"{'met' if rate / direct >= 0.5 else 'NOT met'})")
     print("  peak RSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items())
           + " (goal <= 200 MB per worker process)")
+    # CPU a message, by process (PostgreSQL's backends of the scratch database): what the
+    # other work on these two shared cores cannot move, unlike the rates above.
+    for name, split in (("direct", direct_cpu), ("pipeline", pipeline_cpu)):
+        print(f"  CPU a message, {name}: {sum(split.values()):.2f} ms ("
+              + ", ".join(f"{group} {ms:.2f}" for group, ms in split.items()) + ")")
+
+
+@contextlib.contextmanager
+def _cpu_per_message(messages: int, *, this: bool = False, **groups: list[int]
+                     ) -> Iterator[dict[str, float]]:
+    """Milliseconds of CPU a message per group of processes (``this``: this process),
+    filled in when the block ends."""
+    split: dict[str, float] = {}
+    mine = os.times()
+    before = {name: cpu_seconds(pids) for name, pids in groups.items()}
+    yield split
+    if this:
+        now = os.times()
+        split["this process"] = 1e3 * (now.user + now.system - mine.user - mine.system) / messages
+    for name, pids in groups.items():
+        split[name] = 1e3 * (cpu_seconds(pids) - before[name]) / messages
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir()
+            if p.name.isdigit() and _parent_of(p) == pid]
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def profile_delivery(app, messages: int) -> None:
@@ -241,9 +278,7 @@ def celery_worker(env: dict[str, str], *, concurrency: int, log: Path
 def peak_rss_mb(pid: int) -> dict[str, float]:
     """VmHWM (peak resident set) of the worker's main process and of each pool process."""
     peaks = {"main": _vm_hwm(pid)}
-    children = [int(p.name) for p in Path("/proc").iterdir()
-                if p.name.isdigit() and _parent_of(p) == pid]
-    for n, child in enumerate(sorted(children), 1):
+    for n, child in enumerate(sorted(_children(pid)), 1):
         peaks[f"pool {n}"] = _vm_hwm(child)
     return peaks
 
