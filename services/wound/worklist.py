@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -52,11 +52,54 @@ class Filters:
     state: S | None = None
 
 
+class ListedCase(NamedTuple):
+    """What an entry shows of its case: the columns, not the ORM object (loading 150
+    objects of every column with their identity map was ~1.1 ms of CPU a page)."""
+    id: int
+    person_id: int
+    state: S
+    version_id: int
+    invited_at: datetime | None
+    answered_at: datetime | None
+    triage_score: int | None
+    red_flags: list[str] | None
+    questionnaire_url: str
+    questionnaire_version: str
+
+
+class ListedOperation(NamedTuple):
+    category: str
+    performed_at: datetime
+
+    operated_on = Operation.operated_on
+
+
+class ListedPerson(NamedTuple):
+    """What ``person_label`` needs: the name, or the birth date without one."""
+    id: int
+    given_name: str
+    family_name: str
+    birth_date: date
+
+    name = Person.name
+
+
+#: The page's rows by case id: the columns of the three, in the order of the tuples above.
+_ROWS = (sa.select(*(getattr(FollowUp, name) for name in ListedCase._fields),
+                   *(getattr(Operation, name) for name in ListedOperation._fields),
+                   *(getattr(Person, name) for name in ListedPerson._fields))
+         .join(Operation, Operation.id == FollowUp.operation_id)
+         .join(Person, Person.id == FollowUp.person_id)
+         .where(FollowUp.id.in_(sa.bindparam("ids", expanding=True))))
+_CASE, _OPERATION = len(ListedCase._fields), len(ListedCase._fields) + len(
+    ListedOperation._fields)
+
+
 @dataclass(frozen=True)
 class Entry:
-    case: FollowUp
-    operation: Operation
-    person: Person
+    case: ListedCase
+    operation: ListedOperation
+    person: ListedPerson
     rank: int
     operated_on: date
     #: Days since the operation (the day of follow-up).
@@ -149,12 +192,11 @@ def worklist(*, actor: Actor, filters: Filters = Filters(), after: list[Any] | N
     limit = max(1, min(limit, MAX_LIMIT))
     reach = organisations_of(actor)
     places = _places(reach, filters, after, wanted=limit + 1)
-    found = {case.id: (case, operation, person) for case, operation, person in
-             db.session.execute(
-                 sa.select(FollowUp, Operation, Person)
-                 .join(Operation, Operation.id == FollowUp.operation_id)
-                 .join(Person, Person.id == FollowUp.person_id)
-                 .where(FollowUp.id.in_([case_id for *_, case_id in places[:limit]])))}
+    found = {row[0]: (ListedCase._make(row[:_CASE]),
+                      ListedOperation._make(row[_CASE:_OPERATION]),
+                      ListedPerson._make(row[_OPERATION:]))
+             for row in db.session.execute(
+                 _ROWS, {"ids": [case_id for *_, case_id in places[:limit]]})}
     today = today_in_norway()
     entries = [_entry(*found[case_id], rank, today, language)
                for rank, *_, case_id in places[:limit]]
@@ -209,8 +251,8 @@ def _counts(reach: set[int], filters: Filters) -> tuple[dict[S, int], int]:
     return counts, total_flagged
 
 
-def _entry(case: FollowUp, operation: Operation, person: Person, rank: int, today: date,
-           language: str) -> Entry:
+def _entry(case: ListedCase, operation: ListedOperation, person: ListedPerson, rank: int,
+           today: date, language: str) -> Entry:
     operated_on = operation.operated_on
     waiting = case.invited_at is not None and case.answered_at is None
     return Entry(case=case, operation=operation, person=person, rank=rank,
@@ -220,7 +262,7 @@ def _entry(case: FollowUp, operation: Operation, person: Person, rank: int, toda
                  if waiting else None)
 
 
-def red_flag_texts(case: FollowUp, language: str) -> list[str]:
+def red_flag_texts(case: FollowUp | ListedCase, language: str) -> list[str]:
     """The questionnaire's own texts of the case's red flags (a linkId it lacks as itself)."""
     texts = _texts(case.questionnaire_url, case.questionnaire_version, language)
     return [texts.get(link, link) for link in case.red_flags or []]
