@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from babel import dates as babel_dates
 from flask import Flask, g, has_request_context, request
+from markupsafe import Markup
 
 from citizen import babel_cache
 from citizen.extensions import babel
@@ -72,6 +73,13 @@ def clock(value: datetime) -> str:
     """The time of day alone, in Norwegian time: ``kl. 10.30``."""
     local = _in_norway(value)
     return _clock_in(local.hour, local.minute, current_language())
+
+
+def time_element(value: date | datetime) -> Markup:
+    """``<time datetime="2026-12-01T09:30:00+00:00">1. desember 2026 kl. 10.30</time>``:
+    the components' ``time`` macro, which calls this; a list of 25 calls it as a filter
+    (a macro call is ~10 µs of Jinja's argument handling)."""
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), when(value))
 
 
 def _in_norway(moment: datetime) -> datetime:
@@ -137,6 +145,7 @@ def register_babel(app: Flask) -> None:
     app.add_template_filter(when)
     app.add_template_filter(day)
     app.add_template_filter(clock)
+    app.add_template_filter(time_element)
     app.add_template_global(language_url)
     app.add_template_global(language_links)
 
