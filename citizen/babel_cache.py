@@ -15,6 +15,8 @@ from types import SimpleNamespace
 import flask_babel
 from babel.support import NullTranslations, Translations
 from flask import g
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 
 def _babel_state() -> SimpleNamespace | None:
@@ -87,6 +89,26 @@ class RequestBabel(flask_babel.Babel):
             npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
             newstyle=True,
         )
-        # Jinja's ``_`` looks ``gettext`` up in the context on each call, so that a template
-        # could bring its own; none does.
-        app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
+        # Jinja's newstyle ``gettext`` takes the whole template context to call the
+        # catalogue through it again (two ``Context.call`` a message), and in a block or
+        # loop with variables of its own copies the context first. These need only the
+        # autoescape setting, and do what Jinja's do (jinja2.ext._make_new_gettext).
+        # ``_`` is the same function: Jinja would look ``gettext`` up on each call.
+        app.jinja_env.globals.update(gettext=_jinja_gettext, _=_jinja_gettext,
+                                     ngettext=_jinja_ngettext)
+
+
+@pass_eval_context
+def _jinja_gettext(eval_ctx, string: str, /, **variables) -> str:
+    text = translations().ugettext(string)
+    # Always a format string, as in Jinja's: "%%" is "%" with or without variables.
+    # The catalogue's text is trusted markup, as in Jinja's: the variables are escaped.
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704
+
+
+@pass_eval_context
+def _jinja_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    # The catalogue's text is trusted markup, as in Jinja's: the variables are escaped.
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704

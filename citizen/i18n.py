@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from babel import dates as babel_dates
 from flask import Flask, g, has_request_context, request
+from markupsafe import Markup
 
 from citizen import babel_cache
 from citizen.extensions import babel
@@ -74,6 +75,13 @@ def clock(value: datetime) -> str:
     return _clock_in(local.hour, local.minute, current_language())
 
 
+def time_element(value: date | datetime) -> Markup:
+    """``<time datetime="2026-12-01T09:30:00+00:00">1. desember 2026 kl. 10.30</time>``:
+    the components' ``time`` macro, which calls this; a list of 25 calls it as a filter
+    (a macro call is ~10 µs of Jinja's argument handling)."""
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), when(value))
+
+
 def _in_norway(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(NORWAY)
 
@@ -109,10 +117,23 @@ def parse_day(text: str) -> date | None:
 def language_url(code: str) -> str:
     """This page, with its query, in language ``code``. A page shown in answer to a POST
     (a form with errors) names in ``g.page_query`` the query that shows it again."""
+    return _language_prefix() + code
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """Each language's code, name and :func:`language_url`, the query encoded once (the
+    footer of every page)."""
+    prefix = _language_prefix()
+    return [(code, name, prefix + code) for code, name in LANGUAGE_NAMES.items()]
+
+
+def _language_prefix() -> str:
+    """This page's address and query without ``lang``, up to ``lang=``: the codes are
+    letters, which ``urlencode`` would leave as they are."""
     query = g.get("page_query")
     pairs = query.items() if query is not None else request.args.items(multi=True)
-    args = [(k, v) for k, v in pairs if k != "lang"]
-    return f"{request.path}?{urlencode([*args, ('lang', code)])}"
+    kept = urlencode([(k, v) for k, v in pairs if k != "lang"])
+    return f"{request.path}?{kept}&lang=" if kept else f"{request.path}?lang="
 
 
 def register_babel(app: Flask) -> None:
@@ -124,7 +145,9 @@ def register_babel(app: Flask) -> None:
     app.add_template_filter(when)
     app.add_template_filter(day)
     app.add_template_filter(clock)
+    app.add_template_filter(time_element)
     app.add_template_global(language_url)
+    app.add_template_global(language_links)
 
     @app.after_request
     def remember_language(response):
