@@ -17,6 +17,8 @@ Twilio's status callbacks through gunicorn against bare Flask, in one run.
 
     .venv/bin/python bench/notifications.py                       # 20,000 SMS, 10 s x 3
     .venv/bin/python bench/notifications.py --messages 2000 --seconds 5 --rounds 1
+    .venv/bin/python bench/notifications.py --profile                 # a worker, in-process
+    .venv/bin/python bench/notifications.py --profile 2000 --only callbacks   # callbacks
 
 Needs PostgreSQL, Redis (``--broker-url``: a database the benchmark empties first) and
 wrk. The stub runs as ``python -m tests.standins.twilio --no-keep-requests``.
@@ -65,8 +67,9 @@ def main() -> None:
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--only", choices=("pipeline", "callbacks"))
-    parser.add_argument("--profile", type=int, metavar="MESSAGES", nargs="?", const=1_000,
-                        help="profile a worker's delivery of one message in-process instead")
+    parser.add_argument("--profile", type=int, metavar="N", nargs="?", const=1_000,
+                        help="profile in-process instead: a worker's delivery of N messages, "
+                             "or with --only callbacks N status callbacks (no wrk)")
     args = parser.parse_args()
     if not args.profile and args.only != "pipeline" and not shutil.which("wrk"):
         sys.exit("wrk is needed for the status callbacks: apt-get install -y wrk")
@@ -83,7 +86,10 @@ def main() -> None:
 
         app = create_app()
         if args.profile:
-            profile_delivery(app, args.profile)
+            if args.only == "callbacks":
+                profile_callbacks(app, env, args)
+            else:
+                profile_delivery(app, args.profile)
             return
         if args.only in (None, "pipeline"):
             pipeline_benchmark(app, env, stub, args, log=scratch.instance / "worker.log")
@@ -282,20 +288,48 @@ def callbacks_benchmark(app, env: dict[str, str], port: int, args, *, scripts: P
            "status callback", pair, goal=0.4)
 
 
-def status_callback_script(path: Path, sids: list[str], *, url: str) -> Path:
-    """A wrk script posting Twilio's status callback for each SID, ``sent`` then
-    ``delivered``, signed as Twilio signs them (``X-Twilio-Signature`` over ``url``)."""
+def profile_callbacks(app, env: dict[str, str], args) -> None:
+    """In-process (Flask's test client): CPU per status callback without the profiler, then
+    cProfile's top functions and the statements one callback sends; ``/healthz`` beside it."""
+    from inprocess import measure, ok, print_statements, statements_of
+
+    sids = _sids(app, args.callbacks)
+    signed = _signed_callbacks(sids, url=f"{env['PUBLIC_BASE_URL']}{STATUS_PATH}")
+    client = app.test_client()
+    turn = iter(range(10**9))
+
+    def callback() -> None:
+        body, signature = signed[next(turn) % len(signed)]
+        ok(client.post(STATUS_PATH, data=body, headers={"X-Twilio-Signature": signature},
+                       content_type="application/x-www-form-urlencoded"))
+
+    measure(lambda: ok(client.get("/healthz")), args.profile, name="GET /healthz")
+    measure(callback, args.profile, name=f"POST {STATUS_PATH}")
+    print_statements(app, statements_of(app, callback), title="for one callback")
+
+
+def _signed_callbacks(sids: list[str], *, url: str) -> list[tuple[str, str]]:
+    """Twilio's status callback for each SID, ``sent`` then ``delivered``: (body,
+    ``X-Twilio-Signature`` over ``url``)."""
     from twilio.request_validator import RequestValidator
 
     validator = RequestValidator(AUTH_TOKEN)
-    bodies, signatures = [], []
+    signed = []
     for status in ("sent", "delivered"):
         for n, sid in enumerate(sids):
             params = {"AccountSid": ACCOUNT_SID, "ApiVersion": "2010-04-01", "From": FROM,
                       "MessageSid": sid, "MessageStatus": status, "SmsSid": sid,
                       "SmsStatus": status, "To": _number(n)}
-            bodies.append(urlencode(params))
-            signatures.append(validator.compute_signature(url, params))
+            signed.append((urlencode(params), validator.compute_signature(url, params)))
+    return signed
+
+
+def status_callback_script(path: Path, sids: list[str], *, url: str) -> Path:
+    """A wrk script posting Twilio's status callback for each SID, ``sent`` then
+    ``delivered``, signed as Twilio signs them (``X-Twilio-Signature`` over ``url``)."""
+    signed = _signed_callbacks(sids, url=url)
+    bodies = [body for body, _ in signed]
+    signatures = [signature for _, signature in signed]
     path.write_text(
         f"local bodies = {_lua_list(bodies)}\n"
         f"local signatures = {_lua_list(signatures)}\n"
