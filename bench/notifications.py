@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
+from cpu_split import with_cpu
 from fhir_setup import scratch_database
 from harness import BIN, ROOT, compare, free_port, gunicorn, report, warmed
 
@@ -94,7 +95,8 @@ def main() -> None:
         if args.only in (None, "pipeline"):
             pipeline_benchmark(app, env, stub, args, log=scratch.instance / "worker.log")
         if args.only in (None, "callbacks"):
-            callbacks_benchmark(app, env, port, args, scripts=scratch.instance)
+            callbacks_benchmark(app, env, port, args, scripts=scratch.instance,
+                                database=scratch.database_url.rsplit("/", 1)[1])
 
 
 # -- 1. the pipeline ------------------------------------------------------------------------
@@ -272,20 +274,30 @@ def _parent_of(proc: Path) -> int | None:
 # -- 2. status callbacks --------------------------------------------------------------------
 
 
-def callbacks_benchmark(app, env: dict[str, str], port: int, args, *, scripts: Path) -> None:
+def callbacks_benchmark(app, env: dict[str, str], port: int, args, *, scripts: Path,
+                        database: str) -> None:
     sids = _sids(app, args.callbacks)
     script = status_callback_script(scripts / "status_callbacks.lua", sids,
                                     url=f"{env['PUBLIC_BASE_URL']}{STATUS_PATH}")
+    bare_port = free_port()
     with (gunicorn("wsgi:app", env, port=port) as ours,
-          gunicorn("bare_flask:app", env) as bare):
+          gunicorn("bare_flask:app", env, port=bare_port) as bare):
 
-        def run(url: str, **options):
-            return warmed(url, seconds=args.seconds, **options)
+        def run(url: str, server: int, **options):
+            # The CPU each request cost the server's processes and the scratch database's
+            # backends (for bare Flask: none), run by run.
+            return with_cpu(warmed(url, seconds=args.seconds, **options),
+                            seconds=args.seconds, database=database, port=server)
 
-        pair = compare(run(f"{bare}/healthz"), run(f"{ours}{STATUS_PATH}", lua=script),
-                       rounds=args.rounds)
+        bare_run, bare_cpu = run(f"{bare}/healthz", bare_port)
+        ours_run, ours_cpu = run(f"{ours}{STATUS_PATH}", port, lua=script)
+        pair = compare(bare_run, ours_run, rounds=args.rounds)
     report(f"POST {STATUS_PATH} ({len(sids):,} SIDs, signed)", "bare Flask /healthz",
            "status callback", pair, goal=0.4)
+    print("  CPU per request (gunicorn / PostgreSQL): bare Flask " + ", ".join(
+        f"{server:.2f}" for server, _ in bare_cpu) + " ms; status callback " + ", ".join(
+        f"{server:.2f} / {postgres:.2f}" for server, postgres in ours_cpu) + " ms")
+    print(f"  load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
 
 def profile_callbacks(app, env: dict[str, str], args) -> None:
