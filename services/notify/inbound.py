@@ -48,8 +48,9 @@ STATUS_STEPS: dict[str, int] = {
 _sms_statuses = SmsStatus.__table__
 #: The forward-only move: the row of the SID whose stored status is on an earlier step.
 #: Callbacks arrive for every SMS, so it is built once and, on PostgreSQL, compiled once
-#: and sent on the driver's cursor (services.driver): built and run through the ORM per
-#: callback it was a quarter of a callback's CPU. The step of the stored status is a CASE
+#: and sent on the driver's cursor (``driver.fetch``; through SQLAlchemy elsewhere): built
+#: and run through the ORM per callback it was over half a callback's CPU in-process
+#: (bench/README.md, notifications). The step of the stored status is a CASE
 #: over STATUS_STEPS (a status we do not know has none and never moves), not an IN list
 #: of the earlier names, which would be one statement per step and, expanded at each
 #: execution, could not be compiled once.
@@ -72,12 +73,7 @@ def apply_status(*, sid: str, status: str, error_code: str | None = None) -> boo
     # Bound names that are not column names: SQLAlchemy takes those as the SET's values.
     values = {"message_sid": sid, "step": step, "new_status": status,
               "new_error_code": error_code, "now": utcnow()}
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        moved = driver.rows(connection, _MOVE_FORWARD, values)
-    else:
-        moved = connection.execute(_MOVE_FORWARD, values).all()
-    return len(moved) == 1
+    return len(driver.fetch(db.session.connection(), _MOVE_FORWARD, values)) == 1
 
 
 # -- reply handlers ----------------------------------------------------------------------
