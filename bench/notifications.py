@@ -17,6 +17,8 @@ Twilio's status callbacks through gunicorn against bare Flask, in one run.
 
     .venv/bin/python bench/notifications.py                       # 20,000 SMS, 10 s x 3
     .venv/bin/python bench/notifications.py --messages 2000 --seconds 5 --rounds 1
+    .venv/bin/python bench/notifications.py --profile                 # a worker, in-process
+    .venv/bin/python bench/notifications.py --profile 2000 --only callbacks   # callbacks
 
 Needs PostgreSQL, Redis (``--broker-url``: a database the benchmark empties first) and
 wrk. The stub runs as ``python -m tests.standins.twilio --no-keep-requests``.
@@ -40,7 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
-from cpu_split import cpu_seconds, pids_of, serving
+from cpu_split import cpu_seconds, pids_of, serving, with_cpu
 from fhir_setup import scratch_database
 from harness import BIN, ROOT, compare, free_port, gunicorn, report, warmed
 
@@ -66,8 +68,9 @@ def main() -> None:
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--only", choices=("pipeline", "callbacks"))
-    parser.add_argument("--profile", type=int, metavar="MESSAGES", nargs="?", const=1_000,
-                        help="profile a worker's delivery of one message in-process instead")
+    parser.add_argument("--profile", type=int, metavar="N", nargs="?", const=1_000,
+                        help="profile in-process instead: a worker's delivery of N messages, "
+                             "or with --only callbacks N status callbacks (no wrk)")
     args = parser.parse_args()
     if not args.profile and args.only != "pipeline" and not shutil.which("wrk"):
         sys.exit("wrk is needed for the status callbacks: apt-get install -y wrk")
@@ -84,12 +87,16 @@ def main() -> None:
 
         app = create_app()
         if args.profile:
-            profile_delivery(app, args.profile)
+            if args.only == "callbacks":
+                profile_callbacks(app, env, args)
+            else:
+                profile_delivery(app, args.profile)
             return
         if args.only in (None, "pipeline"):
             pipeline_benchmark(app, env, stub, args, log=scratch.instance / "worker.log")
         if args.only in (None, "callbacks"):
-            callbacks_benchmark(app, env, port, args, scripts=scratch.instance)
+            callbacks_benchmark(app, env, port, args, scripts=scratch.instance,
+                                database=scratch.database_url.rsplit("/", 1)[1])
 
 
 # -- 1. the pipeline ------------------------------------------------------------------------
@@ -301,36 +308,74 @@ def _parent_of(proc: Path) -> int | None:
 # -- 2. status callbacks --------------------------------------------------------------------
 
 
-def callbacks_benchmark(app, env: dict[str, str], port: int, args, *, scripts: Path) -> None:
+def callbacks_benchmark(app, env: dict[str, str], port: int, args, *, scripts: Path,
+                        database: str) -> None:
     sids = _sids(app, args.callbacks)
     script = status_callback_script(scripts / "status_callbacks.lua", sids,
                                     url=f"{env['PUBLIC_BASE_URL']}{STATUS_PATH}")
+    bare_port = free_port()
     with (gunicorn("wsgi:app", env, port=port) as ours,
-          gunicorn("bare_flask:app", env) as bare):
+          gunicorn("bare_flask:app", env, port=bare_port) as bare):
 
-        def run(url: str, **options):
-            return warmed(url, seconds=args.seconds, **options)
+        def run(url: str, server: int, **options):
+            # The CPU each request cost the server's processes and the scratch database's
+            # backends (for bare Flask: none), run by run.
+            return with_cpu(warmed(url, seconds=args.seconds, **options),
+                            seconds=args.seconds, database=database, port=server)
 
-        pair = compare(run(f"{bare}/healthz"), run(f"{ours}{STATUS_PATH}", lua=script),
-                       rounds=args.rounds)
+        bare_run, bare_cpu = run(f"{bare}/healthz", bare_port)
+        ours_run, ours_cpu = run(f"{ours}{STATUS_PATH}", port, lua=script)
+        pair = compare(bare_run, ours_run, rounds=args.rounds)
     report(f"POST {STATUS_PATH} ({len(sids):,} SIDs, signed)", "bare Flask /healthz",
            "status callback", pair, goal=0.4)
+    print("  CPU per request (gunicorn / PostgreSQL): bare Flask " + ", ".join(
+        f"{server:.2f}" for server, _ in bare_cpu) + " ms; status callback " + ", ".join(
+        f"{server:.2f} / {postgres:.2f}" for server, postgres in ours_cpu) + " ms")
+    print(f"  load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
 
-def status_callback_script(path: Path, sids: list[str], *, url: str) -> Path:
-    """A wrk script posting Twilio's status callback for each SID, ``sent`` then
-    ``delivered``, signed as Twilio signs them (``X-Twilio-Signature`` over ``url``)."""
+def profile_callbacks(app, env: dict[str, str], args) -> None:
+    """In-process (Flask's test client): CPU per status callback without the profiler, then
+    cProfile's top functions and the statements one callback sends; ``/healthz`` beside it."""
+    from inprocess import measure, ok, print_statements, statements_of
+
+    sids = _sids(app, args.callbacks)
+    signed = _signed_callbacks(sids, url=f"{env['PUBLIC_BASE_URL']}{STATUS_PATH}")
+    client = app.test_client()
+    turn = iter(range(10**9))
+
+    def callback() -> None:
+        body, signature = signed[next(turn) % len(signed)]
+        ok(client.post(STATUS_PATH, data=body, headers={"X-Twilio-Signature": signature},
+                       content_type="application/x-www-form-urlencoded"))
+
+    measure(lambda: ok(client.get("/healthz")), args.profile, name="GET /healthz")
+    measure(callback, args.profile, name=f"POST {STATUS_PATH}")
+    print_statements(app, statements_of(app, callback), title="for one callback")
+
+
+def _signed_callbacks(sids: list[str], *, url: str) -> list[tuple[str, str]]:
+    """Twilio's status callback for each SID, ``sent`` then ``delivered``: (body,
+    ``X-Twilio-Signature`` over ``url``)."""
     from twilio.request_validator import RequestValidator
 
     validator = RequestValidator(AUTH_TOKEN)
-    bodies, signatures = [], []
+    signed = []
     for status in ("sent", "delivered"):
         for n, sid in enumerate(sids):
             params = {"AccountSid": ACCOUNT_SID, "ApiVersion": "2010-04-01", "From": FROM,
                       "MessageSid": sid, "MessageStatus": status, "SmsSid": sid,
                       "SmsStatus": status, "To": _number(n)}
-            bodies.append(urlencode(params))
-            signatures.append(validator.compute_signature(url, params))
+            signed.append((urlencode(params), validator.compute_signature(url, params)))
+    return signed
+
+
+def status_callback_script(path: Path, sids: list[str], *, url: str) -> Path:
+    """A wrk script posting Twilio's status callback for each SID, ``sent`` then
+    ``delivered``, signed as Twilio signs them (``X-Twilio-Signature`` over ``url``)."""
+    signed = _signed_callbacks(sids, url=url)
+    bodies = [body for body, _ in signed]
+    signatures = [signature for _, signature in signed]
     path.write_text(
         f"local bodies = {_lua_list(bodies)}\n"
         f"local signatures = {_lua_list(signatures)}\n"

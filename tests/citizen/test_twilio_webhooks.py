@@ -190,6 +190,51 @@ def test_a_signature_with_the_port_twilio_may_add_passes(webhook):
                    ).status_code == 200
 
 
+def test_a_signature_without_the_port_of_a_public_url_with_one_passes(make_app, app, db):
+    notify = copy.deepcopy(app.config["NOTIFY"])
+    notify["twilio"] = twilio_config(None)
+    client = make_app(PUBLIC_BASE_URL="http://127.0.0.1:80", NOTIFY=notify).test_client()
+    _sms()
+    form = _status_form("SM1", "sent")
+    for signed_url, expected in (("http://127.0.0.1" + STATUS, 200),
+                                 ("http://127.0.0.1:80" + STATUS, 200),
+                                 ("http://127.0.0.1:8080" + STATUS, 403)):
+        response = client.post(STATUS, data=form, headers={
+            "X-Twilio-Signature": twilio_signature(signed_url, form)})
+        assert response.status_code == expected, signed_url
+
+
+_URLS = ["https://minhelse.example/webhooks/twilio/status",
+         "https://minhelse.example:443/webhooks/twilio/status",
+         "https://minhelse.example:8443/webhooks/twilio/status",
+         "http://127.0.0.1:5000/webhooks/twilio/status",
+         "http://127.0.0.1/webhooks/twilio/status",
+         "http://127.0.0.1:80/webhooks/twilio/status?attempt=1",
+         "https://minhelse.example/webhooks/twilio/status?attempt=1&bodySHA256=abc",
+         "https://user@minhelse.example/webhooks/twilio/status"]
+
+
+@pytest.mark.parametrize("url", _URLS)
+def test_the_signature_check_answers_as_twilios_validator(url):
+    """Every signature over each form of each URL: accepted exactly when
+    RequestValidator.validate accepts it."""
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import MultiDict
+
+    from citizen.webhooks.views import signature_matches
+
+    form = MultiDict([*_status_form("SM1", "sent").items(), ("Extra", "b"), ("Extra", "a")])
+    validator = RequestValidator(AUTH_TOKEN)
+    signatures = {validator.compute_signature(signed, form) for signed in _URLS}
+    signatures |= {twilio_signature(url, form, token="another-token"), "bm90IGEgc2lnbmF0dXJl"}
+    answers = {(signature, signature_matches(token=AUTH_TOKEN, url=url, form=form,
+                                             signature=signature))
+               for signature in signatures}
+    assert answers == {(signature, validator.validate(url, form, signature))
+                       for signature in signatures}
+    assert any(accepted for _, accepted in answers)
+
+
 @pytest.fixture
 def behind_proxy(make_app, app, db):
     """The app as deployed: one proxy in front, terminating TLS for the public name."""

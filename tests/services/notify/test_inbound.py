@@ -73,6 +73,63 @@ def test_every_pair_of_statuses_moves_only_forward(db):
     assert wrong == []
 
 
+def _as_before(*, sid: str, status: str, error_code: str | None = None) -> bool:
+    """apply_status as it was written before its UPDATE was compiled once: through the
+    ORM, with the earlier steps' names as an IN list."""
+    from services.db import db
+
+    step = STATUS_STEPS.get(status)
+    if step is None:
+        return False
+    earlier = [name for name, at in STATUS_STEPS.items() if at < step]
+    return db.session.execute(
+        sa.update(SmsStatus)
+        .where(SmsStatus.sid == sid, SmsStatus.status.in_(earlier))
+        .values(status=status, error_code=error_code, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def test_the_compiled_update_does_what_the_orm_update_did(db, frozen_clock):
+    """On SQLite through SQLAlchemy, on PostgreSQL on the driver's cursor: for every stored
+    status (and one outside the lifecycle) and every new one (and one outside it), the
+    same answer and the same row, its time stored as UTC."""
+    from services.db import db
+
+    stored = [*STATUS_STEPS, "received"]
+    new = [*STATUS_STEPS, "bogus"]
+    differ = []
+    for n, current in enumerate(stored):
+        for m in range(len(new)):
+            _sms(f"SM-old-{n}-{m}", current)
+            _sms(f"SM-new-{n}-{m}", current)
+    frozen_clock.shift(timedelta(minutes=5))
+    for n, current in enumerate(stored):
+        for m, status in enumerate(new):
+            before = _as_before(sid=f"SM-old-{n}-{m}", status=status, error_code="30003")
+            after = apply_status(sid=f"SM-new-{n}-{m}", status=status, error_code="30003")
+            if before is not after:
+                differ.append((current, status, before, after))
+    db.session.expire_all()
+    rows = {row.sid: (row.status, row.error_code, row.updated_at)
+            for row in db.session.scalars(sa.select(SmsStatus))}
+    for n, current in enumerate(stored):
+        for m, status in enumerate(new):
+            if rows[f"SM-old-{n}-{m}"] != rows[f"SM-new-{n}-{m}"]:
+                differ.append((current, status, rows[f"SM-old-{n}-{m}"],
+                               rows[f"SM-new-{n}-{m}"]))
+    assert differ == []
+    moved = rows[f"SM-new-{stored.index('accepted')}-{new.index('delivered')}"]
+    assert moved == ("delivered", "30003", utcnow())
+    assert moved[2].tzinfo is not None and moved[2].utcoffset() == timedelta(0)
+
+
+def test_a_stored_status_outside_the_lifecycle_never_moves(db):
+    _sms("SM1", "received")
+    assert apply_status(sid="SM1", status="read") is False
+    assert _status_of("SM1") == ("received", None)
+
+
 def test_a_late_sent_never_overwrites_delivered(db):
     _sms("SM1", "sending")
     assert apply_status(sid="SM1", status="delivered") is True
