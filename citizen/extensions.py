@@ -51,7 +51,9 @@ def _if_limits_checked(inject_headers, response: Response) -> Response:
 
 
 def _if_context_made(release, exc: BaseException | None = None) -> None:
-    if hasattr(request_ctx, "_limiter_request_context"):
+    # Looked up in the context's own attributes: ``hasattr`` through the proxy raised and
+    # caught an AttributeError on every request that had no limiter context.
+    if "_limiter_request_context" in vars(request_ctx._get_current_object()):
         release(exc)
 
 

@@ -26,11 +26,19 @@ MAX_DEPTH = 64
 MAX_ENTRIES = 1000
 
 
+#: Accept headers that take FHIR JSON as they stand: answered without parsing the header,
+#: which cost a search ~30 µs (the commonest ones, sent by curl and FHIR clients).
+_TAKES_FHIR_JSON = frozenset(("*/*", FHIR_JSON, "application/json"))
+
+
 def check_accept() -> None:
     """We speak JSON only: an Accept or ``_format`` that rules it out is 406."""
     fmt = request.args.get("_format")
     if fmt and fmt not in ("json", "application/json", "application/fhir+json"):
         raise FhirError(406, "only JSON is supported (_format=json)", code="not-supported")
+    raw = request.environ.get("HTTP_ACCEPT")
+    if not raw or raw in _TAKES_FHIR_JSON:
+        return  # none sent, or one that takes JSON
     accept = request.accept_mimetypes
     if accept.provided and not accept.best_match([FHIR_JSON, "application/json"]):
         raise FhirError(406, "only application/fhir+json is supported", code="not-supported")

@@ -36,15 +36,11 @@ LATENCY = Histogram(
 
 
 # A metric's children live as long as the metric does; looking one up through ``labels``
-# checks and locks each time, which was a third of what this hook cost.
+# checks and locks each time, which was a third of what this hook cost. One lookup finds
+# both of a request's children.
 @functools.cache
-def _request_count(method: str, endpoint: str, status: int):
-    return REQUESTS.labels(method, endpoint, str(status))
-
-
-@functools.cache
-def _latency(method: str, endpoint: str):
-    return LATENCY.labels(method, endpoint)
+def _children(method: str, endpoint: str, status: int):
+    return REQUESTS.labels(method, endpoint, str(status)), LATENCY.labels(method, endpoint)
 
 
 def register_request_metrics(app: Flask) -> None:
@@ -55,11 +51,13 @@ def register_request_metrics(app: Flask) -> None:
     @app.after_request
     def observe(response: Response) -> Response:
         started = g.pop("request_started", None)
+        current = request._get_current_object()  # one lookup through the proxy, not two
         # The endpoint name, not the path, so ids never become label values.
-        endpoint = request.endpoint or "unmatched"
-        _request_count(request.method, endpoint, response.status_code).inc()
+        count, latency = _children(current.method, current.endpoint or "unmatched",
+                                   response.status_code)
+        count.inc()
         if started is not None:
-            _latency(request.method, endpoint).observe(time.perf_counter() - started)
+            latency.observe(time.perf_counter() - started)
         return response
 
 

@@ -8,7 +8,6 @@ cut at either end no longer reaches them.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -107,7 +106,8 @@ def record_all(*, actor: Actor, purpose: str, accesses: Sequence[Access]) -> Non
     if not accesses:
         return
     if len(accesses) == 1:  # the single-row INSERT is the cheaper
-        append(actor=actor, purpose=purpose, **dataclasses.asdict(accesses[0]))
+        # Its fields as they are (``dataclasses.asdict`` deep-copies, at a search's every hit).
+        append(actor=actor, purpose=purpose, **vars(accesses[0]))
         return
     session = db.session()
     connection = session.connection()
