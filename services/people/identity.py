@@ -60,13 +60,11 @@ def parse_national_id(raw: str, *, allow_synthetic: bool = False) -> NationalId:
         _check_digits(number)
         birth = _birth_date(real_shape)
     else:
-        # ``fodselsnummer.validate``'s checks, in its order, with the birth date found once.
-        if not number.isascii():  # a digit compact() left as it is, such as "١"
-            raise InvalidNationalId("not a valid fødselsnummer or D-number")
-        _check_digits(number)
-        birth = _birth_date(number)
-        if birth > date.today():  # stdnum's "not born yet", on the same clock
-            raise InvalidNationalId("not a valid fødselsnummer or D-number")
+        try:
+            fodselsnummer.validate(number)
+        except ValidationError:
+            raise InvalidNationalId("not a valid fødselsnummer or D-number") from None
+        birth = fodselsnummer.get_birth_date(number)
     kind = IdKind.DNR if int(number[0]) >= 4 else IdKind.FNR
     return NationalId(value=number, kind=kind, birth_date=birth, is_synthetic=synthetic)
 
