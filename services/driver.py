@@ -5,9 +5,10 @@ result object — was half the CPU of an audited FHIR read: 0.5 ms of a 3 ms req
 one INSERT, 0.3 ms for the search's SELECT. The few statements every request runs (the
 audit chain's head and INSERT, a search by bound values, a read by id) are compiled here
 once per dialect and run on the cursor; rows come back processed by the columns' own
-types (UTC datetimes, enums), as SQLAlchemy would return them. The outbox's claim and
-its record of a send go the same way (a worker runs them for every message). Everything
-else goes through SQLAlchemy as usual.
+types (UTC datetimes, enums), as SQLAlchemy would return them. The statements a worker
+runs for every message go the same way (the outbox's claim and record of a send, the SMS
+channel's opt-out lookup and first status), as does a Twilio status callback's UPDATE.
+Everything else goes through SQLAlchemy as usual.
 """
 
 from __future__ import annotations
