@@ -104,10 +104,12 @@ def asynchronous_commit() -> None:
 
     Such a commit is as visible and as atomic as any other, and survives the client's
     death; only a crash of the database server within ~0.6 s (three times
-    ``wal_writer_delay``) can undo it. Only for bookkeeping whose loss is recovered by a
-    retry: the outbox's claims and records of sends (a lost one means a message may go out
-    twice, never that it is lost). Waiting for the disk cost a send ~3.5 ms of each
-    commit's ~3.7 ms on the benchmark machine (bench/README.md, notifications).
+    ``wal_writer_delay``) can undo it. Only for work that a retry redoes: the outbox
+    workers' transactions, where whatever a channel's sender wrote (a notice decided by
+    ``notify_later``, a paper letter, a console message) commits together with the
+    record of its send. Undone, they are undone together and the message is delivered
+    again: it may go out twice, never be lost. Waiting for the disk cost a send ~3.5 ms of
+    each commit's ~3.7 ms on the benchmark machine (bench/README.md, notifications).
     """
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
